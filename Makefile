@@ -1,0 +1,41 @@
+# 两条命令：make dossier CASE=casefiles/<案例>   与   make test
+# 第一次运行时自动建立 .venv、安装 Python 包，并在缺少免费中文字体时通过 apt 安装。
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CASE ?=
+CASES ?= casefiles
+OUT ?= build
+
+.PHONY: setup fonts test dossier dossiers check render bench clean
+
+setup: $(STAMP) fonts
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip >/dev/null
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+fonts:
+	@bash scripts/ensure-fonts.sh
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/rcmz check $(CASES)/*/
+
+dossier: setup
+	@test -n "$(CASE)" || { echo "用法：make dossier CASE=casefiles/<案例文件夹>" >&2; exit 2; }
+	$(BIN)/rcmz dossier $(CASE) --out $(OUT)
+
+dossiers: setup
+	$(BIN)/rcmz dossier --all $(CASES) --out $(OUT)
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(OUT)

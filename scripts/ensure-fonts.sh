@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# 确保免费中文字体在场（见 docs/fonts.md）：缺少时若 apt 可用则安装，否则说明需要安装什么。
+set -u
+need=()
+[ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
+[ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || need+=(fonts-arphic-ukai)
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+[ -e /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf ] || need+=(fonts-lxgw-wenkai)
+command -v qpdf >/dev/null || need+=(qpdf)
+[ ${#need[@]} -eq 0 ] && exit 0
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "正在安装缺少的字体与工具：${need[*]}" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null && exit 0
+elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then
+  echo "正在通过 sudo 安装缺少的字体与工具：${need[*]}" >&2
+  sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null && exit 0
+fi
+echo "提示：缺少 ${need[*]}。请用系统的包管理器安装（Debian/Ubuntu：apt-get install ${need[*]}），" >&2
+echo "      或在 casefiles/bureau.yaml 的 fonts 一节指向已安装的字体文件。" >&2
+exit 0

@@ -1,0 +1,1 @@
+"""Documents of the procedure: the registry of kinds and composing their content."""

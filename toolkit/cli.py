@@ -11,3 +11,39 @@ from toolkit import __version__
 @click.version_option(__version__, prog_name="rcmz")
 def main() -> None:
     """rcmz：容错免责案卷工具。"""
+
+
+@main.command()
+@click.argument("event_date", metavar="DATE")
+@click.option("--workdays", type=int, metavar="N", help="期间为 N 个工作日（如申请期 7、反馈期 3）。")
+@click.option("--months", type=int, metavar="N", help="期间为 N 个月（如核实期 1、暂缓期 3）。")
+@click.option("-v", "--verbose", is_flag=True, help="先逐日列出计算过程。")
+@click.option("--table", type=click.Path(dir_okay=False),
+              help="本地节假日表；默认用当前目录下的 casefiles/holidays.yaml（存在时）。")
+def deadline(event_date: str, workdays: int | None, months: int | None, verbose: bool,
+             table: str | None) -> None:
+    """期间的最后一日：DATE（YYYY-MM-DD）为引起期间的事件之日，当日不计入。
+
+    最后一行输出最后一日（YYYY-MM-DD）。
+    """
+    from pathlib import Path
+
+    from toolkit.calendar import WorkCalendar, default_table, parse_iso_date
+    from toolkit.errors import UsageError
+
+    if (workdays is None) == (months is None):
+        raise UsageError("请给出 --workdays N 或 --months N 中的一项")
+    length = workdays if workdays is not None else months
+    if length < 1:
+        raise UsageError(f"N 应为正整数，而不是 {length}")
+    start = parse_iso_date(event_date)
+    calendar = WorkCalendar(Path(table) if table else default_table())
+    explanation: list[str] = []
+    if workdays is not None:
+        end = calendar.add_workdays(start, workdays, explanation)
+    else:
+        end = calendar.add_months(start, months, explanation)
+    if verbose:
+        for line in explanation:
+            click.echo(line)
+    click.echo(end.isoformat())

@@ -1,0 +1,336 @@
+"""Working days and periods.
+
+Every expected date below was worked out by hand from the State Council arrangements
+(国务院办公厅关于部分节假日安排的通知), not copied from the code's output:
+
+- 2020 国庆节/中秋节: 10-1 (Thu) … 10-8 off; 9-27 (Sun) and 10-10 (Sat) working.
+- 2021 春节: 2-11 (Thu) … 2-17 off; 2-7 (Sun) and 2-20 (Sat) working.
+- 2024: 2-29 is a Thursday; 春节 2-10 … 2-17 off, 2-18 (Sun) working.
+- 2025 春节: 1-28 (Tue) … 2-4 off; 1-26 (Sun) and 2-8 (Sat) working.  端午节 5-31 (Sat) … 6-2 off.
+- 2026 元旦: 1-1 (Thu) … 1-3 off, 1-4 (Sun) working.  春节: 2-15 (Sun) … 2-23 off,
+  2-14 (Sat) and 2-28 (Sat) working.  国庆节: 10-1 (Thu) … 10-7 off, 10-10 (Sat) working.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit.calendar import WorkCalendar, days_between, format_cn
+from toolkit.cli import main
+from toolkit.errors import CalendarDataMissing, ConfigError
+
+D = date.fromisoformat
+
+# Not the 2027 arrangement (unpublished when this was written): a made-up table to test reading.
+FICTIONAL_2027_TABLE = """\
+# 测试用的虚构安排，不是国务院通知
+2027:
+  holidays: [2027-01-01]
+  workdays: [2027-02-06]
+"""
+
+
+@pytest.fixture(scope="module")
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
+def write_table(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "holidays.yaml"
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+# -- working days -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, n, expected", [
+    # 9-29, 9-30 | 10-1…10-8 off | 10-9, 10-10 (Sat, make-up), 10-12, 10-13, 10-14
+    ("2020-09-28", 7, "2020-10-14"),
+    # 9-27 (Sun, make-up), 9-28, 9-29, 9-30 | 10-9, 10-10, 10-12
+    ("2020-09-25", 7, "2020-10-12"),
+    # feedback: 10-9, 10-10 (Sat, make-up), 10-12
+    ("2020-09-30", 3, "2020-10-12"),
+    # 2-7 (Sun, make-up), 2-8, 2-9, 2-10 | 2-11…2-17 off | 2-18, 2-19, 2-20 (Sat, make-up)
+    ("2021-02-05", 7, "2021-02-20"),
+    # 1-26 (Sun, make-up), 1-27 | 1-28…2-4 off | 2-5, 2-6, 2-7, 2-8 (Sat, make-up), 2-10
+    ("2025-01-24", 7, "2025-02-10"),
+    # 1-1…1-3 off | 1-4 (Sun, make-up), 1-5, 1-6
+    ("2025-12-31", 3, "2026-01-06"),
+    # 2-13, 2-14 (Sat, make-up) | 2-15…2-23 off | 2-24, 2-25, 2-26, 2-27, 2-28 (Sat, make-up)
+    ("2026-02-12", 7, "2026-02-28"),
+    # 9-30 | 10-1…10-7 off | 10-8, 10-9, 10-10 (Sat, make-up), 10-12, 10-13, 10-14
+    ("2026-09-29", 7, "2026-10-14"),
+    # feedback across an ordinary weekend: Thu → Fri, Mon, Tue
+    ("2025-03-06", 3, "2025-03-11"),
+    # Fri → Mon, Tue, Wed
+    ("2025-03-07", 3, "2025-03-12"),
+])
+def test_add_workdays(calendar, start, n, expected):
+    assert calendar.add_workdays(D(start), n) == D(expected)
+
+
+def test_is_workday_follows_the_arrangement(calendar):
+    assert calendar.is_workday(D("2020-10-10"))       # Saturday, make-up working day
+    assert calendar.is_rest_day(D("2020-10-08"))      # Thursday, National Day holiday
+    assert calendar.is_rest_day(D("2020-10-11"))      # ordinary Sunday
+    assert calendar.is_workday(D("2020-10-09"))       # ordinary Friday
+
+
+def test_add_workdays_explains_each_day(calendar):
+    explanation: list[str] = []
+    calendar.add_workdays(D("2020-09-28"), 7, explanation)
+    assert explanation[0].startswith("起算日2020年9月28日不计入")
+    assert "2020年10月1日（周四）国庆节放假，不计" in explanation
+    assert "2020年10月10日（周六）国庆节调休上班，计第4个工作日" in explanation
+    assert "2020年10月11日（周日）周末休息，不计" in explanation
+    # start line, 16 days from 9-29 to 10-14, closing line
+    assert len(explanation) == 18
+    assert explanation[-1] == "第7个工作日为2020年10月14日，期间至该日届满。"
+
+
+# -- months -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, n, expected", [
+    ("2025-01-31", 1, "2025-02-28"),  # no Feb 31 → month's last day, a Friday
+    ("2024-01-31", 1, "2024-02-29"),  # leap year, a Thursday
+    ("2025-03-31", 1, "2025-04-30"),  # no Apr 31; Wednesday
+    ("2025-12-15", 1, "2026-01-15"),  # across the year end; Thursday
+    ("2025-04-30", 1, "2025-05-30"),  # Friday before 端午节 (5-31 … 6-2): not moved
+    ("2025-02-15", 1, "2025-03-17"),  # 3-15 is a Saturday → Monday
+    ("2020-09-01", 1, "2020-10-09"),  # 10-1 … 10-8 off → Friday 10-9
+    ("2021-01-12", 1, "2021-02-18"),  # 2-12 … 2-17 春节 → Thursday 2-18
+    ("2025-04-01", 2, "2025-06-03"),  # 6-1 (Sun) and 6-2 端午节 → Tuesday
+    ("2025-11-15", 3, "2026-02-24"),  # 2-15 … 2-23 春节 → Tuesday
+    ("2020-09-10", 1, "2020-10-10"),  # Saturday, but a make-up working day: not moved
+    ("2025-11-30", 3, "2026-02-28"),  # no Feb 30 → 2-28, a make-up Saturday: not moved
+    ("2026-01-31", 1, "2026-02-28"),  # the same day reached from January 31
+])
+def test_add_months(calendar, start, n, expected):
+    assert calendar.add_months(D(start), n) == D(expected)
+
+
+def test_add_months_explains_moving_past_rest_days(calendar):
+    explanation: list[str] = []
+    calendar.add_months(D("2025-02-15"), 1, explanation)
+    assert "到期月的对应日2025年3月15日为期间最后一日（第二百零二条）。" in explanation
+    assert "2025年3月15日（周六）周末休息，是休息日，期间顺延至次日（第二百零三条）" in explanation
+    assert "2025年3月16日（周日）周末休息，是休息日，期间顺延至次日（第二百零三条）" in explanation
+    assert explanation[-1] == "期间最后一日为2025年3月17日（周一）。"
+
+
+def test_add_months_explains_make_up_saturday_and_missing_day(calendar):
+    explanation: list[str] = []
+    calendar.add_months(D("2025-11-30"), 3, explanation)
+    assert "2026年2月没有30日，以该月末日2026年2月28日为期间最后一日（第二百零二条）。" in explanation
+    assert "2026年2月28日（周六）春节调休上班，不是休息日，不顺延" in explanation
+    assert not any("顺延至次日" in line for line in explanation)
+
+
+# -- status displays ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("today, due, expected", [
+    ("2020-09-28", "2020-10-14", 7),   # the 7-day application period, seen on its starting day
+    ("2020-09-30", "2020-10-09", 1),   # only 10-9 is worked after 9-30
+    ("2020-10-14", "2020-10-14", 0),   # due today
+    ("2025-03-08", "2025-03-07", -1),  # Saturday after a Friday deadline
+    ("2025-03-10", "2025-03-07", -1),  # the following Monday
+    ("2025-03-11", "2025-03-07", -2),  # Tuesday: Friday and Monday have passed
+])
+def test_workdays_left(calendar, today, due, expected):
+    assert calendar.workdays_left(D(today), D(due)) == expected
+
+
+def test_days_between():
+    assert days_between(D("2025-01-31"), D("2025-02-28")) == 28
+    assert days_between(D("2025-02-28"), D("2025-01-31")) == -28
+
+
+@pytest.mark.parametrize("d, text", [
+    ("2025-01-03", "2025年1月3日"),
+    ("2020-10-10", "2020年10月10日"),
+])
+def test_format_cn(d, text):
+    assert format_cn(D(d)) == text
+
+
+def test_500_cases_are_quick():
+    started = time.perf_counter()
+    calendar = WorkCalendar()
+    for i in range(500):
+        event = D("2020-01-01") + timedelta(days=4 * i)
+        application_due = calendar.add_workdays(event, 7)
+        decision_due = calendar.add_months(application_due, 1)
+        calendar.add_months(decision_due, 3)
+        calendar.add_workdays(decision_due, 3)
+        calendar.workdays_left(event, decision_due)
+    assert time.perf_counter() - started < 2
+
+
+# -- years without data and the local table ---------------------------------------------------
+
+def test_unknown_year_is_an_error_naming_the_table(calendar):
+    with pytest.raises(CalendarDataMissing) as raised:
+        calendar.is_workday(D("2027-03-01"))
+    message = raised.value.message
+    assert "2027年3月1日" in message
+    assert "只收录2004年至2026年" in message
+    assert "casefiles/holidays.yaml" in message
+    assert "国务院办公厅发布《关于2027年部分节假日安排的通知》" in message
+    assert "2027:\n  holidays:" in message
+
+
+@pytest.mark.parametrize("count", [
+    lambda calendar: calendar.add_workdays(D("2026-12-30"), 3),  # 12-31, then 2027
+    lambda calendar: calendar.add_months(D("2026-12-15"), 1),
+    lambda calendar: calendar.workdays_left(D("2026-12-30"), D("2027-01-05")),
+])
+def test_counting_into_an_unknown_year_is_an_error(calendar, count):
+    with pytest.raises(CalendarDataMissing):
+        count(calendar)
+
+
+def test_missing_year_message_names_the_given_table(tmp_path):
+    table = write_table(tmp_path, "# 还没有年份\n")
+    with pytest.raises(CalendarDataMissing) as raised:
+        WorkCalendar(table).is_workday(D("2027-03-01"))
+    assert str(table) in raised.value.message
+
+
+def test_a_table_supplies_a_missing_year(tmp_path):
+    calendar = WorkCalendar(write_table(tmp_path, FICTIONAL_2027_TABLE))
+    # 12-31 (Thu) | 1-1 off (table), 1-2, 1-3 weekend | 1-4 (Mon), 1-5
+    assert calendar.add_workdays(D("2026-12-30"), 3) == D("2027-01-05")
+    assert calendar.is_workday(D("2027-02-06"))        # Saturday listed as a working day
+    assert calendar.is_rest_day(D("2027-02-07"))       # ordinary Sunday
+    assert calendar.is_workday(D("2027-03-01"))        # ordinary Monday
+    explanation: list[str] = []
+    calendar.add_workdays(D("2026-12-31"), 1, explanation)
+    assert f"2027年1月1日（周五）放假（据节假日表 {calendar.table_path}），不计" in explanation
+
+
+def test_a_table_year_replaces_the_packages_year(tmp_path):
+    calendar = WorkCalendar(write_table(tmp_path, """\
+        2026:
+          holidays: []
+          workdays: []
+        """))
+    assert calendar.is_workday(D("2026-01-01"))        # Thursday, no longer 元旦
+    assert calendar.is_rest_day(D("2026-01-04"))       # Sunday, no longer a make-up day
+    assert calendar.is_rest_day(D("2025-10-01"))       # other years still from the package
+
+
+def test_the_shipped_table_lists_no_year():
+    calendar = WorkCalendar(Path(__file__).parent.parent / "casefiles" / "holidays.yaml")
+    with pytest.raises(CalendarDataMissing):
+        calendar.is_workday(D("2027-03-01"))
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("2027:\n  holidays:\n    - 2027-01-01\n    - 2027-02-30\n  workdays: []\n",
+     4, "“2027-02-30”不是存在的日期"),
+    ("2027:\n  holidays: [2027-1-1]\n  workdays: []\n", 2, "不是 YYYY-MM-DD 格式的日期"),
+    ("2027:\n  holidays: [2026-05-01]\n  workdays: []\n", 2, "不在2027年"),
+    ("2027:\n  holidays: []\n  workdays: [2027-03-01]\n", 3, "是周一，workdays 只列调休上班的周六、周日"),
+    ("2027:\n  holidays: [2027-02-06]\n  workdays: [2027-02-06]\n", 2, "都列了2027年2月6日"),
+    ("2027:\n  holidays: [2027-01-01]\n", 2, "缺少 workdays"),
+    ("2027:\n  holidays: []\n  workday: []\n", 3, "不认识“workday”"),
+    ("2027:\n  holidays: 2027-01-01\n  workdays: []\n", 2, "应为日期列表"),
+    ("二〇二七:\n  holidays: []\n  workdays: []\n", 1, "年份应写成四位数字"),
+    ("2027:\n  holidays: [2027-01-01\n  workdays: []\n", 3, "不是有效的 YAML"),
+    ("- 2027-01-01\n", 1, "应以年份为键"),
+])
+def test_a_bad_table_is_reported_with_file_and_line(tmp_path, text, line, fragment):
+    table = write_table(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        WorkCalendar(table)
+    assert fragment in raised.value.message
+    assert (raised.value.file, raised.value.line) == (str(table), line)
+
+
+def test_a_missing_table_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="节假日表不存在"):
+        WorkCalendar(tmp_path / "none.yaml")
+
+
+# -- rcmz deadline ----------------------------------------------------------------------------
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Run ``rcmz deadline`` in an empty directory (no casefiles/holidays.yaml)."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, ["deadline", *args])
+
+    return invoke
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["2020-09-28", "--workdays", "7"], "2020-10-14"),
+    (["2025-01-31", "--months", "1"], "2025-02-28"),
+    (["2025-02-15", "--months", "1"], "2025-03-17"),
+])
+def test_deadline_prints_the_date_last(run, args, expected):
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == expected
+
+
+def test_deadline_verbose_lists_skipped_days(run):
+    result = run("2020-09-28", "--workdays", "7", "-v")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "2020年10月1日（周四）国庆节放假，不计" in lines
+    assert "2020年10月10日（周六）国庆节调休上班，计第4个工作日" in lines
+    assert lines[-1] == "2020-10-14"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["2021-02-30", "--workdays", "7"], "2021年2月只有28天"),
+    (["2021/02/03", "--workdays", "7"], "应写成 YYYY-MM-DD"),
+    (["2021-02-03"], "--workdays N 或 --months N"),
+    (["2021-02-03", "--workdays", "7", "--months", "1"], "--workdays N 或 --months N"),
+    (["2021-02-03", "--months", "0"], "N 应为正整数"),
+])
+def test_deadline_bad_input_exits_2(run, args, fragment):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert result.stdout == ""
+
+
+def test_deadline_in_an_unknown_year_exits_1_with_the_message(run):
+    result = run("2027-03-01", "--workdays", "3")
+    assert result.exit_code == 1
+    assert "没有2027年的节假日安排" in result.stderr
+    assert "casefiles/holidays.yaml" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_deadline_reads_the_table_given(run, tmp_path):
+    table = write_table(tmp_path, FICTIONAL_2027_TABLE)
+    result = run("2026-12-30", "--workdays", "3", "--table", str(table))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "2027-01-05"
+
+
+def test_deadline_reads_the_default_table(run, tmp_path):
+    (tmp_path / "casefiles").mkdir()
+    (tmp_path / "casefiles" / "holidays.yaml").write_text(FICTIONAL_2027_TABLE, encoding="utf-8")
+    result = run("2026-12-30", "--workdays", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "2027-01-05"
+
+
+def test_deadline_reports_a_bad_table(run, tmp_path):
+    table = write_table(tmp_path, "2027:\n  holidays: [2027-02-30]\n  workdays: []\n")
+    result = run("2026-12-30", "--workdays", "3", "--table", str(table))
+    assert result.exit_code == 1
+    assert f"{table}:2:" in result.stderr

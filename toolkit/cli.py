@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
+
 import click
 
 from toolkit import __version__
@@ -47,3 +51,31 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
         for line in explanation:
             click.echo(line)
     click.echo(end.isoformat())
+
+
+@main.command()
+@click.argument("case_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="把警告也当作错误。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出问题和计算出的期限。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期判断期限是否已过（默认今天）。")
+def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> None:
+    """检查案件：格式、办法规定和期限。CASE_DIR 可以是案件文件夹，或包含多个案件的文件夹。"""
+    from toolkit.rules.run import check_folder, expand_case_folders
+
+    day = today.date() if today else dt.date.today()
+    results = [check_folder(folder, day) for folder in expand_case_folders(list(case_dirs))]
+    errors = sum(len(r.errors) for r in results)
+    warnings = sum(len(r.warnings) for r in results)
+    if as_json:
+        click.echo(json.dumps({
+            "cases": [{"case": r.case.id, "folder": str(r.case.folder),
+                       "problems": [p.as_dict() for p in r.problems],
+                       "time_limits": [t.as_dict() for t in r.limits]} for r in results],
+            "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            for problem in result.problems:
+                click.echo(problem.format())
+        click.echo(f"检查了 {len(results)} 个案件：{errors} 个错误，{warnings} 个警告。")
+    if errors or (strict and warnings):
+        raise SystemExit(1)

@@ -1,0 +1,175 @@
+"""Checking step files against the JSON Schemas in ``schemas/``, with Chinese messages.
+
+The schemas are the single definition of the fields: their titles and descriptions feed these
+messages, the commented scaffolds of ``rcmz new`` and the case-file reference in docs/.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from toolkit.case.problems import Problem, dotted
+from toolkit.case.yamlio import LoadedFile
+from toolkit.paths import SCHEMAS_DIR
+
+_TYPE_NAMES = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "true 或 false",
+               "array": "列表", "object": "键值对（映射）", "null": "空值"}
+
+
+def _python_type_name(value) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "整数"
+    if isinstance(value, float):
+        return "数字"
+    if isinstance(value, str):
+        return "文字"
+    if isinstance(value, list):
+        return "列表"
+    return "键值对（映射）"
+
+
+@cache
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(SCHEMAS_DIR.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator_for(schema_file: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS_DIR / schema_file).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
+
+
+def schema_of(schema_file: str) -> dict:
+    return validator_for(schema_file).schema
+
+
+def validate(loaded: LoadedFile, schema_file: str, display_path: str) -> list[Problem]:
+    validator = validator_for(schema_file)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(loaded.data):
+        problems.extend(_explain(error, loaded, display_path, validator.schema))
+    return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def _problem(loaded, display_path, path, message, *, key=False) -> Problem:
+    line, column = loaded.where(tuple(path), key=key)
+    return Problem(display_path, line, column, dotted(tuple(path)), "格式", message)
+
+
+def _label(schema: dict, name: str | None = None) -> str:
+    title = schema.get("title")
+    if name and title:
+        return f"“{name}”（{title}）"
+    if name:
+        return f"“{name}”"
+    return f"（{title}）" if title else ""
+
+
+def _explain(error, loaded: LoadedFile, display_path: str, root: dict) -> list[Problem]:
+    path = list(error.absolute_path)
+    schema = _describe(error.schema)
+    kind = error.validator
+    instance = error.instance
+    here = dotted(tuple(path)) or "文件顶层"
+    title = _schema_at(root, path).get("title", "")
+    field = f"“{here}”" + (f"（{title}）" if title else "")
+
+    if kind == "additionalProperties":
+        properties = schema.get("properties", {})
+        problems = []
+        for extra in sorted(set(instance) - set(properties)):
+            hint = _suggest(extra, properties)
+            problems.append(_problem(loaded, display_path, path + [extra],
+                                     f"未知字段“{extra}”{hint}", key=True))
+        return problems
+    if kind == "required":
+        properties = schema.get("properties", {})
+        missing = [name for name in schema["required"] if name not in instance]
+        return [_problem(loaded, display_path, path,
+                         f"{'文件顶层' if not path else field}缺少必填字段"
+                         f"{_label(_describe(properties.get(name, {})), name)}")
+                for name in missing]
+    if kind == "type":
+        expected = schema["type"]
+        names = "或".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        if instance is None:
+            message = f"{field}不能为空，应填写{names}"
+        else:
+            message = f"{field}应为{names}，实际是{_python_type_name(instance)}“{_short(instance)}”"
+        return [_problem(loaded, display_path, path, message)]
+    if kind == "enum":
+        options = "、".join(str(option) for option in schema["enum"])
+        return [_problem(loaded, display_path, path,
+                         f"{field}的值“{_short(instance)}”不在可选范围内，应为：{options}")]
+    if kind == "const":
+        return [_problem(loaded, display_path, path, f"{field}只能是“{schema['const']}”")]
+    if kind == "minLength":
+        return [_problem(loaded, display_path, path, f"{field}不能为空")]
+    if kind == "maxLength":
+        return [_problem(loaded, display_path, path,
+                         f"{field}过长（{len(instance)} 字），最多 {schema['maxLength']} 字")]
+    if kind == "minItems":
+        return [_problem(loaded, display_path, path, f"{field}至少需要 {schema['minItems']} 项")]
+    if kind == "maxItems":
+        return [_problem(loaded, display_path, path, f"{field}最多 {schema['maxItems']} 项")]
+    if kind == "uniqueItems":
+        return [_problem(loaded, display_path, path, f"{field}中有重复的项")]
+    if kind in ("minimum", "maximum"):
+        bound = "不能小于" if kind == "minimum" else "不能大于"
+        return [_problem(loaded, display_path, path, f"{field}的值 {instance} {bound} {schema[kind]}")]
+    if kind in ("pattern", "format"):
+        example = (schema.get("examples") or [None])[0]
+        hint = schema.get("description") or (f"例如 {example}" if example else "")
+        what = "日期" if schema.get("format") == "date" else "格式"
+        return [_problem(loaded, display_path, path,
+                         f"{field}的{what}不对：“{_short(instance)}”" + (f"（{hint}）" if hint else ""))]
+    return [_problem(loaded, display_path, path, f"{field}不符合要求：{error.message}")]
+
+
+def _describe(schema: dict) -> dict:
+    """A subschema with its $ref followed; its own keywords (a local title) win."""
+    if "$ref" not in schema:
+        return schema
+    target = _registry().resolver().lookup("https://rcmz.invalid/schemas/" + schema["$ref"]).contents
+    return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
+def _schema_at(root: dict, path: list) -> dict:
+    """The subschema that describes the value at ``path``, for its title."""
+    node = root
+    for part in path:
+        node = _describe(node)
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+    return _describe(node)
+
+
+def _suggest(name: str, properties: dict) -> str:
+    """'did you mean' by spelling, and by the Chinese title a user may have typed instead."""
+    titles = {_describe(sub).get("title", ""): key for key, sub in properties.items()}
+    for title, key in titles.items():
+        if title and (name == title or name in title):
+            return f"，是否想写“{key}”（{title}）？"
+    close = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.6)
+    if close:
+        return f"，是否想写“{close[0]}”？"
+    return "，可用字段：" + "、".join(properties)
+
+
+def _short(value, limit: int = 30) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

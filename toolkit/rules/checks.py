@@ -1,0 +1,378 @@
+"""The rules of the measures beyond the schemas, each citing its article.
+
+Every rule is a function ``(case, context) -> iterable of Problem`` registered with ``@rule``;
+``check_case`` runs them all.  To find a rule, search this file for its article
+(e.g. ``第八条``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from toolkit.calendar import WorkCalendar, format_cn
+from toolkit.case.model import Case
+from toolkit.case.problems import Problem
+from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE
+from toolkit.rules.articles import (BY_REFERENCE_CATEGORIES, CONDITIONS, EXCLUSIONS,
+                                    GRANTED_OUTCOMES, REFUSED_OUTCOME, cite)
+from toolkit.rules.deadlines import TimeLimit, time_limits
+
+
+@dataclass
+class Context:
+    calendar: WorkCalendar
+    today: dt.date
+    limits: list[TimeLimit] = field(default_factory=list)
+
+
+Rule = Callable[[Case, Context], Iterable[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(function: Rule) -> Rule:
+    RULES.append(function)
+    return function
+
+
+@dataclass
+class CheckResult:
+    case: Case
+    problems: list[Problem]
+    limits: list[TimeLimit]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResult:
+    context = Context(calendar=calendar, today=today)
+    limits, missing = time_limits(case, calendar, today)
+    context.limits = limits
+    problems = list(case.problems)
+    for gap in missing:
+        problems.append(case.problem(gap.step, gap.path, "日历数据", gap.error.message))
+    for check in RULES:
+        problems.extend(check(case, context))
+    problems.sort(key=lambda p: (p.file, p.line, p.column, p.rule))
+    return CheckResult(case, problems, limits)
+
+
+# --- the order of the steps ---------------------------------------------------------------
+
+
+@rule
+def steps_in_sequence(case: Case, context: Context):
+    """Art. 9: a step's file exists only when every earlier step's file does."""
+    present = [key for key in MAIN_SEQUENCE if case.has(key)]
+    for key in present:
+        index = MAIN_SEQUENCE.index(key)
+        for earlier in MAIN_SEQUENCE[:index]:
+            if not (case.folder / BY_KEY[earlier].file).exists():
+                yield case.problem(key, (), "第九条",
+                                   f"已有“{BY_KEY[key].title}”，却缺少前一步“{BY_KEY[earlier].title}”"
+                                   f"（{BY_KEY[earlier].file}）")
+                break
+
+
+def _order(case: Case, later_step: str, later_path: tuple, earlier_step: str, earlier_path: tuple,
+           article: str, message: str, *, strict: bool = False):
+    later, earlier = case.date(later_step, *later_path), case.date(earlier_step, *earlier_path)
+    if later and earlier and (later < earlier or (strict and later == earlier)):
+        yield case.problem(later_step, later_path, article,
+                           f"{message}：{format_cn(later)}早于{format_cn(earlier)}")
+
+
+@rule
+def dates_in_order(case: Case, context: Context):
+    """Art. 9: each step happens after the one before it."""
+    yield from _order(case, "application", ("date",), "case", ("matter", "accountability_started"),
+                      "第九条第（一）项", "申请应在局党委启动问责程序之后提出")
+    yield from _order(case, "initiation", ("date",), "application", ("date",),
+                      "第九条第（二）项", "启动审批应在收到申请之后")
+    yield from _order(case, "investigation", ("started",), "initiation", ("date",),
+                      "第九条第（三）项", "调查应在启动审批之后开始")
+    yield from _order(case, "investigation", ("report_date",), "initiation", ("date",),
+                      "第九条第（三）项", "调查报告应在启动审批之后")
+    yield from _order(case, "investigation", ("report_date",), "investigation", ("started",),
+                      "第九条第（三）项", "调查报告应在调查开始之后")
+    yield from _order(case, "investigation", ("appeal", "date"), "initiation", ("date",),
+                      "第九条第（三）项", "申诉应在启动核实认定之后")
+    yield from _order(case, "investigation", ("hearing", "date"), "investigation", ("hearing", "notice_date"),
+                      "第九条第（三）项", "听证会应在发出通知之后召开", strict=True)
+    yield from _order(case, "investigation", ("hearing", "notice_date"), "initiation", ("date",),
+                      "第九条第（三）项", "听证通知应在启动核实认定之后")
+    yield from _order(case, "determination", ("meeting", "date"), "investigation", ("report_date",),
+                      "第九条第（四）项", "党委会应在调查报告之后研究")
+    yield from _order(case, "determination", ("decision", "date"), "investigation", ("report_date",),
+                      "第九条第（四）项", "认定决定应在调查报告之后作出")
+    yield from _order(case, "determination", ("decision", "date"), "determination", ("meeting", "date"),
+                      "第九条第（四）项", "认定决定应在党委会集体研究之后作出")
+    yield from _order(case, "determination", ("decision", "date"), "investigation", ("hearing", "date"),
+                      "第九条第（三）项", "认定决定应在听证会之后作出")
+    yield from _order(case, "determination", ("deferral", "date"), "initiation", ("date",),
+                      "第九条第（四）项", "暂缓决定应在启动核实认定之后")
+    yield from _order(case, "determination", ("deferral", "until"), "determination", ("deferral", "date"),
+                      "第九条第（四）项", "暂缓截止日应在暂缓决定之后", strict=True)
+    yield from _order(case, "determination", ("decision", "date"), "determination", ("deferral", "date"),
+                      "第九条第（四）项", "认定决定应在暂缓决定之后")
+    yield from _order(case, "determination", ("upward_report", "date"), "initiation", ("date",),
+                      "第九条第（四）项", "向上级报告应在启动核实认定之后")
+    yield from _order(case, "feedback", ("date",), "determination", ("decision", "date"),
+                      "第九条第（五）项", "反馈应在作出认定决定之后")
+    yield from _order(case, "filing", ("date",), "feedback", ("date",),
+                      "第九条第（六）项", "备案应在反馈之后")
+    yield from _order(case, "filing", ("volume", "compiled_on"), "feedback", ("date",),
+                      "第九条第（六）项", "立卷应在反馈之后")
+    for step in ("result_use", "rectification", "clarification", "followup"):
+        if case.has(step):
+            first = min((case.date(step, *path) for path in _dates_of(case, step)), default=None)
+            decided = case.date("determination", "decision", "date")
+            if first and decided and first < decided and step != "rectification":
+                yield case.problem(step, (), BY_KEY[step].article,
+                                   f"{BY_KEY[step].title}应在认定决定（{format_cn(decided)}）之后，"
+                                   f"这里最早的日期是{format_cn(first)}")
+    yield from _order(case, "rectification", ("deadline",), "rectification", ("date",),
+                      "第十一条", "整改期限应在整改通知之后", strict=True)
+    yield from _order(case, "rectification", ("completion", "date"), "rectification", ("date",),
+                      "第十一条", "整改完成应在整改通知之后")
+    start, end = case.get("investigation", "hearing", "start"), case.get("investigation", "hearing", "end")
+    if isinstance(start, str) and isinstance(end, str) and end <= start:
+        yield case.problem("investigation", ("hearing", "end"), "第九条第（三）项",
+                           f"听证结束时间 {end} 应晚于开始时间 {start}")
+
+
+def _dates_of(case: Case, step: str) -> list[tuple]:
+    data = case.get(step)
+    if step == "followup":
+        return [("talks", i, "date") for i in range(len(data.get("talks") or []))]
+    if step == "result_use":
+        return [("applications", i, "date") for i in range(len(data.get("applications") or []))]
+    return [("date",)]
+
+
+# --- who the measures apply to ------------------------------------------------------------
+
+
+@rule
+def applicant_scope(case: Case, context: Context):
+    """Art. 3 and Art. 15: direct application or 参照执行, and a consistent applicant."""
+    kind = case.get("case", "applicant", "kind")
+    category = case.get("case", "applicant", "category")
+    if kind == "单位" and category not in (None, "直属学校（单位）"):
+        yield case.problem("case", ("applicant", "category"), "第三条",
+                           f"单位申请人的适用类别应为“直属学校（单位）”，不能是“{category}”")
+    if kind == "个人" and category == "直属学校（单位）":
+        yield case.problem("case", ("applicant", "category"), "第三条、第十五条",
+                           "个人申请人的适用类别应为局管干部、局机关工作人员、其他党员干部或非中共党员")
+    if kind == "个人":
+        for name, label in (("unit", "所在学校（单位）"), ("position", "职务")):
+            if case.get("case", "applicant", name) is None:
+                yield case.problem("case", ("applicant",), "第九条第（一）项",
+                                   f"个人申请须填写{label}（applicant.{name}）")
+    if kind == "单位" and case.get("case", "applicant", "responsible_person") is None:
+        yield case.problem("case", ("applicant",), "第九条第（一）项",
+                           "单位申请须填写单位负责人（applicant.responsible_person）")
+    if category == "非中共党员" and case.get("case", "applicant", "political_status") == "中共党员":
+        yield case.problem("case", ("applicant", "political_status"), "第十五条",
+                           "适用类别为“非中共党员”，政治面貌却是“中共党员”")
+    if category in BY_REFERENCE_CATEGORIES and case.has("application") \
+            and case.get("application", "unit_opinion") is None:
+        yield case.problem("application", (), "第十五条",
+                           f"“{category}”按干部管理权限参照执行，宜附所在单位党组织意见（unit_opinion）",
+                           "warning")
+
+
+# --- eligibility: Art. 6, 7, 8 ------------------------------------------------------------
+
+
+def _items(case: Case, step: str, *path) -> list:
+    value = case.get(step, *path, default=[])
+    return value if isinstance(value, list) else []
+
+
+@rule
+def situations_claimed(case: Case, context: Context):
+    """Art. 6: at least one situation claimed, each once, each with facts; decisions quote them."""
+    claimed = _items(case, "application", "situations")
+    seen: set = set()
+    for index, entry in enumerate(claimed):
+        item = entry.get("item") if isinstance(entry, dict) else None
+        if item in seen:
+            yield case.problem("application", ("situations", index, "item"), "第六条",
+                               f"第六条第（{item}）项重复主张，请合并为一条")
+        seen.add(item)
+    outcome = case.get("determination", "decision", "outcome")
+    decided = _items(case, "determination", "decision", "situations")
+    if outcome in GRANTED_OUTCOMES and case.has("determination") and not decided:
+        yield case.problem("determination", ("decision",), "第六条",
+                           f"认定“{outcome}”须写明符合第六条哪一项情形（decision.situations）")
+    found = {e.get("item") for e in _items(case, "investigation", "situations_found") if isinstance(e, dict)}
+    for index, item in enumerate(decided):
+        if case.has("investigation") and item not in found:
+            yield case.problem("determination", ("decision", "situations", index), "第六条",
+                               f"认定的{cite(6, item)}情形未经调查核实（investigation.situations_found 中没有）")
+
+
+@rule
+def conditions_all_met(case: Case, context: Context):
+    """Art. 7: ALL six conditions must hold, with evidence, for exemption to be granted."""
+    stated = {e.get("item") for e in _items(case, "application", "conditions") if isinstance(e, dict)}
+    if case.has("application"):
+        missing = [n for n in CONDITIONS if n not in stated]
+        if missing:
+            yield case.problem("application", ("conditions",), "第七条",
+                               "申请未就第七条第" + "、".join(f"（{n}）" for n in missing) + "项条件说明理由",
+                               "warning")
+    if not case.has("investigation"):
+        return
+    found = {e.get("item"): e for e in _items(case, "investigation", "conditions_found") if isinstance(e, dict)}
+    unmet = [n for n in CONDITIONS if not (n in found and found[n].get("met") is True)]
+    no_evidence = [n for n in CONDITIONS if n in found and found[n].get("met") is True
+                   and not found[n].get("evidence")]
+    for step, path, outcome in (("investigation", ("preliminary_opinion", "outcome"),
+                                 case.get("investigation", "preliminary_opinion", "outcome")),
+                                ("determination", ("decision", "outcome"),
+                                 case.get("determination", "decision", "outcome"))):
+        if outcome not in GRANTED_OUTCOMES:
+            continue
+        if unmet:
+            yield case.problem(step, path, "第七条",
+                               f"“{outcome}”须同时符合第七条六项条件，"
+                               "第" + "、".join(f"（{n}）{CONDITIONS[n]}" for n in unmet) + "项未核实符合")
+        if no_evidence:
+            yield case.problem(step, path, "第七条",
+                               f"“{outcome}”须有证据，第七条第"
+                               + "、".join(f"（{n}）" for n in no_evidence) + "项条件未写明证据（evidence）")
+
+
+@rule
+def exclusions_forbid(case: Case, context: Context):
+    """Art. 8: any exclusion forbids exemption."""
+    found = [e.get("item") for e in _items(case, "investigation", "exclusions_found") if isinstance(e, dict)]
+    declared = _items(case, "determination", "decision", "exclusions")
+    items = sorted({i for i in [*found, *declared] if isinstance(i, int)})
+    if not items:
+        return
+    names = "；".join(f"{cite(8, i)}“{EXCLUSIONS.get(i, '')}”" for i in items)
+    for step, path in (("investigation", ("preliminary_opinion", "outcome")),
+                       ("determination", ("decision", "outcome"))):
+        outcome = case.get(step, *path)
+        if outcome in GRANTED_OUTCOMES:
+            yield case.problem(step, path, "第八条",
+                               f"存在不予容错情形（{names}），不能认定“{outcome}”，应为“{REFUSED_OUTCOME}”")
+    for index, item in enumerate(found):
+        if case.has("determination") and item not in declared \
+                and case.get("determination", "decision", "outcome") == REFUSED_OUTCOME:
+            yield case.problem("determination", ("decision",), "第八条",
+                               f"调查查实{cite(8, item)}情形，决定中宜在 decision.exclusions 写明所依据的项",
+                               "warning")
+
+
+@rule
+def refusal_has_reason(case: Case, context: Context):
+    """Art. 2 and Art. 8: a refusal states which requirement is not met."""
+    if case.get("determination", "decision", "outcome") != REFUSED_OUTCOME:
+        return
+    has_exclusion = bool(_items(case, "investigation", "exclusions_found")
+                         or _items(case, "determination", "decision", "exclusions"))
+    found = {e.get("item"): e.get("met") for e in _items(case, "investigation", "conditions_found")
+             if isinstance(e, dict)}
+    all_met = all(found.get(n) is True for n in CONDITIONS)
+    if not has_exclusion and all_met:
+        yield case.problem("determination", ("decision", "outcome"), "第七条、第八条",
+                           "不予容错，但调查认定第七条六项条件均符合且无第八条情形：请核对，"
+                           "或在 reasoning 中写明不予容错的依据", "warning")
+
+
+@rule
+def upward_report_first(case: Case, context: Context):
+    """Art. 9(4): complex or high-impact cases are reported upward before the decision."""
+    if not case.has("determination") or case.get("case", "matter", "complex") is not True:
+        return
+    reported = case.date("determination", "upward_report", "date")
+    decided = case.date("determination", "decision", "date")
+    if case.get("determination", "upward_report") is None:
+        yield case.problem("determination", ("decision",), "第九条第（四）项",
+                           "本案标为情况复杂或社会影响较大（matter.complex: true），"
+                           "须先向上级纪检监察机关或组织人事部门报告（upward_report）再作决定")
+    elif reported and decided and reported >= decided:
+        yield case.problem("determination", ("upward_report", "date"), "第九条第（四）项",
+                           f"向上级报告（{format_cn(reported)}）应在作出决定（{format_cn(decided)}）之前")
+
+
+@rule
+def after_steps_only_when_granted(case: Case, context: Context):
+    """Art. 10 and Art. 14 apply to those exempted; a refused case has neither."""
+    outcome = case.get("determination", "decision", "outcome")
+    if outcome != REFUSED_OUTCOME:
+        return
+    for step, article in (("result_use", "第十条"), ("followup", "第十四条")):
+        if case.has(step):
+            yield case.problem(step, (), article,
+                               f"{article}只适用于经认定予以容错免责的，本案结果为“{REFUSED_OUTCOME}”")
+
+
+@rule
+def result_use_matches_decision(case: Case, context: Context):
+    """Art. 10: how the result is used follows the decision."""
+    allowed = _items(case, "determination", "decision", "result_use")
+    for index, entry in enumerate(_items(case, "result_use", "applications")):
+        item = entry.get("item") if isinstance(entry, dict) else None
+        if allowed and item not in allowed:
+            yield case.problem("result_use", ("applications", index, "item"), "第十条",
+                               f"{cite(10, item)}不在认定决定所列的结果运用事项（decision.result_use）中",
+                               "warning")
+
+
+# --- time limits ---------------------------------------------------------------------------
+
+
+@rule
+def time_limits_kept(case: Case, context: Context):
+    """Art. 9(1), (4), (5): the time limits, counted as PRC Civil Code Art. 201–203."""
+    for limit in context.limits:
+        step, path = limit.source
+        span = f"自{format_cn(limit.start)}起{limit.length}，应于{format_cn(limit.due)}前{limit.action}"
+        if limit.key == "application" and limit.status == "late":
+            yield case.problem("application", ("date",), limit.article,
+                               f"申请逾期：{span}，实际{format_cn(limit.done)}。"
+                               "如已同意受理，请在 late_acceptance 中记录决定受理人和理由")
+        elif limit.key == "verification" and limit.status == "late":
+            yield case.problem("determination", ("decision", "date"), limit.article,
+                               f"核实认定一般于1个月内完成：{span}，实际{format_cn(limit.done)}，且未记录暂缓",
+                               "warning")
+        elif limit.key == "deferral":
+            until = case.date("determination", "deferral", "until")
+            if until and until > limit.due:
+                yield case.problem("determination", ("deferral", "until"), limit.article,
+                                   f"暂缓时间不得超过3个月：自{format_cn(limit.start)}起最迟至"
+                                   f"{format_cn(limit.due)}，这里写的是{format_cn(until)}")
+            if limit.status == "late":
+                yield case.problem("determination", ("decision", "date"), limit.article,
+                                   f"暂缓时间超过3个月：{span}，实际{format_cn(limit.done)}")
+            elif until and limit.done and limit.done > until:
+                yield case.problem("determination", ("decision", "date"), limit.article,
+                                   f"认定决定（{format_cn(limit.done)}）晚于暂缓截止日（{format_cn(until)}）",
+                                   "warning")
+        elif limit.key == "feedback" and limit.status == "late":
+            yield case.problem("feedback", ("date",), limit.article,
+                               f"反馈逾期：{span}，实际{format_cn(limit.done)}")
+        if limit.status == "overdue":
+            yield case.problem(step, path, limit.article,
+                               f"{limit.name}已过：{span}，截至{format_cn(context.today)}尚无记录", "warning")
+
+
+@rule
+def rectification_followed_up(case: Case, context: Context):
+    """Art. 11: rectification past its deadline needs a recorded result (追责问责 if it failed)."""
+    deadline = case.date("rectification", "deadline")
+    if deadline and deadline < context.today and case.get("rectification", "completion") is None:
+        yield case.problem("rectification", ("deadline",), "第十一条",
+                           f"整改期限{format_cn(deadline)}已过，尚未记录整改结果（completion）", "warning")

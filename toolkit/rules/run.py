@@ -1,0 +1,45 @@
+"""Checking case folders: load each, run the schemas and the rules, collect the results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from toolkit.calendar import WorkCalendar, default_table
+from toolkit.case.load import load_case
+from toolkit.case.steps import STEPS
+from toolkit.config import find_config, load_config
+from toolkit.rules.checks import CheckResult, check_case
+
+
+def expand_case_folders(paths: list[Path]) -> list[Path]:
+    """Case folders named directly, or every case folder inside a folder of cases."""
+    folders: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / STEPS[0].file).exists():
+            inner = sorted(p for p in path.iterdir() if p.is_dir() and (p / STEPS[0].file).exists())
+            if inner:
+                folders.extend(inner)
+                continue
+        folders.append(path)
+    return folders
+
+
+@cache
+def _calendar(table: Path | None) -> WorkCalendar:
+    return WorkCalendar(table)
+
+
+def calendar_for(folder: Path) -> WorkCalendar:
+    """The calendar with the local holiday table the bureau configuration names."""
+    config_path = find_config(folder) if folder.exists() else None
+    if config_path is not None:
+        table = load_config(folder).calendar_table
+        return _calendar(table if table.is_file() else None)
+    return _calendar(default_table())
+
+
+def check_folder(folder: Path, today: dt.date) -> CheckResult:
+    case = load_case(folder)
+    return check_case(case, calendar_for(folder), today)

@@ -1,0 +1,184 @@
+"""Composing a document's content: wording template + case facts → ``Document``.
+
+Each document kind's wording is one Jinja2 template, ``templates/<kind>.xml.j2``, that renders
+the XML vocabulary described in ``toolkit.documents.model``.  A bureau overrides a template by
+putting a file of the same name in the folder its configuration names (``templates:``); that
+folder is searched first.
+
+Values are data, never template code: the environment is strict (a missing value is an error
+naming it) and autoescaping is on, so ``<``, ``&`` and ``{{ 7*7 }}`` inside a YAML value come out
+literally and cannot change the document's structure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+
+import jinja2
+
+from toolkit.calendar import format_cn
+from toolkit.case.model import Case
+from toolkit.config import BureauConfig
+from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph, Record,
+                                     Signature, Table)
+from toolkit.documents.registry import KINDS, DocumentKind
+from toolkit.errors import RenderError
+from toolkit.paths import TEMPLATES_DIR
+from toolkit.rules import articles
+
+# Line breaks and the indentation after them are template layout, not text: Chinese text has
+# no spaces between lines.  Spaces inside a line (局组织处 沈佳怡) are kept.
+_LAYOUT_WHITESPACE = re.compile(r"\s*\n\s*")
+
+
+def cn_date(value) -> str:
+    """2025-01-03 → 2025年1月3日 (GB/T 9704: Arabic numerals, no leading zeros)."""
+    if isinstance(value, dt.date):
+        return format_cn(value)
+    return format_cn(dt.date.fromisoformat(str(value)))
+
+
+def cn_month(value: str) -> str:
+    """1976-09 → 1976年9月."""
+    year, month = str(value).split("-")[:2]
+    return f"{int(year)}年{int(month)}月"
+
+
+def doc_number(prefix: str, date, seq: int) -> str:
+    """杭教党容〔2025〕3号: 六角括号, no 第, no leading zeros (GB/T 9704 7.2.4)."""
+    year = date.year if isinstance(date, dt.date) else int(str(date)[:4])
+    return f"{prefix}〔{year}〕{int(seq)}号"
+
+
+# A folded YAML block (>-) joins its lines with a space; between two Chinese characters that
+# space is an artefact of the file's line length, not of the text.
+_FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ ]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def paragraphs(text: str) -> list[str]:
+    """A long text value as paragraphs: one per line of a literal block (|)."""
+    return [_FOLDED_SPACE.sub("", line.strip()) for line in str(text).splitlines() if line.strip()]
+
+
+def names(people) -> str:
+    """A list of people ({name, post}) or strings as 、-joined names."""
+    out = []
+    for person in people or []:
+        out.append(person["name"] if isinstance(person, dict) else str(person))
+    return "、".join(out)
+
+
+@lru_cache(maxsize=8)
+def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*override_dirs, str(TEMPLATES_DIR)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(cn_date=cn_date, cn_month=cn_month, paragraphs=paragraphs, names=names,
+                       cn_number=articles.cn_number)
+    env.globals.update(cite=articles.cite, doc_number=doc_number, SITUATIONS=articles.SITUATIONS,
+                       CONDITIONS=articles.CONDITIONS, EXCLUSIONS=articles.EXCLUSIONS,
+                       RESULT_USES=articles.RESULT_USES, GRANTED=articles.GRANTED_OUTCOMES,
+                       scope_of=articles.scope_of)
+    return env
+
+
+def context(case: Case, config: BureauConfig) -> dict:
+    """What every template sees: the facts of each step, the bureau, and derived values."""
+    facts = {step: loaded.data for step, loaded in case.files.items()}
+    applicant = facts["case"]["applicant"]
+    individual = applicant["kind"] == "个人"
+    return {
+        "facts": facts,
+        "bureau": config.data,
+        "applicant": applicant,
+        "matter": facts["case"]["matter"],
+        "applicant_name": applicant["name"] + ("同志" if individual else ""),
+        "individual": individual,
+        "scope": articles.scope_of(applicant["category"]),
+        "measures": f"《{config['measures']['title']}》",
+    }
+
+
+def compose(case: Case, config: BureauConfig, kind: DocumentKind) -> Document:
+    env = environment(tuple(str(d) for d in config.template_dirs))
+    try:
+        template = env.get_template(kind.template)
+        markup = template.render(context(case, config))
+    except jinja2.TemplateNotFound as error:
+        raise RenderError(f"找不到文书模板 {error.name}（应在 templates/ 或本局模板文件夹中）") from None
+    except jinja2.UndefinedError as error:
+        raise RenderError(f"文书“{kind.title}”缺少数据：{error.message}（模板 {kind.template}）") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError(f"文书模板语法错误：{error.message}", file=error.filename or kind.template,
+                          line=error.lineno) from None
+    return parse(markup, kind)
+
+
+def compose_all(case: Case, config: BureauConfig, only: str | None = None) -> list[Document]:
+    """Every document the case's facts call for, in procedural order."""
+    kinds = [k for k in KINDS if (only is None or k.key == only) and k.applies(case)]
+    documents = [compose(case, config, kind) for kind in kinds]
+    order = {kind.key: index for index, kind in enumerate(KINDS)}
+    return sorted(documents, key=lambda d: (d.date, order[d.key]))
+
+
+# --- the XML vocabulary → Document ------------------------------------------------------
+
+
+def _text(element: ET.Element) -> str:
+    return _LAYOUT_WHITESPACE.sub("", "".join(element.itertext())).strip()
+
+
+def _attr(element: ET.Element, name: str, default: str = "") -> str:
+    return _LAYOUT_WHITESPACE.sub("", element.get(name, default)).strip()
+
+
+def parse(markup: str, kind: DocumentKind) -> Document:
+    try:
+        root = ET.fromstring(markup)
+    except ET.ParseError as error:
+        raise RenderError(f"文书模板 {kind.template} 生成的内容不是有效的 XML：{error}") from None
+    blocks, record, footer = [], None, ""
+    for element in root:
+        tag = element.tag
+        if tag == "p":
+            blocks.append(Paragraph(_text(element), element.get("style", "body")))
+        elif tag == "lp":
+            blocks.append(LabeledParagraph(_attr(element, "label"), _text(element)))
+        elif tag == "table":
+            blocks.append(_table(element))
+        elif tag == "signature":
+            blocks.append(Signature(_attr(element, "org"), _attr(element, "date"),
+                                    element.get("seal") == "1"))
+        elif tag == "record":
+            record = Record(_attr(element, "cc"), _attr(element, "printer"), _attr(element, "date"))
+        elif tag == "pagebreak":
+            blocks.append(PageBreak())
+        elif tag == "footer":
+            footer = _text(element)
+        else:
+            raise RenderError(f"文书模板 {kind.template} 中有未知的元素 <{tag}>")
+    return Document(key=kind.key, layout=root.get("layout", "form"), title=_attr(root, "title"),
+                    blocks=tuple(blocks), issuer=_attr(root, "issuer"), number=_attr(root, "number"),
+                    copy=_attr(root, "copy"), classification=_attr(root, "classification"),
+                    author=_attr(root, "author"), date=_attr(root, "date"), record=record,
+                    footer=footer)
+
+
+def _table(element: ET.Element) -> Table:
+    widths = tuple(float(w) for w in element.get("widths", "1").split())
+    rows = []
+    for row in element.findall("tr"):
+        rows.append(tuple(Cell(_text(cell), label=cell.get("label") == "1",
+                               colspan=int(cell.get("colspan", "1")), lines=int(cell.get("lines", "1")),
+                               align=cell.get("align", "center" if cell.get("label") == "1" else "left"))
+                          for cell in row.findall("td")))
+    return Table(widths=widths, rows=tuple(rows), header_rows=int(element.get("header", "0")))

@@ -1,0 +1,530 @@
+"""The PDF typesetter, checked on its real output.
+
+Geometry is measured from the PDF itself: the content streams are parsed with pikepdf and every
+glyph's box is computed from the font's /Widths, the text matrix, Tc and Tz — independent of the
+typesetter's own arithmetic.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph,
+                                     Record, Signature, Table)
+from toolkit.errors import RenderError
+from toolkit.render import pdf as P
+from toolkit.render.fonts import default_fontbook
+from toolkit.render.linebreak import CANNOT_END, CANNOT_START, break_lines
+
+pytestmark = pytest.mark.skipif(
+    not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
+    reason="free CJK fonts not installed (scripts/ensure-fonts.sh)")
+
+TOL = 0.05  # pt
+RARE = "𠮷㵘堃喆"
+BODY = ("根据《杭州市教育系统容错免责实施办法（试行）》第六条第（四）项的规定，经局党委会议研究，"
+        "决定对张三同志予以容错免责。张三同志在2025年推进GB/T 9704-2012标准落实工作中，积极担当作为，"
+        "“敢为人先”；其出发点是为了推动工作、且未谋取私利！")
+UNIT40 = "杭州市某某区某某街道某某社区某某学校某某教育集团某某分校某某党支部第一第二联合委"
+assert len(UNIT40) == 40
+
+
+# --------------------------------------------------------------------------------------------
+# fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    return default_fontbook()
+
+
+@dataclass
+class Glyph:
+    ch: str
+    x0: float
+    x1: float
+    y: float
+    size: float
+
+
+def _to_unicode(font) -> dict[int, str]:
+    out = {}
+    if "/ToUnicode" not in font:
+        return out
+    data = font.ToUnicode.read_bytes().decode("latin-1")
+    data = "".join(re.findall(r"beginbfchar(.*?)endbfchar", data, re.S))
+    for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", data):
+        raw = bytes.fromhex(dst)
+        out[int(src, 16)] = raw.decode("utf-16-be")
+    return out
+
+
+def glyphs(data: bytes) -> list[list[Glyph]]:
+    """Every glyph of every page with its box along the baseline."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    pages = []
+    for page in pdf.pages:
+        res = page.Resources.get("/Font", {})
+        info = {}
+        for name, font in res.items():
+            widths = [float(w) for w in font.Widths]
+            info[name] = (int(font.FirstChar), widths, _to_unicode(font))
+        out: list[Glyph] = []
+        x = y = 0.0
+        cs, hs, font, size = 0.0, 1.0, None, 0.0
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op == "Tf":
+                font, size = str(operands[0]), float(operands[1])
+            elif op == "Tc":
+                cs = float(operands[0])
+            elif op == "Tz":
+                hs = float(operands[0]) / 100
+            elif op == "Tm":
+                x, y = float(operands[4]), float(operands[5])
+            elif op == "Td":
+                x, y = x + float(operands[0]), y + float(operands[1])
+            elif op == "Tj":
+                first, widths, uni = info[font]
+                for code in bytes(operands[0]):
+                    w = widths[code - first] / 1000 * size
+                    out.append(Glyph(uni.get(code, "?"), x, x + w * hs, y, size))
+                    x += (w + cs) * hs
+            elif op == "TJ":
+                raise AssertionError("TJ not expected from the typesetter")
+        pages.append(out)
+    pdf.close()
+    return pages
+
+
+def lines_of(page: list[Glyph]) -> list[tuple[float, str, list[Glyph]]]:
+    rows: dict[float, list[Glyph]] = {}
+    for g in page:
+        rows.setdefault(round(g.y, 2), []).append(g)
+    return [(y, "".join(g.ch for g in sorted(gs, key=lambda g: g.x0)),
+             sorted(gs, key=lambda g: g.x0)) for y, gs in sorted(rows.items(), reverse=True)]
+
+
+def text_of(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "".join(p.extract_text() for p in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def body_text(data: bytes, *furniture: str) -> str:
+    """Extracted text without whitespace, page numbers, footers and repeated headers."""
+    text = re.sub(r"—\d+—|第\d+页共\d+页", "", squash(text_of(data)))
+    for item in furniture:
+        text = text.replace(squash(item), "")
+    return text
+
+
+def official(blocks=None, **kw) -> Document:
+    blocks = blocks if blocks is not None else (
+        Paragraph("各学校、局属各单位：", "addressee"),
+        Paragraph(BODY),
+        Paragraph("一、基本情况", "h1"),
+        Paragraph("（一）事实经过", "h2"),
+        Paragraph(f"申请人张{RARE}同志。" + BODY * 3),
+        Paragraph("1.有关情况", "h3"),
+        Paragraph("（1）具体情形", "h4"),
+        Paragraph(BODY * 2),
+        Paragraph("附件：1. 关于张三同志容错免责的调查核实报告（含相关证据材料目录及其说明）",
+                  "attachment"),
+        Paragraph("2. 听证记录", "attachment"),
+        Signature("中共杭州市教育局委员会", "2025年3月1日"),
+        Paragraph("（此件公开发布）", "note"),
+    )
+    args = dict(issuer="中共杭州市教育局委员会", number="杭教党容〔2025〕3号", copy="000001",
+                classification="内部", author="中共杭州市教育局委员会", date="2025-03-01",
+                record=Record(cc="抄送：市纪委市监委派驻第一纪检监察组，市委组织部。",
+                              printer="中共杭州市教育局委员会办公室", date="2025年3月1日印发"))
+    args.update(kw)
+    return Document("decision", "official", "关于对张三同志容错免责的决定", tuple(blocks), **args)
+
+
+def hearing_form(big: str) -> Document:
+    return Document("hearing-record", "form", "听证笔录", (
+        Table((1, 3, 1, 3), (
+            (Cell("案由", label=True), Cell("张三同志容错免责申请", colspan=3)),
+            (Cell("时间", label=True), Cell("2025年3月1日9时0分至11时30分"),
+             Cell("地点", label=True), Cell("局机关第三会议室")),
+            (Cell(big, colspan=4),),
+            (Cell("被听证人签名", label=True), Cell("", lines=2), Cell("日期", label=True),
+             Cell("")),
+        ), header_rows=2),
+    ), footer="第{page}页 共{pages}页", date="2025-03-01")
+
+
+def in_block(g: Glyph) -> bool:
+    return (P.BLOCK_LEFT - TOL <= g.x0 and g.x1 <= P.BLOCK_RIGHT + TOL
+            and P.BLOCK_BOTTOM - TOL <= g.y - 0.12 * g.size
+            and g.y + 0.88 * g.size <= P.BLOCK_TOP + TOL)
+
+
+def is_page_furniture(g: Glyph) -> bool:
+    """Page numbers and footers sit below the text block by design."""
+    return g.y < P.BLOCK_BOTTOM
+
+
+# --------------------------------------------------------------------------------------------
+# the grid constants
+
+
+def test_grid_is_exact():
+    assert P.CHARS * P.BODY + (P.CHARS - 1) * P.TRACK == pytest.approx(P.BLOCK_W)
+    assert P.line_top(P.LINES) == pytest.approx(P.BLOCK_BOTTOM)
+    assert P.BLOCK_W == pytest.approx(156 * P.MM) and P.BLOCK_H == pytest.approx(225 * P.MM)
+    assert P.BLOCK_LEFT == pytest.approx(28 * P.MM)
+    assert P.PAGE_H - P.BLOCK_TOP == pytest.approx(37 * P.MM)
+
+
+# --------------------------------------------------------------------------------------------
+# text, fonts, metadata
+
+
+def test_text_extraction_contains_source_text(fonts):
+    doc = official()
+    data = P.render_pdf(doc, fonts)
+    text = body_text(data)
+    for part in doc.text().split("\n"):
+        assert squash(part) in text, part
+    assert RARE in text
+
+
+def test_every_font_embedded_and_no_helvetica(fonts):
+    data = P.render_pdf(official(), fonts)
+    pdf = pikepdf.open(io.BytesIO(data))
+    seen = 0
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            seen += 1
+            assert obj.Subtype == "/TrueType"
+            assert "Helvetica" not in str(obj.BaseFont)
+            assert "/FontFile2" in obj.FontDescriptor
+            assert re.match(r"^[A-Z]{6}\+", str(obj.BaseFont)[1:])   # a subset
+    assert seen >= 3
+    for page in pdf.pages:
+        assert "/Trans" not in page.obj
+        for name, font in page.Resources.Font.items():
+            assert "/FontFile2" in font.FontDescriptor
+    assert b"Helvetica" not in data
+    info = pypdf.PdfReader(io.BytesIO(data)).metadata
+    assert info.title == "关于对张三同志容错免责的决定"
+    assert info.author == "中共杭州市教育局委员会"
+    assert info["/CreationDate"].startswith("D:20250301")
+
+
+def test_byte_identical_renders(fonts):
+    doc = official()
+    assert P.render_pdf(doc, fonts) == P.render_pdf(doc, fonts)
+    form = hearing_form("内容" * 500)
+    assert P.render_pdf(form, fonts) == P.render_pdf(form, fonts)
+
+
+def test_character_no_font_has_raises(fonts):
+    doc = official((Paragraph("申请人张\U0010FFFD同志"),))
+    with pytest.raises(RenderError) as err:
+        P.render_pdf(doc, fonts)
+    assert "U+10FFFD" in err.value.message and "正文第1段" in err.value.message
+
+
+def test_adversarial_text_and_long_unit_name(fonts):
+    nasty = "<script>alert('x')</script> & &amp; <b>粗</b> {{ 7*7 }} %s \\n"
+    doc = official((Paragraph(nasty), Paragraph(UNIT40 + "：", "addressee"),
+                    Signature(UNIT40, "2025年12月31日")),
+                   issuer=UNIT40, number="杭教党容〔2025〕12号")
+    doc = Document(doc.key, doc.layout, "关于" + UNIT40 + "容错免责申请的决定", doc.blocks,
+                   issuer=UNIT40, number=doc.number, date="2025-12-31", record=doc.record)
+    data = P.render_pdf(doc, fonts)
+    text = squash(text_of(data))
+    assert squash(nasty) in text
+    assert text.count(UNIT40) >= 3
+    for page in glyphs(data):
+        for g in page:
+            if not is_page_furniture(g):
+                assert in_block(g), g
+
+
+# --------------------------------------------------------------------------------------------
+# geometry
+
+
+def test_all_text_inside_the_block_and_on_the_grid(fonts):
+    data = P.render_pdf(official(), fonts)
+    pages = glyphs(data)
+    assert len(pages) >= 2
+    for page in pages:
+        for g in page:
+            if not is_page_furniture(g):
+                assert in_block(g), g
+
+
+def test_full_body_page_holds_22_lines_of_28(fonts):
+    para = "一二三四五六七八九十" * 200
+    doc = Document("t", "form", "", (Paragraph(para, "plain"),))
+    pages = glyphs(P.render_pdf(doc, fonts))
+    assert len(pages) >= 3
+    body = [(y, t, gs) for y, t, gs in lines_of(pages[1]) if y > P.BLOCK_BOTTOM]
+    assert len(body) == 22
+    for k, (y, t, gs) in enumerate(body):
+        assert len(t) == 28
+        assert gs[0].x0 == pytest.approx(P.BLOCK_LEFT, abs=TOL)
+        assert gs[-1].x1 == pytest.approx(P.BLOCK_RIGHT, abs=TOL)
+        assert y == pytest.approx(P.baseline(k), abs=0.01)
+    # the last line's em box ends on the block's bottom edge region
+    assert body[-1][0] - 0.12 * P.BODY >= P.BLOCK_BOTTOM - TOL
+    # 28 characters of a line sit on the character pitch
+    xs = [g.x0 for g in body[0][2]]
+    assert all(b - a == pytest.approx(P.CHAR_PITCH, abs=0.01) for a, b in zip(xs, xs[1:]))
+
+
+def test_body_indent_two_characters(fonts):
+    doc = Document("t", "form", "", (Paragraph("一二三四五六七八九十" * 5),))
+    first = lines_of(glyphs(P.render_pdf(doc, fonts))[0])[0][2]
+    assert first[0].x0 == pytest.approx(P.BLOCK_LEFT + 2 * P.CHAR_PITCH, abs=TOL)
+
+
+def test_page_numbers_odd_right_even_left(fonts):
+    doc = Document("t", "form", "", (Paragraph("一二三四五六七八九十" * 200, "plain"),))
+    pages = glyphs(P.render_pdf(doc, fonts))
+    for n, page in enumerate(pages, start=1):
+        nums = [g for g in page if g.y < P.BLOCK_BOTTOM]
+        label = "".join(g.ch for g in nums)
+        assert label == f"— {n} —"
+        assert all(g.size == 14 for g in nums)
+        dash_mid = nums[0].y + P.DASH_HEIGHT * 14
+        assert P.BLOCK_BOTTOM - dash_mid == pytest.approx(7 * P.MM, abs=0.5)
+        if n % 2:
+            assert nums[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 14, abs=TOL)
+        else:
+            assert nums[0].x0 == pytest.approx(P.BLOCK_LEFT + 14, abs=TOL)
+
+
+def test_official_header_positions(fonts):
+    data = P.render_pdf(official(), fonts)
+    page = glyphs(data)[0]
+    rows = lines_of(page)
+    mast = [g for g in page if g.size > 30]
+    assert "".join(g.ch for g in mast) == "中共杭州市教育局委员会"
+    top = mast[0].y + 0.88 * mast[0].size
+    assert P.BLOCK_TOP - top == pytest.approx(35 * P.MM, abs=0.1)
+    assert min(g.x0 for g in mast) >= P.BLOCK_LEFT - TOL
+    assert max(g.x1 for g in mast) <= P.BLOCK_RIGHT + TOL
+    texts = [t for _, t, _ in rows]
+    assert texts[0] == "000001" and texts[1] == "内部"
+    number = next(gs for _, t, gs in rows if t == "杭教党容〔2025〕3号")
+    centre = (number[0].x0 + number[-1].x1) / 2
+    assert centre == pytest.approx((P.BLOCK_LEFT + P.BLOCK_RIGHT) / 2, abs=0.5)
+    title = next(gs for _, t, gs in rows if t == "关于对张三同志容错免责的决定")
+    assert title[0].size == 22
+    assert (title[0].x0 + title[-1].x1) / 2 == pytest.approx(
+        (P.BLOCK_LEFT + P.BLOCK_RIGHT) / 2, abs=0.5)
+    # the red separator line 4 mm below the 发文字号
+    pdf = pikepdf.open(io.BytesIO(data))
+    ops = list(pikepdf.parse_content_stream(pdf.pages[0]))
+    reds = [i for i, (o, op) in enumerate(ops) if str(op) == "RG" and float(o[0]) == 1
+            and float(o[1]) == 0]
+    assert reds
+    line = next(o for o, op in ops[reds[0]:] if str(op) == "m")
+    assert float(line[1]) == pytest.approx(number[0].y - 0.12 * 16 - 4 * P.MM, abs=0.1)
+
+
+def test_signature_block_positions(fonts):
+    doc = official((Paragraph(BODY), Signature("中共杭州市教育局委员会", "2025年3月1日")),
+                   record=None)
+    rows = lines_of([g for g in glyphs(P.render_pdf(doc, fonts))[0] if g.size == 16])
+    org = next(gs for _, t, gs in rows if t == "中共杭州市教育局委员会")
+    date = next(gs for _, t, gs in rows if t == "2025年3月1日")
+    assert org[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 2 * P.CHAR_PITCH, abs=TOL)
+    assert date[0].x0 == pytest.approx(org[0].x0 + 2 * P.CHAR_PITCH, abs=TOL)
+    assert org[0].y - date[0].y == pytest.approx(P.LINE_PITCH, abs=0.01)
+    sealed = official((Paragraph(BODY), Signature("中共杭州市教育局委员会", "2025年3月1日", seal=True)),
+                      record=None)
+    rows = lines_of([g for g in glyphs(P.render_pdf(sealed, fonts))[0] if g.size == 16])
+    date = next(gs for _, t, gs in rows if t == "2025年3月1日")
+    assert date[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 4 * P.CHAR_PITCH, abs=TOL)
+
+
+def test_record_on_last_page_bottom(fonts):
+    data = P.render_pdf(official(), fonts)
+    pages = glyphs(data)
+    rows = lines_of(pages[-1])
+    printed = next((y, gs) for y, t, gs in rows if t.startswith("中共杭州市教育局委员会办公室"))
+    assert printed[0] == pytest.approx(P.baseline(P.LINES - 1, 14), abs=0.01)
+    assert printed[1][-1].x1 == pytest.approx(P.BLOCK_RIGHT - 14, abs=TOL)
+    assert printed[1][0].x0 == pytest.approx(P.BLOCK_LEFT + 14, abs=TOL)
+    assert all(not t.startswith("抄送") for p in pages[:-1] for _, t, _ in lines_of(p))
+
+
+def test_no_line_starts_with_closing_or_ends_with_opening(fonts):
+    text = ("关于“容错”的问题，（一）、《办法》：“如何？”！……——" * 30 + "。") * 3
+    doc = Document("t", "form", "", (Paragraph(text), Paragraph(text, "plain")))
+    for page in glyphs(P.render_pdf(doc, fonts)):
+        for y, t, gs in lines_of(page):
+            if y < P.BLOCK_BOTTOM:
+                continue
+            assert t[0] not in CANNOT_START, t
+            assert t[-1] not in CANNOT_END, t
+            assert gs[-1].x1 <= P.BLOCK_RIGHT + TOL and gs[0].x0 >= P.BLOCK_LEFT - TOL
+
+
+# --------------------------------------------------------------------------------------------
+# layouts
+
+
+def test_letter_layout(fonts):
+    doc = Document("feedback", "letter", "关于张三同志容错免责申请处理结果的函",
+                   (Paragraph("某某学校党委：", "addressee"), Paragraph(BODY * 8),
+                    Signature("中共杭州市教育局委员会", "2025年3月12日", seal=True)),
+                   issuer="中共杭州市教育局委员会", number="杭教党容函〔2025〕7号",
+                   date="2025-03-12")
+    data = P.render_pdf(doc, fonts)
+    pages = glyphs(data)
+    assert len(pages) >= 2
+    first = pages[0]
+    mast = [g for g in first if g.size > 30]
+    assert P.PAGE_H - (mast[0].y + 0.88 * mast[0].size) == pytest.approx(30 * P.MM, abs=0.1)
+    assert not [g for g in first if g.y < P.BLOCK_BOTTOM]          # no page number on page 1
+    assert "".join(g.ch for g in pages[1] if g.y < P.BLOCK_BOTTOM) == "— 2 —"
+    number = next(gs for _, t, gs in lines_of(first) if t == "杭教党容函〔2025〕7号")
+    assert number[-1].x1 == pytest.approx(P.BLOCK_RIGHT, abs=TOL)
+    # two red double lines of 170 mm
+    pdf = pikepdf.open(io.BytesIO(data))
+    moves = [(float(o[0]), float(o[1])) for o, op in pikepdf.parse_content_stream(pdf.pages[0])
+             if str(op) in ("m", "l")]
+    assert sum(1 for a, b in zip(moves[::2], moves[1::2])
+               if b[0] - a[0] == pytest.approx(170 * P.MM, abs=0.01)) == 4
+    assert any(a[1] == pytest.approx(20 * P.MM, abs=0.01) for a in moves)
+
+
+def test_minutes_layout_labels_in_heiti(fonts):
+    doc = Document("minutes", "minutes", "", (
+        LabeledParagraph("出席：", "王五、赵六、钱七、孙八、周九、吴十、郑十一、王十二、冯十三、陈十四"),
+        LabeledParagraph("请假：", "李四"),
+        LabeledParagraph("列席：", "组织处、纪检组"),
+        Paragraph(BODY)), issuer="中共杭州市教育局委员会会议纪要", number="〔2025〕3号")
+    data = P.render_pdf(doc, fonts)
+    text = squash(text_of(data))
+    assert "出席：王五" in text and "请假：李四" in text
+    pdf = pikepdf.open(io.BytesIO(data))
+    page = pdf.pages[0]
+    heiti = {str(n) for n, f in page.Resources.Font.items() if "WenQuanYi" in str(f.BaseFont)}
+    assert heiti
+    rows = lines_of(glyphs(data)[0])
+    att = [gs for _, t, gs in rows if t.startswith("出席：")][0]
+    cont = rows[[t for _, t, _ in rows].index(att and "".join(g.ch for g in att)) + 1][2]
+    assert cont[0].x0 == pytest.approx(att[3].x0, abs=TOL)   # hangs under the first name
+
+
+def test_form_table_big_cell_continues_with_header(fonts):
+    big = "听证中，申请人陈述：" + "本人在工作中始终坚持原则，积极推进改革，出现失误系因客观条件所限。" * 152
+    assert len(big) >= 5000
+    data = P.render_pdf(hearing_form(big), fonts)
+    pages = glyphs(data)
+    assert len(pages) >= 4
+    for n, page in enumerate(pages, start=1):
+        rows = lines_of(page)
+        texts = [t for _, t, _ in rows]
+        assert texts[0 if n > 1 else 1].startswith("案由")        # header repeated
+        assert f"第{n}页共{len(pages)}页" == squash(texts[-1])
+        for g in page:
+            if not is_page_furniture(g):
+                assert in_block(g), g
+        assert "— " not in "".join(texts)          # the footer replaces the page number
+    text = body_text(data, "案由张三同志容错免责申请", "时间2025年3月1日9时0分至11时30分地点局机关第三会议室")
+    assert squash(big) in text
+    assert "被听证人签名" in text
+
+
+def test_table_cells_stay_in_their_columns(fonts):
+    doc = hearing_form("内容" * 30)
+    data = P.render_pdf(doc, fonts)
+    page = glyphs(data)[0]
+    x1 = P.BLOCK_LEFT + P.BLOCK_W / 8
+    label = [g for g in page if g.ch in "案由"]
+    assert all(P.BLOCK_LEFT < g.x0 and g.x1 < x1 for g in label)
+
+
+def test_page_break_and_empty_document(fonts):
+    doc = Document("t", "form", "标题", (Paragraph("甲"), PageBreak(), Paragraph("乙")))
+    pages = glyphs(P.render_pdf(doc, fonts))
+    assert len(pages) == 2
+    assert P.render_pdf(Document("t", "form", "", ()), fonts).startswith(b"%PDF")
+
+
+def test_twelve_documents_under_a_second(fonts):
+    docs = [official(), hearing_form("内容" * 800)] * 6
+    P.render_pdf(docs[0], fonts)
+    P.render_pdf(docs[1], fonts)
+    start = time.perf_counter()
+    for doc in docs:
+        P.render_pdf(doc, fonts)
+    assert time.perf_counter() - start < 2.0   # ~0.3 s here; loose bound for busy CI machines
+
+
+# --------------------------------------------------------------------------------------------
+# the line breaker alone
+
+W = P.BLOCK_W
+
+
+def _w(text):
+    return [8.0 if ord(c) < 0x2000 else 16.0 for c in text]
+
+
+def test_push_in_squeezes_a_closing_mark_into_the_line():
+    # 27 characters with three commas and a closing mark at position 29: push-in is allowed
+    text = "一二三，四五六，七八九，一二三四五六七八九十一二三四五六。后面"
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    assert lines[0].text.endswith("。")
+    assert lines[0].extent == pytest.approx(W)
+    assert lines[1].text == "后面"
+
+
+def test_push_out_when_squeezing_is_not_enough():
+    text = "一二三四五六七八九十" * 2 + "一二三四五六七八，九十"
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    assert lines[0].text == "一二三四五六七八九十" * 2 + "一二三四五六七"
+    assert lines[1].text.startswith("八，")
+    assert lines[0].extent == pytest.approx(W)   # justified
+
+
+def test_latin_runs_are_kept_together():
+    text = "一二三四五六七八九十" * 2 + "一二三四五六GB/T 9704-2012标准"
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    joined = [ln.text for ln in lines]
+    assert any(t.endswith("GB/T") for t in joined) or any(t.startswith("GB/T") for t in joined)
+    assert all("970" not in t or "9704-2012" in t for t in joined)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="一二三四五六七八九十甲乙丙丁，。、；：？！）》」』”’…—·〕%（《「『“‘〔ab12 ",
+               min_size=1, max_size=300),
+       st.sampled_from([0.0, 2 * P.CHAR_PITCH]))
+def test_breaker_properties(text, indent):
+    widths = _w(text)
+    lines = break_lines(text, widths, W, first_indent=indent, tracking=P.TRACK)
+    for k, line in enumerate(lines):
+        assert line.indent + line.extent <= W + 1e-6
+        if k and line.text:
+            prev = text[:line.start].rstrip()
+            if prev and line.text[0] in CANNOT_START:
+                # only when a run of marks is itself longer than a line
+                assert len(line.text) == 1 or all(c in CANNOT_START for c in line.text[:3])
+        if not line.last and line.text and lines[k + 1].text:
+            assert line.text[-1] not in CANNOT_END or all(c in CANNOT_END for c in line.text)
+    assert "".join(ln.text for ln in lines).replace(" ", "") == text.replace(" ", "")

@@ -1,0 +1,179 @@
+"""Chinese line breaking (GB/T 15834 practice) for the PDF typesetter.
+
+Rules:
+
+* no line starts with a closing mark (:data:`CANNOT_START`: ``，。、；：？！）》」』”’…—·〕%`` …),
+  no line ends with an opening mark (:data:`CANNOT_END`: ``（《「『“‘〔`` …);
+* runs of Latin letters and digits stay together (``2025``, ``GB/T``, ``9704-2012``) unless a
+  single run is wider than the line;
+* nothing pokes out of the text block.  When a closing mark would start the next line, the
+  breaker first tries **push-in** (挤进): the line keeps the mark and its characters are set a
+  little tighter — allowed when the overflow is at most half an em per full-width punctuation
+  mark on the line, the blank half that such marks carry.  Otherwise it uses **push-out**
+  (推出): the character before the mark moves down with it and the shorter line is justified.
+
+The breaker works on per-character advance widths supplied by the caller, so it knows nothing
+about fonts; :class:`Line` reports the character spacing (PDF ``Tc``) the line needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from collections.abc import Sequence
+
+#: Marks that must not begin a line (closing, pausing and connecting marks).
+CANNOT_START = frozenset(
+    "，。、；：？！）》」』”’…—·〕〉】｝］〗〙〛%‰℃°"
+    "～―－・‥"
+    ",.;:?!)]}"
+)
+#: Marks that must not end a line (opening marks).
+CANNOT_END = frozenset("（《「『“‘〔〈【｛［〖〘〚([{")
+#: Full-width marks whose glyph carries half an em of blank that push-in may take up.
+SQUEEZABLE = frozenset("，。、；：？！）》」』”’（《「『“‘〔〕〈〉【】")
+
+_WORD = re.compile(
+    r"[A-Za-z0-9\u00C0-\u024F\uFF10-\uFF19]+"
+    r"(?:[./\-_:@+&'#][A-Za-z0-9\u00C0-\u024F]+)*%?"
+)
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int          # index of the first character in the paragraph text
+    end: int            # index after the last character
+    text: str
+    natural: float      # sum of the characters' advance widths
+    indent: float       # left indent of this line
+    available: float    # width from the indent to the right edge of the text block
+    char_space: float   # extra space after each character (PDF Tc) to set the line with
+    last: bool          # last line of the paragraph
+
+    @property
+    def extent(self) -> float:
+        """Width the line occupies when set with :attr:`char_space`."""
+        n = len(self.text)
+        return self.natural + (n - 1) * self.char_space if n else 0.0
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Unbreakable character ranges before punctuation binding: Latin words, single chars."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _WORD.match(text, i)
+        if m and m.end() > i:
+            out.append((i, m.end()))
+            i = m.end()
+        else:
+            out.append((i, i + 1))
+            i += 1
+    return out
+
+
+def atoms(text: str) -> list[tuple[int, int]]:
+    """Ranges that a line break may not split: opening marks bind forward, closing backward."""
+    out: list[list[int]] = []
+    bind_next = False
+    for a, b in _units(text):
+        ch = text[a]
+        if out and (bind_next or (b - a == 1 and ch in CANNOT_START)):
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+        bind_next = b - a == 1 and ch in CANNOT_END
+    return [(a, b) for a, b in out]
+
+
+def _closing_tail(text: str, a: int, b: int) -> int:
+    """Start of the trailing run of closing marks in text[a:b] (b if none)."""
+    k = b
+    while k > a + 1 and text[k - 1] in CANNOT_START:
+        k -= 1
+    return k
+
+
+def break_lines(text: str, widths: Sequence[float], width: float, *, first_indent: float = 0.0,
+                indent: float = 0.0, tracking: float = 0.0, em: float = 16.0,
+                justify: bool = True) -> list[Line]:
+    """Break ``text`` into lines no wider than ``width`` (the text block's width).
+
+    ``widths[i]`` is the advance width of ``text[i]``; ``tracking`` is the spacing added after
+    each character on lines that are not justified (the grid correction, may be negative);
+    ``first_indent`` / ``indent`` are the left indents of the first / following lines;
+    ``em`` is the font size, for the push-in allowance.  With ``justify`` every line but the
+    last is stretched or squeezed to the full width (Chinese body text); otherwise lines are set
+    with ``tracking`` (squeezed further only when push-in needs it).
+    """
+    if len(widths) != len(text):
+        raise ValueError("widths must give one width per character")
+    n = len(text)
+    prefix = [0.0] * (n + 1)
+    for i, w in enumerate(widths):
+        prefix[i + 1] = prefix[i] + w
+    squeezable = [0.0] * (n + 1)
+    for i, ch in enumerate(text):
+        squeezable[i + 1] = squeezable[i] + (min(widths[i], em) / 2 if ch in SQUEEZABLE else 0.0)
+
+    def extent(a: int, b: int) -> float:
+        return prefix[b] - prefix[a] + (b - a - 1) * tracking if b > a else 0.0
+
+    items = atoms(text)
+    lines: list[tuple[int, int, float, float]] = []   # (start, end, indent, available)
+    k = 0
+    while k < len(items):
+        # skip spaces at the start of a continuation line
+        while lines and k < len(items) and text[items[k][0]:items[k][1]].isspace():
+            k += 1
+        if k >= len(items):
+            break
+        ind = first_indent if not lines else indent
+        avail = max(width - ind, em)
+        start = items[k][0]
+        end = start
+        while k < len(items):
+            a, b = items[k]
+            if extent(start, b) <= avail + _EPS:
+                end = b
+                k += 1
+                continue
+            if end == start:
+                # the atom alone is wider than the line: cut it, never before a closing mark
+                cut = a + 1
+                while cut < b and extent(start, cut + 1) <= avail + _EPS:
+                    cut += 1
+                best = cut
+                while best > a + 1 and (text[best] in CANNOT_START or text[best - 1] in CANNOT_END):
+                    best -= 1
+                end = best if best > a else cut
+                items[k] = (end, b)
+                break
+            # push-in: only trailing closing marks overflow, by no more than their blank halves
+            tail = _closing_tail(text, a, b)
+            if tail < b and extent(start, tail) <= avail + _EPS:
+                over = extent(start, b) - avail
+                if over <= squeezable[b] - squeezable[start] + _EPS:
+                    end = b
+                    k += 1
+            break
+        # trailing spaces do not count
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        lines.append((start, end, ind, avail))
+        if end == start:  # only spaces; avoid an endless loop
+            k += 1
+
+    out = []
+    for i, (a, b, ind, avail) in enumerate(lines):
+        last = i == len(lines) - 1
+        count = b - a
+        natural = prefix[b] - prefix[a]
+        if count > 1:
+            fit = (avail - natural) / (count - 1)
+            cs = fit if (justify and not last) else min(tracking, fit)
+        else:
+            cs = tracking
+        out.append(Line(a, b, text[a:b], natural, ind, avail, cs, last))
+    return out

@@ -79,3 +79,39 @@ def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> No
         click.echo(f"检查了 {len(results)} 个案件：{errors} 个错误，{warnings} 个警告。")
     if errors or (strict and warnings):
         raise SystemExit(1)
+
+
+@main.command("new")
+@click.argument("case_dir", type=click.Path(path_type=Path))
+def new(case_dir: Path) -> None:
+    """新建案件文件夹：生成带注释的 00-case.yaml 和 01-application.yaml。"""
+    from toolkit.case.scaffold import new_case
+
+    for path in new_case(case_dir):
+        click.echo(f"已生成 {path}")
+    click.echo(str(case_dir))
+
+
+@main.command("step")
+@click.argument("case_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("step", required=False)
+def step(case_dir: Path, step: str | None) -> None:
+    """为案件添加下一步骤的文件（或指定的步骤，如 followup），不改动已有文件。"""
+    from toolkit.case.scaffold import add_step
+
+    click.echo(str(add_step(case_dir, step)))
+
+
+@main.command("set")
+@click.argument("yaml_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("assignment", metavar="KEY=VALUE")
+def set_field(yaml_file: Path, assignment: str) -> None:
+    """修改案件文件中的一个字段（如 volume.checker=何晓岚），注释、顺序和引号保持不变。"""
+    from toolkit.case.yamlio import set_value
+    from toolkit.errors import UsageError
+
+    key, sep, value = assignment.partition("=")
+    if not sep or not key:
+        raise UsageError("请写成 字段=值，例如 volume.checker=何晓岚")
+    set_value(yaml_file, key.strip(), value)
+    click.echo(f"已修改 {yaml_file}：{key.strip()}")

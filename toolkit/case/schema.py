@@ -89,6 +89,8 @@ def _explain(error, loaded: LoadedFile, display_path: str, root: dict) -> list[P
     title = _schema_at(root, path).get("title", "")
     field = f"“{here}”" + (f"（{title}）" if title else "")
 
+    if instance == "" and kind in ("minLength", "pattern", "format", "enum"):
+        return [_problem(loaded, display_path, path, f"{field}不能为空，请填写")]
     if kind == "additionalProperties":
         properties = schema.get("properties", {})
         problems = []

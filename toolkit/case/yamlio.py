@@ -204,8 +204,19 @@ def round_trip() -> YAML:
     return yaml
 
 
+def parse_scalar(text: str) -> Any:
+    """A value typed on the command line, read as YAML would read it (3 → int, 2025-03-01 → date)."""
+    try:
+        value = YAML(typ="safe", pure=True).load(text)
+    except (YAMLError, ValueError):
+        return text
+    return value if isinstance(value, (str, int, float, bool, dt.date)) else text
+
+
 def set_value(path: Path, dotted_key: str, value: Any) -> None:
     """Set one field of a YAML file in place, keeping everything else as it was."""
+    if isinstance(value, str):
+        value = parse_scalar(value)
     yaml = round_trip()
     load_yaml(path)  # report malformed files with our own messages first
     document = yaml.load(read_text(path))

@@ -1,0 +1,193 @@
+"""``build_dossier``: a :class:`VolumeSpec` → one signed, indexed PDF/A archive volume.
+
+Order of work (each step can refuse with :class:`DossierError` before anything is written):
+
+1. check the spec and, when signing, unlock the key (fail fast on a wrong passphrase);
+2. check every item and attachment (type, encryption, damage, PDF/A) and convert images;
+3. number the content pages, write the manifest, draw cover / index / notes sheet;
+4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
+   embed the manifest, save as PDF/A and validate what was written;
+5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
+6. move the result into place atomically; a signed volume is never overwritten — the next
+   build gets ``<case>-案卷-v2.pdf`` and so on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from pathlib import Path
+
+import pikepdf
+
+from toolkit.dossier import manifest as mf
+from toolkit.dossier import pdfa
+from toolkit.dossier.atomic import publish, work_dir
+from toolkit.dossier.bundle import Plan, assemble
+from toolkit.dossier.sources import Part, inspect, open_checked
+from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec
+from toolkit.dossier.volume import plan_entries, render_back, render_front
+from toolkit.errors import DossierError
+
+log = logging.getLogger("rcmz.dossier")
+
+
+# ------------------------------------------------------------------------------------------------
+# output names
+
+
+def _versions(out_dir: Path, stem: str) -> list[tuple[int, Path]]:
+    found = []
+    pat = re.compile(re.escape(stem) + r"(?:-v(\d+))?\.pdf")
+    if out_dir.is_dir():
+        for p in out_dir.iterdir():
+            m = pat.fullmatch(p.name)
+            if m and p.is_file():
+                found.append((int(m.group(1) or 1), p))
+    return sorted(found)
+
+
+def is_signed(path: Path) -> bool:
+    """True when ``path`` carries a signature field with a value — or cannot be read at all
+    (when in doubt, a file is treated as signed and never overwritten)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            form = pdf.Root.get("/AcroForm")
+            if form is None:
+                return False
+            for field in form.get("/Fields", []):
+                if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+                    return True
+            return False
+    except Exception:  # noqa: BLE001 — unreadable: do not touch it
+        return True
+
+
+def output_path(out_dir: Path, stem: str) -> tuple[Path, bool]:
+    """(where to write, may it replace an existing file)."""
+    versions = _versions(out_dir, stem)
+    if not versions:
+        return out_dir / f"{stem}.pdf", False
+    n, latest = versions[-1]
+    if not is_signed(latest):
+        return latest, True
+    return out_dir / f"{stem}-v{n + 1}.pdf", False
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def _default_book():
+    from toolkit.render.fonts import default_fontbook
+
+    return default_fontbook()
+
+
+def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *,
+                  force: bool = False, fonts=None) -> Path:
+    """Build the volume of ``spec`` in ``out_dir`` and return the path written.
+
+    ``signer`` None: not signed.  A spec with ``dirty=True`` (uncommitted changes in the case) is
+    watermarked 草稿 on every page and is not signed unless ``force``.  ``fonts`` is a
+    :class:`toolkit.render.fonts.FontBook` (default: the discovered fonts).
+    """
+    t0 = time.perf_counter()
+    validate_spec(spec)
+    out_dir = Path(out_dir)
+    book = fonts or _default_book()
+    sign = signer is not None and (not spec.dirty or force)
+    if signer is not None and not sign:
+        log.warning("案件材料有未提交的修改：案卷按草稿生成，不签名（如确需签名请加 --force）")
+    key = None
+    if sign:
+        from toolkit.dossier.sign import load_signer
+
+        key = load_signer(signer)
+
+    with work_dir(out_dir) as work:
+        # 2. every file, checked on its own
+        parts: dict[tuple[int, int], Part] = {}
+        ordered: list[Part] = []
+        for n, item in enumerate(spec.items, 1):
+            label = f"第{n}件《{item.title}》"
+            part = inspect(item.pdf, label, work, f"item{n}")
+            _check_pdfa(part)
+            parts[(n, 0)] = part
+            ordered.append(part)
+            for k, att in enumerate(item.attachments, 1):
+                alabel = f"{label}的附件{k}《{att.title}》"
+                apart = inspect(att.path, alabel, work, f"item{n}-att{k}")
+                _check_pdfa(apart)
+                parts[(n, k)] = apart
+                ordered.append(apart)
+        log.debug("inputs checked: %.2f s", time.perf_counter() - t0)
+
+        # 3. numbering, manifest, generated sheets
+        entries = plan_entries(
+            spec.items, [parts[(n, 0)].pages for n in range(1, len(spec.items) + 1)],
+            [[parts[(n, k)].pages for k in range(1, len(item.attachments) + 1)]
+             for n, item in enumerate(spec.items, 1)])
+        content_pages = sum(p.pages for p in ordered)
+        manifest = mf.build_manifest(spec, entries, parts, content_pages=content_pages,
+                                     pdfa=pdfa.FLAVOUR)
+        manifest_bytes = mf.dumps(manifest)
+        manifest_sha = mf.digest(manifest_bytes)
+        front = work / "front.pdf"
+        back = work / "back.pdf"
+        cover_pages, index_pages, links = render_front(front, spec, entries, book,
+                                                       content_pages=content_pages,
+                                                       draft=spec.dirty)
+        back_info = render_back(back, spec, entries, book, content_pages=content_pages,
+                                manifest_sha256=manifest_sha)
+        plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
+        log.debug("sheets drawn: %.2f s", time.perf_counter() - t0)
+
+        # 4. merge, navigation, PDF/A
+        unsigned = work / "volume.pdf"
+
+        def finish(pdf: pikepdf.Pdf) -> None:
+            mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
+            pdfa.prepare(pdf, spec, manifest_sha)
+            pdfa.save(pdf, unsigned)
+
+        assemble(unsigned, front=front, back=back, back_info=back_info, parts=ordered,
+                 entries=entries, links=links, plan=plan, draft=spec.dirty, book=book,
+                 work=work, finish=finish)
+        log.debug("merged and validated: %.2f s", time.perf_counter() - t0)
+
+        # 5. sign
+        result = unsigned
+        if sign:
+            from toolkit.dossier.sign import sign_pdf
+
+            result = work / "signed.pdf"
+            sign_pdf(unsigned, result, key, signer,
+                     page=plan.back_start + back_info.signature_page,
+                     rect=back_info.signature_rect, book=book, work=work)
+            log.debug("signed: %.2f s", time.perf_counter() - t0)
+
+        # 6. into place
+        final, may_replace = output_path(out_dir, spec.file_stem)
+        os.chmod(result, 0o644)
+        publish(result, final, overwrite=may_replace)
+    log.info("案卷已生成：%s（%d 页，%.1f 秒）", final, plan.total, time.perf_counter() - t0)
+    return final
+
+
+def _check_pdfa(part: Part) -> None:
+    where = f"{part.label}（{part.source}）"
+    pdf = open_checked(part.pdf_path, where)
+    try:
+        pdfa.check_part(pdf, where)
+    finally:
+        pdf.close()
+
+
+def unsigned_revision(path: Path) -> bytes:
+    """The bytes of a volume before its first signature (the whole file if unsigned)."""
+    data = Path(path).read_bytes()
+    from toolkit.dossier.verify import first_revision
+
+    return first_revision(data)

@@ -1,0 +1,185 @@
+"""Merging the volume with pikepdf (qpdf): pages, stamps, links, bookmarks, page labels.
+
+qpdf copies page objects lazily and streams image data from the source files when writing, so
+memory stays low for large scans (pypdf would hold the whole output in memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+from toolkit.dossier.sources import Part
+from toolkit.dossier.volume import BackResult, Entry, Link, Stamp, render_stamps
+
+STAMP_PREFIX = "RcmzStamp"
+
+#: Top-level bookmark titles around the items (the items' own are "序号　题名").
+BOOKMARK_COVER = "案卷封面"
+BOOKMARK_INDEX = "卷内文件目录"
+BOOKMARK_NOTES = "卷内备考表"
+
+LABEL_COVER = "封面"
+LABEL_INDEX = "目录"
+LABEL_NOTES = "备考表"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where everything sits in the merged file (0-based page indexes)."""
+
+    cover_pages: int
+    index_pages: int
+    content_pages: int
+    back_pages: int
+
+    @property
+    def front_pages(self) -> int:
+        return self.cover_pages + self.index_pages
+
+    @property
+    def total(self) -> int:
+        return self.front_pages + self.content_pages + self.back_pages
+
+    def content_index(self, page_no: int) -> int:
+        """0-based index of content page ``page_no`` (1-based 页号)."""
+        return self.front_pages + page_no - 1
+
+    @property
+    def back_start(self) -> int:
+        return self.front_pages + self.content_pages
+
+
+def item_bookmark_title(entry: Entry) -> str:
+    return f"{entry.seq}　{entry.item.title}"
+
+
+def attachment_bookmark_title(k: int, title: str) -> str:
+    return f"附件{k}　{title}"
+
+
+def page_labels(plan: Plan) -> Array:
+    nums: list = [0, Dictionary(P=String(LABEL_COVER))]
+    if plan.index_pages == 1:
+        nums += [plan.cover_pages, Dictionary(P=String(LABEL_INDEX))]
+    else:
+        nums += [plan.cover_pages, Dictionary(P=String(LABEL_INDEX), S=Name.D, St=1)]
+    nums += [plan.front_pages, Dictionary(S=Name.D, St=1)]
+    if plan.back_pages == 1:
+        nums += [plan.back_start, Dictionary(P=String(LABEL_NOTES))]
+    else:
+        nums += [plan.back_start, Dictionary(P=String(LABEL_NOTES), S=Name.D, St=1)]
+    return Array(nums)
+
+
+def expected_label(plan: Plan, index: int) -> str:
+    """The page label a viewer shows for page ``index`` (what verify expects)."""
+    if index < plan.cover_pages:
+        return LABEL_COVER
+    if index < plan.front_pages:
+        return LABEL_INDEX if plan.index_pages == 1 else f"{LABEL_INDEX}{index - plan.cover_pages + 1}"
+    if index < plan.back_start:
+        return str(index - plan.front_pages + 1)
+    return LABEL_NOTES if plan.back_pages == 1 else f"{LABEL_NOTES}{index - plan.back_start + 1}"
+
+
+def visual_size(page: pikepdf.Page) -> tuple[tuple[float, float, float, float], int, float, float]:
+    """(crop box, rotation, visual width, visual height) of a page."""
+    box = [float(v) for v in page.cropbox]
+    x0, y0, x1, y1 = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
+    rot = int(page.obj.get(Name.Rotate, 0)) % 360
+    w, h = x1 - x0, y1 - y0
+    if rot in (90, 270):
+        w, h = h, w
+    return (x0, y0, x1, y1), rot, w, h
+
+
+def placement(box: tuple[float, float, float, float], rot: int) -> tuple[float, ...]:
+    """Matrix mapping visual coordinates (origin lower left as displayed) to user space."""
+    x0, y0, x1, y1 = box
+    if rot == 90:
+        return (0, 1, -1, 0, x1, y0)
+    if rot == 180:
+        return (-1, 0, 0, -1, x1, y1)
+    if rot == 270:
+        return (0, -1, 1, 0, x0, y1)
+    return (1, 0, 0, 1, x0, y0)
+
+
+def _num(v: float) -> str:
+    s = f"{v:.4f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
+
+
+def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts: Sequence[Part],
+             entries: Sequence[Entry], links: Sequence[Link], plan: Plan, draft: bool, book,
+             work: Path, finish) -> None:
+    """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it."""
+    with contextlib.ExitStack() as stack:
+        pdf = stack.enter_context(pikepdf.new())
+        front_pdf = stack.enter_context(pikepdf.open(front))
+        pdf.pages.extend(front_pdf.pages)
+        for part in parts:
+            src = stack.enter_context(pikepdf.open(part.pdf_path))
+            pdf.pages.extend(src.pages)
+        back_pdf = stack.enter_context(pikepdf.open(back))
+        pdf.pages.extend(back_pdf.pages)
+        if len(pdf.pages) != plan.total:  # the plan and the files disagree: a bug, not user error
+            raise RuntimeError(f"page count {len(pdf.pages)} != planned {plan.total}")
+
+        # stamps: page numbers on content pages, 草稿 on every page of a draft
+        targets: list[tuple[int, Stamp, tuple]] = []
+        for i, page in enumerate(pdf.pages):
+            is_content = plan.front_pages <= i < plan.back_start
+            if not (is_content or draft):
+                continue
+            box, rot, w, h = visual_size(page)
+            number = str(i - plan.front_pages + 1) if is_content else None
+            targets.append((i, Stamp(round(w, 3), round(h, 3), number, draft), placement(box, rot)))
+        if targets:
+            stamps_path = work / "stamps.pdf"
+            render_stamps(stamps_path, [t[1] for t in targets], book)
+            stamps = stack.enter_context(pikepdf.open(stamps_path))
+            for (i, _, matrix), spage in zip(targets, stamps.pages):
+                page = pdf.pages[i]
+                formx = pdf.copy_foreign(spage.as_form_xobject())
+                name = page.add_resource(formx, Name.XObject, prefix=STAMP_PREFIX)
+                cm = " ".join(_num(v) for v in matrix)
+                page.contents_add(b"q\n", prepend=True)
+                page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))
+
+        # index rows → their first page
+        by_seq = {e.seq: e for e in entries}
+        for link in links:
+            target = pdf.pages[plan.content_index(by_seq[link.seq].start)]
+            annot = pdf.make_indirect(Dictionary(
+                Type=Name.Annot, Subtype=Name.Link, Rect=Array(list(link.rect)),
+                Border=Array([0, 0, 0]), F=4, Dest=Array([target.obj, Name.Fit]),
+                Contents=String(f"转到第{link.seq}件（第{by_seq[link.seq].start}页）")))
+            page = pdf.pages[link.page]
+            if Name.Annots not in page.obj:
+                page.obj.Annots = Array()
+            page.obj.Annots.append(annot)
+
+        # bookmarks
+        with pdf.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem(BOOKMARK_COVER, 0))
+            outline.root.append(pikepdf.OutlineItem(BOOKMARK_INDEX, plan.cover_pages))
+            for e in entries:
+                node = pikepdf.OutlineItem(item_bookmark_title(e), plan.content_index(e.start))
+                for k, (att, s, _) in enumerate(e.attachments, 1):
+                    node.children.append(pikepdf.OutlineItem(attachment_bookmark_title(k, att.title),
+                                                             plan.content_index(s)))
+                outline.root.append(node)
+            outline.root.append(pikepdf.OutlineItem(BOOKMARK_NOTES, plan.back_start))
+
+        pdf.Root.PageLabels = Dictionary(Nums=page_labels(plan))
+        pdf.Root.PageMode = Name.UseOutlines
+        pdf.Root.Lang = String("zh-CN")
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        finish(pdf)

@@ -1,0 +1,124 @@
+"""The volume's manifest: what it was built from, with SHA-256 digests.
+
+``manifest.json`` is canonical JSON (sorted keys, UTF-8, two-space indent, final newline) so the
+same spec gives the same bytes; its own SHA-256 is printed on the 卷内备考表, which ties a paper
+copy to the electronic file.  The manifest is embedded in the PDF as an associated file
+(PDF/A-3, ``/AFRelationship /Supplement``); see docs/dossier.md for why PDF/A-3b.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from pikepdf import Name
+
+from toolkit.dossier.sources import Part, sha256_file
+from toolkit.dossier.spec import VolumeSpec
+from toolkit.dossier.volume import Entry
+from toolkit.errors import DossierError
+
+FORMAT = "rcmz-dossier-manifest/1"
+FILENAME = "manifest.json"
+DESCRIPTION = "案卷电子文件清单：来源文件及卷内文件的 SHA-256、rcmz 版本、git 提交"
+
+
+def _rel(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def source_root(spec: VolumeSpec) -> Path | None:
+    if spec.source_root is not None:
+        return spec.source_root
+    if spec.sources:
+        return Path(os.path.commonpath([os.path.abspath(p.parent) for p in spec.sources]))
+    return None
+
+
+def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple[int, int], Part],
+                   *, content_pages: int, pdfa: str) -> dict[str, Any]:
+    """The manifest as a dict; ``parts[(seq, 0)]`` is an item, ``parts[(seq, k)]`` its k-th attachment."""
+    root = source_root(spec)
+    files = []
+    seen = set()
+    for p in spec.sources:
+        rel = _rel(p, root)
+        if rel in seen:
+            continue
+        seen.add(rel)
+        if not p.is_file():
+            raise DossierError(f"来源文件不存在：{p}")
+        files.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
+    files.sort(key=lambda f: f["path"])
+    items = []
+    for e in entries:
+        part = parts[(e.seq, 0)]
+        atts = []
+        for k, (att, s, t) in enumerate(e.attachments, 1):
+            ap = parts[(e.seq, k)]
+            atts.append({"title": att.title, "file": _rel(ap.source, root), "kind": ap.kind,
+                         "sha256": ap.sha256, "bytes": ap.size, "pages": [s, t]})
+        items.append({
+            "seq": e.seq, "title": e.item.title, "number": e.item.number,
+            "author": e.item.author, "date": e.item.date,
+            "scan_original": e.item.is_scan_original, "remark": e.item.remark,
+            "file": _rel(part.source, root), "kind": part.kind, "sha256": part.sha256,
+            "bytes": part.size, "pages": [e.start, e.start + e.item_pages - 1],
+            "range": [e.start, e.end], "attachments": atts,
+        })
+    return {
+        "format": FORMAT,
+        "case_id": spec.case_id,
+        "archive_code": spec.archive_code,
+        "volume_title": spec.volume_title,
+        "fonds_name": spec.fonds_name,
+        "compiled_on": spec.compiled_on,
+        "rcmz_version": spec.rcmz_version,
+        "git_commit": spec.git_commit,
+        "dirty": bool(spec.dirty),
+        "pdfa": pdfa,
+        "hash": "sha256",
+        "item_count": len(entries),
+        "content_pages": content_pages,
+        "files": files,
+        "items": items,
+        "extra": {k: v for k, v in spec.extra},
+    }
+
+
+def dumps(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def embed(pdf: pikepdf.Pdf, data: bytes, mod_date: str) -> None:
+    """Attach ``manifest.json`` as a PDF/A-3 associated file of the document."""
+    spec = pikepdf.AttachedFileSpec(
+        pdf, data, description=DESCRIPTION, filename=FILENAME, mime_type="application/json",
+        creation_date=mod_date, mod_date=mod_date, relationship=Name.Supplement)
+    pdf.attachments[FILENAME] = spec
+    fs = pdf.attachments[FILENAME].obj
+    if not fs.is_indirect:
+        fs = pdf.make_indirect(fs)
+    pdf.Root.AF = pikepdf.Array([fs])
+
+
+def extract(pdf: pikepdf.Pdf) -> bytes | None:
+    """The embedded ``manifest.json`` bytes, or None."""
+    att = pdf.attachments.get(FILENAME)
+    if att is None:
+        return None
+    return att.get_file().read_bytes()

@@ -141,3 +141,9 @@ def test_cff_font_is_skipped_with_a_note(tmp_path):
     runs = book.runs("一", "heiti")
     assert "NotoLike" not in runs[0][0]
     assert any("CFF" in note for note in book.notes)
+
+
+def test_config_relative_paths_resolve_against_base(tmp_path):
+    (tmp_path / "wk.ttf").symlink_to(WENKAI)
+    book = fontbook_from_config({"fonts": {"kaiti": ["wk.ttf"]}}, base=tmp_path)
+    assert book.faces("kaiti")[0].path == str(tmp_path / "wk.ttf")

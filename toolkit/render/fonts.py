@@ -470,17 +470,31 @@ def _freeze(mapping: Mapping | None) -> tuple:
     return tuple(sorted(items))
 
 
-def fontbook_from_config(cfg: Mapping | None = None) -> FontBook:
+def fontbook_from_config(cfg: Mapping | None = None, base: str | Path | None = None) -> FontBook:
     """A cached :class:`FontBook` for the ``fonts:`` mapping of the bureau configuration.
 
     ``cfg`` is either that mapping (role → list of paths) or the whole configuration with a
     ``fonts`` key; ``None`` or an empty mapping gives the discovered defaults.  Relative paths
-    are taken as they are (resolve them against the configuration file's folder first).
+    are resolved against ``base`` (the configuration file's folder) when given.
     """
     if cfg and "fonts" in cfg and not set(cfg) <= set(ROLES):
         cfg = cfg.get("fonts") or {}
     if cfg is not None and not isinstance(cfg, Mapping):
         raise ConfigError("bureau.yaml 的 fonts 一节应为“角色: [字体文件, …]”的映射")
+    if cfg and base is not None:
+        resolved = {}
+        for role, files in cfg.items():
+            if isinstance(files, (str, Path)):
+                files = [files]
+            out = []
+            for entry in files or ():
+                path, index = _split_entry(entry)
+                path = os.path.expanduser(path)
+                if not os.path.isabs(path):
+                    path = os.path.join(str(base), path)
+                out.append(f"{path}#{index}")
+            resolved[role] = out
+        cfg = resolved
     key = _freeze(cfg)
     with _LOCK:
         book = _BOOKS.get(key)

@@ -57,10 +57,10 @@ def load_case(folder: Path) -> Case:
             continue
         problems = validate(loaded, step.schema, display_path(path))
         case.problems.extend(problems)
-        if isinstance(loaded.data, dict):
+        # The rules read only files that match their schema, so they never meet a wrong type;
+        # a file with schema errors is fixed first, then its rules run.
+        if not problems:
             case.files[step.key] = loaded
-        elif not problems:  # the schema reported a non-mapping already; keep one message
-            case.problems.append(Problem(display_path(path), 1, 1, "", "格式", "文件内容应为键值对"))
     if "case" not in case.files and not (folder / STEPS[0].file).exists():
         case.problems.append(Problem(display_path(folder / STEPS[0].file), 1, 1, "", RULE_FILES,
                                      "缺少案件基本信息文件（可用 rcmz new 生成）"))

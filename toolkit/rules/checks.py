@@ -206,7 +206,7 @@ def situations_claimed(case: Case, context: Context):
         item = entry.get("item") if isinstance(entry, dict) else None
         if item in seen:
             yield case.problem("application", ("situations", index, "item"), "第六条",
-                               f"第六条第（{item}）项重复主张，请合并为一条")
+                               f"{cite(6, item)}重复主张，请合并为一条")
         seen.add(item)
     outcome = case.get("determination", "decision", "outcome")
     decided = _items(case, "determination", "decision", "situations")

@@ -27,8 +27,12 @@ def expand_case_folders(paths: list[Path]) -> list[Path]:
 
 
 @cache
-def _calendar(table: Path | None) -> WorkCalendar:
-    return WorkCalendar(table)
+def _calendar(table: Path | None, modified: int | None) -> WorkCalendar:
+    return WorkCalendar(table)  # one per table version: the table is read once per run
+
+
+def _calendar_for_table(table: Path | None) -> WorkCalendar:
+    return _calendar(table, table.stat().st_mtime_ns if table else None)
 
 
 def calendar_for(folder: Path) -> WorkCalendar:
@@ -36,8 +40,8 @@ def calendar_for(folder: Path) -> WorkCalendar:
     config_path = find_config(folder) if folder.exists() else None
     if config_path is not None:
         table = load_config(folder).calendar_table
-        return _calendar(table if table.is_file() else None)
-    return _calendar(default_table())
+        return _calendar_for_table(table if table.is_file() else None)
+    return _calendar_for_table(default_table())
 
 
 def check_folder(folder: Path, today: dt.date) -> CheckResult:

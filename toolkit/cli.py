@@ -115,3 +115,32 @@ def set_field(yaml_file: Path, assignment: str) -> None:
         raise UsageError("请写成 字段=值，例如 volume.checker=何晓岚")
     set_value(yaml_file, key.strip(), value)
     click.echo(f"已修改 {yaml_file}：{key.strip()}")
+
+
+@main.command()
+@click.argument("case_dir", type=click.Path(path_type=Path))
+@click.option("--only", metavar="NAME", help="只生成这一种文书（如 decision）。")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "both"]), default="both",
+              show_default=True, help="输出格式。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认 build/<案件>/）。")
+def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None:
+    """生成案件的全部文书：可打印的 PDF（GB/T 9704）和可编辑的 DOCX。最后一行输出文件夹。"""
+    from toolkit.render.outputs import render_case
+
+    formats = ("pdf", "docx") if fmt == "both" else (fmt,)
+    out_dir, results = render_case(case_dir, out, formats, only)
+    for result in results:
+        for path in result.files.values():
+            click.echo(f"已生成 {path}")
+    click.echo(str(out_dir))
+
+
+@main.command("status")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他工具使用）。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期计算剩余天数（默认今天）。")
+def status(cases_dir: Path, as_json: bool, today) -> None:
+    """各案件进度与下一期限，最紧急的在前。CASES_DIR 默认为 casefiles。"""
+    from toolkit.docket.status import run
+
+    run(cases_dir, today.date() if today else None, as_json)

@@ -24,7 +24,7 @@ from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak
 from toolkit.errors import RenderError
 from toolkit.render import pdf as P
 from toolkit.render.fonts import default_fontbook
-from toolkit.render.linebreak import CANNOT_END, CANNOT_START, break_lines
+from toolkit.render.linebreak import CANNOT_END, CANNOT_START, atoms, break_lines
 
 pytestmark = pytest.mark.skipif(
     not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
@@ -511,20 +511,34 @@ def test_latin_runs_are_kept_together():
     assert all("970" not in t or "9704-2012" in t for t in joined)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="一二三四五六七八九十甲乙丙丁，。、；：？！）》」』”’…—·〕%（《「『“‘〔ab12 ",
                min_size=1, max_size=300),
        st.sampled_from([0.0, 2 * P.CHAR_PITCH]))
 def test_breaker_properties(text, indent):
     widths = _w(text)
     lines = break_lines(text, widths, W, first_indent=indent, tracking=P.TRACK)
+    starts = {a for a, _ in atoms(text)}
     for k, line in enumerate(lines):
         assert line.indent + line.extent <= W + 1e-6
-        if k and line.text:
-            prev = text[:line.start].rstrip()
-            if prev and line.text[0] in CANNOT_START:
-                # only when a run of marks is itself longer than a line
-                assert len(line.text) == 1 or all(c in CANNOT_START for c in line.text[:3])
-        if not line.last and line.text and lines[k + 1].text:
-            assert line.text[-1] not in CANNOT_END or all(c in CANNOT_END for c in line.text)
+        visible = line.text.lstrip()
+        if k and visible and visible[0] in CANNOT_START:
+            # only where one unbreakable run (a chain of marks) is longer than a line
+            assert line.start not in starts or not text[:line.start].strip()
+        if k + 1 < len(lines) and line.text:
+            if line.text[-1] in CANNOT_END:
+                assert line.end not in starts or line.end == len(text)
     assert "".join(ln.text for ln in lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_two_line_title_is_a_trapezoid(fonts):
+    title = "关于对杭州市某某区某某学校张三同志容错免责申请的认定决定"
+    doc = Document("t", "form", title, (Paragraph("正文"),))
+    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+            if gs[0].size == 22]
+    assert len(rows) == 2 and rows[0][0] + rows[1][0] == title
+    w = [gs[-1].x1 - gs[0].x0 for _, gs in rows]
+    assert w[0] <= w[1] + TOL
+    for _, gs in rows:
+        assert (gs[0].x0 + gs[-1].x1) / 2 == pytest.approx((P.BLOCK_LEFT + P.BLOCK_RIGHT) / 2,
+                                                            abs=0.5)

@@ -80,6 +80,10 @@ def atoms(text: str) -> list[tuple[int, int]]:
     for a, b in _units(text):
         ch = text[a]
         if out and (bind_next or (b - a == 1 and ch in CANNOT_START)):
+            if not bind_next and len(out) > 1 and text[out[-1][0]:out[-1][1]].isspace():
+                # a space before a closing mark must not become a break: "甲 ，"
+                space = out.pop()
+                out[-1][1] = space[1]
             out[-1][1] = b
         else:
             out.append([a, b])

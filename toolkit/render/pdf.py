@@ -31,7 +31,7 @@ from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak
                                      Record, Signature, Table)
 from toolkit.errors import RenderError
 from toolkit.render.fonts import FontBook, default_fontbook
-from toolkit.render.linebreak import Line, break_lines
+from toolkit.render.linebreak import Line, atoms, break_lines
 
 MM = 72 / 25.4
 PAGE_W, PAGE_H = A4
@@ -325,7 +325,10 @@ class _Typesetter:
             return
         segs = [("xiaobiaosong", text)]
         lines = self.set_lines(segs, TITLE, BLOCK_W, justify=False, fieldname="标题")
-        if len(lines) > 1:
+        if len(lines) == 2:
+            # 梯形: the upper line no longer than the lower, both as even as the breaks allow
+            lines = self._title_two_lines(text, lines)
+        elif len(lines) > 2:
             # balance the lines: the narrowest width that gives the same number of lines
             lo, hi = BLOCK_W / len(lines), BLOCK_W
             for _ in range(12):
@@ -340,6 +343,30 @@ class _Typesetter:
             i = self.take_line()
             self.ops.append(_Text(BLOCK_LEFT + (BLOCK_W - line.extent) / 2, baseline(i, TITLE),
                                   TITLE, parts, line.char_space, BLACK, field="标题"))
+
+    def _title_two_lines(self, text: str, lines):
+        widths = self.widths([("xiaobiaosong", text)], TITLE, "标题")
+        total = sum(widths)
+        best, best_key = None, None
+        acc, pos = 0.0, 0
+        for a, b in atoms(text)[:-1]:
+            acc += sum(widths[a:b])
+            pos = b
+            w1, w2 = acc, total - acc
+            if w1 > BLOCK_W + EPS or w2 > BLOCK_W + EPS:
+                continue
+            key = (w1 > w2 + EPS, abs(w2 - w1))
+            if best_key is None or key < best_key:
+                best, best_key = pos, key
+        if best is None:
+            return lines
+        out = []
+        for k, (a, b) in enumerate(((0, best), (best, len(text)))):
+            part = text[a:b].strip()
+            natural = sum(widths[a:b])
+            line = Line(a, b, part, natural, 0.0, BLOCK_W, 0.0, k == 1)
+            out.append((line, [("xiaobiaosong", part)]))
+        return out
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self) -> None:

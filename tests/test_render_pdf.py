@@ -542,3 +542,10 @@ def test_two_line_title_is_a_trapezoid(fonts):
     for _, gs in rows:
         assert (gs[0].x0 + gs[-1].x1) / 2 == pytest.approx((P.BLOCK_LEFT + P.BLOCK_RIGHT) / 2,
                                                             abs=0.5)
+
+
+def test_joint_issuers_are_stacked(fonts):
+    doc = official((Paragraph("正文"),), issuer="中共杭州市教育局委员会\n杭州市教育局", record=None)
+    page = glyphs(P.render_pdf(doc, fonts))[0]
+    rows = lines_of([g for g in page if g.size > 30])
+    assert [t for _, t, _ in rows] == ["中共杭州市教育局委员会", "杭州市教育局"]

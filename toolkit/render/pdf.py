@@ -240,20 +240,31 @@ class _Typesetter:
 
     # -- 版头 ---------------------------------------------------------------------------------
     def masthead(self, text: str, top: float) -> float:
-        """Red 发文机关标志 with its top edge at ``top``; returns its bottom edge."""
-        text = _clean(text)
+        """Red 发文机关标志 with its top edge at ``top``; returns its bottom edge.
+
+        A line break in ``text`` stacks the names of a joint issue (联合行文), one per line.
+        The mark is set in 初号 and compressed horizontally when wider than the block (down to
+        60 %, then the size shrinks).
+        """
+        parts = [p for p in (_clean(x).strip() for x in (text or "").splitlines()) if p]
+        if not parts:
+            return top
         size = MASTHEAD_SIZE
-        natural = self.fonts.width(text, "xiaobiaosong", size, "发文机关标志")
+        naturals = [self.fonts.width(p, "xiaobiaosong", size, "发文机关标志") for p in parts]
+        widest = max(naturals)
         hscale = 100.0
-        if natural > BLOCK_W:
-            hscale = 100.0 * BLOCK_W / natural
+        if widest > BLOCK_W:
+            hscale = 100.0 * BLOCK_W / widest
             if hscale < 60.0:
                 size = size * hscale / 60.0
                 hscale = 60.0
-        drawn = natural * size / MASTHEAD_SIZE * hscale / 100.0
         base = top - (1 - DESCENT) * size
-        self.ops.append(_Text(BLOCK_LEFT + (BLOCK_W - drawn) / 2, base, size,
-                              [("xiaobiaosong", text)], 0.0, RED, hscale, "发文机关标志"))
+        for k, (part, natural) in enumerate(zip(parts, naturals)):
+            if k:
+                base -= 1.15 * size
+            drawn = natural * size / MASTHEAD_SIZE * hscale / 100.0
+            self.ops.append(_Text(BLOCK_LEFT + (BLOCK_W - drawn) / 2, base, size,
+                                  [("xiaobiaosong", part)], 0.0, RED, hscale, "发文机关标志"))
         return base - DESCENT * size
 
     def line_below(self, y: float) -> int:

@@ -111,6 +111,18 @@ def placement(box: tuple[float, float, float, float], rot: int) -> tuple[float, 
     return (1, 0, 0, 1, x0, y0)
 
 
+def _free_name(page: pikepdf.Page) -> Name:
+    """A resource name for the stamp not used on the page (deterministic, unlike a random one)."""
+    used = set()
+    res = page.obj.get(Name.Resources)
+    if res is not None and Name.XObject in res:
+        used = {str(k) for k in res.XObject.keys()}
+    k = 0
+    while f"/{STAMP_PREFIX}{k or ''}" in used:
+        k += 1
+    return Name(f"/{STAMP_PREFIX}{k or ''}")
+
+
 def _num(v: float) -> str:
     s = f"{v:.4f}".rstrip("0").rstrip(".")
     return s if s not in ("-0", "") else "0"
@@ -148,7 +160,8 @@ def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts
             for (i, _, matrix), spage in zip(targets, stamps.pages):
                 page = pdf.pages[i]
                 formx = pdf.copy_foreign(spage.as_form_xobject())
-                name = page.add_resource(formx, Name.XObject, prefix=STAMP_PREFIX)
+                name = page.add_resource(formx, Name.XObject, _free_name(page),
+                                         replace_existing=False)
                 cm = " ".join(_num(v) for v in matrix)
                 page.contents_add(b"q\n", prepend=True)
                 page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))

@@ -282,11 +282,11 @@ def _fit(pen: Pen, cx: float, y: float, text: str, role: str, size: float, width
 
 #: (header, width in mm, alignment)
 INDEX_COLUMNS = (("序号", 9, "center"), ("文号", 32, "center"), ("责任者", 26, "center"),
-                 ("题名", 53, "left"), ("日期", 18, "center"), ("页号", 13, "center"),
-                 ("备注", 19, "center"))
+                 ("题名", 51, "left"), ("日期", 18, "center"), ("页号", 13, "center"),
+                 ("备注", 21, "center"))
 INDEX_SIZE = 10.5
 INDEX_LEAD = 13.5
-INDEX_PAD = 1.4 * mm
+INDEX_PAD = 1.0 * mm
 INDEX_MIN_ROW = 9 * mm
 INDEX_HEADER_ROW = 10 * mm
 INDEX_TITLE_BLOCK = 24 * mm     # title and 档号 line above the table

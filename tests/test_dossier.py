@@ -1,0 +1,404 @@
+"""The archive volume: order, navigation, page numbers, PDF/A, manifest, drafts, bad inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from test_dossier_support import (  # noqa: F401 — fixtures
+    make_case, make_item_pdf, make_jpeg, page_texts, signer_config, test_cert,
+)
+from toolkit.dossier import Attachment, Item, build_dossier, verify_dossier
+from toolkit.dossier import manifest as mf
+from toolkit.dossier import pdfa as dpdfa
+from toolkit.dossier.atomic import TMP_PREFIX
+from toolkit.dossier.bundle import STAMP_PREFIX
+from toolkit.dossier.verify import stamp_text
+from toolkit.errors import DossierError
+
+# item 1: 3 pages; item 2: 2 pages + PNG 1 + JPEG 1 + TIFF 2 + PDF 1; item 3: 1 page
+CONTENT_PAGES = 3 + 2 + 1 + 1 + 2 + 1 + 1
+STARTS = [1, 4, 11]
+ATTACHMENT_STARTS = [6, 7, 8, 10]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("vol")
+    spec = make_case(root)
+    path = build_dossier(spec, root / "out", None)
+    return spec, path
+
+
+def test_order_and_page_count(built):
+    spec, path = built
+    assert path.name == "RCMZ-2025-001-案卷.pdf"
+    texts = page_texts(path)
+    assert len(texts) == 1 + 1 + CONTENT_PAGES + 1
+    assert "全宗名称" in texts[0] and "中共某某市某某局委员会" in texts[0]
+    assert "Z109-3-12" in texts[0] and "本卷共3件" in texts[0] and f"共{CONTENT_PAGES}页" in texts[0]
+    assert "自2025年3月至2025年6月" in texts[0] and "永久" in texts[0] and "内部" in texts[0]
+    assert "卷内文件目录" in texts[1]
+    assert "启动审批表　正文第1页" in texts[2]
+    assert "卷内备考表" in texts[-1] and "立卷人" in texts[-1] and "检查人" in texts[-1]
+    assert "2025年9月30日" in texts[-1]
+
+
+def test_bookmarks_target_start_pages(built):
+    _, path = built
+    reader = PdfReader(path)
+    outline = reader.outline
+    tops = [o for o in outline if not isinstance(o, list)]
+    titles = [o.title for o in tops]
+    assert titles[0] == "案卷封面" and titles[1] == "卷内文件目录" and titles[-1] == "卷内备考表"
+    assert titles[2].startswith("1　关于张三同志容错免责申请")
+    front = 2
+    assert [reader.get_destination_page_number(o) for o in tops[2:-1]] == [front + s - 1 for s in STARTS]
+    # attachments nested under item 2
+    kids = outline[outline.index(tops[3]) + 1]
+    assert isinstance(kids, list)
+    assert [k.title for k in kids] == ["附件1　现场照片", "附件2　会议记录扫描件", "附件3　传真件",
+                                      "附件4　本人情况说明"]
+    assert [reader.get_destination_page_number(k) for k in kids] == \
+        [front + s - 1 for s in ATTACHMENT_STARTS]
+    assert reader.get_destination_page_number(tops[-1]) == front + CONTENT_PAGES
+
+
+def test_index_page_numbers_match_actual_pages(built):
+    _, path = built
+    texts = page_texts(path)
+    index = texts[1]
+    rows = [ln for ln in index.splitlines()]
+    # the 页号 of each entry, the last as a range
+    want = ["1", "4", "11"]
+    found = re.findall(r"(?<![\d〔-])(\d+(?:-\d+)?)(?![\d〕-])", index)
+    pos = 0
+    for ref in want:
+        pos = found.index(ref, pos) + 1
+    # the start page really is the item's first page
+    for start, needle in zip(STARTS, ("启动审批表　正文第1页", "调查核实报告　正文第1页",
+                                      "认定决定书（签章原件）　正文第1页")):
+        assert needle in texts[1 + start]
+    flat = re.sub(r"\s", "", index)
+    assert "签章原件扫描件" in flat and "含附件4份" in flat
+    assert rows
+
+
+def test_index_links_go_to_start_pages(built):
+    _, path = built
+    with pikepdf.open(path) as pdf:
+        ids = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        annots = [a for a in pdf.pages[1].obj.Annots if a.Subtype == "/Link"]
+        targets = [ids[a.Dest[0].objgen] for a in annots]
+    assert targets == [1 + s for s in STARTS]
+
+
+def test_page_labels(built):
+    _, path = built
+    labels = PdfReader(path).page_labels
+    assert labels[0] == "封面" and labels[1] == "目录"
+    assert labels[2:2 + CONTENT_PAGES] == [str(n) for n in range(1, CONTENT_PAGES + 1)]
+    assert labels[-1] == "备考表"
+
+
+def test_stamped_page_numbers_by_text_extraction(built):
+    _, path = built
+    texts = page_texts(path)
+    for n in range(1, CONTENT_PAGES + 1):
+        tokens = texts[1 + n].split()
+        assert str(n) in tokens, (n, texts[1 + n])
+    # generated sheets carry no volume page number
+    with pikepdf.open(path) as pdf:
+        for i in (0, 1, len(pdf.pages) - 1):
+            assert stamp_text(pdf.pages[i]) is None
+        for n in range(1, CONTENT_PAGES + 1):
+            assert stamp_text(pdf.pages[1 + n]) == str(n)
+
+
+def test_stamp_position_front_right_back_left(built):
+    """Odd pages upper right, even pages upper left, inside the top margin, upright on rotated pages."""
+    _, path = built
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    for n in (1, 2, 11):  # 11 is the rotated scan
+        page = reader.pages[1 + n]
+        hits = []
+
+        def visit(text, cm, tm, font, size, n=n):
+            if text.strip() == str(n):
+                hits.append((cm, tm))
+
+        page.extract_text(visitor_text=visit)
+        assert hits, n
+        with pikepdf.open(path) as pdf:
+            pg = pdf.pages[1 + n]
+            rot = int(pg.obj.get("/Rotate", 0))
+            box = [float(v) for v in pg.cropbox]
+            w, h = box[2] - box[0], box[3] - box[1]
+            content = b"".join(s.read_bytes() for s in pg.obj.Contents) \
+                if isinstance(pg.obj.Contents, pikepdf.Array) else pg.obj.Contents.read_bytes()
+        m = re.search(rb"q ([-\d. ]+) cm /" + STAMP_PREFIX.encode() + rb"\w* Do Q", content)
+        assert m
+        a, b, c, d, e, f = (float(v) for v in m.group(1).split())
+        if rot == 90:
+            assert (a, b, c, d, e, f) == (0, 1, -1, 0, w, 0)
+        else:
+            assert (a, b, c, d) == (1, 0, 0, 1)
+
+
+def test_pdfa_passes_and_metadata(built):
+    spec, path = built
+    report = dpdfa.validate_bytes(io.BytesIO(path.read_bytes()))
+    assert report.passed, report.summary()
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "3"
+        assert meta["dc:title"] == spec.volume_title
+        assert meta["dc:identifier"] == "Z109-3-12"
+        assert meta["dc:source"] == "RCMZ-2025-001"
+        assert "中共某某市某某局委员会" in meta["dc:creator"]
+        assert meta["xmp:CreateDate"].startswith("2025-09-30")
+
+
+def test_manifest_embedded_and_digest_printed(built):
+    spec, path = built
+    with pikepdf.open(path) as pdf:
+        raw = mf.extract(pdf)
+        assert pdf.Root.AF[0].AFRelationship == "/Supplement"
+    manifest = json.loads(raw)
+    assert manifest["rcmz_version"] == "0.1.0" and manifest["git_commit"] == "0123456789abcdef"
+    files = {f["path"]: f["sha256"] for f in manifest["files"]}
+    for p in spec.sources:
+        rel = p.relative_to(spec.source_root).as_posix()
+        assert files[rel] == hashlib.sha256(p.read_bytes()).hexdigest()
+    assert [it["range"] for it in manifest["items"]] == [[1, 3], [4, 10], [11, 11]]
+    digest = hashlib.sha256(raw).hexdigest()
+    back = re.sub(r"\s", "", page_texts(path)[-1])
+    assert digest in back
+
+
+def test_images_embedded_without_recompression(built):
+    spec, path = built
+    jpeg = spec.items[1].attachments[1].path.read_bytes()
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[1 + ATTACHMENT_STARTS[1]]
+        images = [v for k, v in page.images.items()]  # noqa
+        assert images[0].Filter == "/DCTDecode"
+        assert images[0].read_raw_bytes() == jpeg
+        tiff_page = pdf.pages[1 + ATTACHMENT_STARTS[2]]
+        img = list(tiff_page.images.values())[0]
+        flt = img.Filter
+        assert (flt[0] if isinstance(flt, pikepdf.Array) else flt) == "/CCITTFaxDecode"
+
+
+def test_unsigned_volume_verifies_as_draft_structure(built):
+    spec, path = built
+    report = verify_dossier(path, (), spec.source_root, require_signature=False)
+    assert report.ok, report.text()
+    strict = verify_dossier(path, ())
+    assert not strict.ok and "本卷没有电子签名" in strict.text()
+
+
+def test_reproducible_bytes(tmp_path):
+    spec = make_case(tmp_path / "a")
+    one = build_dossier(spec, tmp_path / "out1", None)
+    two = build_dossier(spec, tmp_path / "out2", None)
+    assert one.read_bytes() == two.read_bytes()
+    # an unsigned volume may be rebuilt in place
+    three = build_dossier(spec, tmp_path / "out1", None)
+    assert three == one
+    assert sorted(p.name for p in (tmp_path / "out1").iterdir()) == [one.name]
+
+
+def test_long_index_continues_with_header(tmp_path):
+    spec = make_case(tmp_path, extra_items=45)
+    path = build_dossier(spec, tmp_path / "out", None)
+    labels = PdfReader(path).page_labels
+    n_index = sum(1 for lb in labels if lb.startswith("目录"))
+    assert n_index >= 2
+    texts = page_texts(path)
+    for k in range(1, 1 + n_index):
+        assert "序号" in texts[k] and "题名" in texts[k] and "页号" in texts[k]
+    assert labels[1:1 + n_index] == [f"目录{k}" for k in range(1, n_index + 1)]
+    report = verify_dossier(path, (), require_signature=False)
+    assert report.ok, report.text()
+    with pikepdf.open(path) as pdf:
+        links = sum(1 for k in range(1, 1 + n_index)
+                    for a in pdf.pages[k].obj.get("/Annots", []) if a.Subtype == "/Link")
+    assert links == len(spec.items)
+    # the last entry shows its page range
+    last = 1 + 3 + 1 + 45  # noqa: F841 — documents the count
+    assert re.search(r"(?<!\d)(\d+)-\1(?!\d)", texts[n_index]) is None
+
+
+def test_draft_watermark_and_not_signed(tmp_path, signer_config):
+    spec = make_case(tmp_path, dirty=True)
+    path = build_dossier(spec, tmp_path / "out", signer_config)
+    texts = page_texts(path)
+    assert all("草稿" in t for t in texts)
+    assert "草稿" in texts[-1] and "不得归档" in texts[-1]
+    with pikepdf.open(path) as pdf:
+        assert "/AcroForm" not in pdf.Root
+    report = verify_dossier(path, ())
+    assert "本卷没有电子签名" in report.text()
+
+
+# ------------------------------------------------------------------------------------------------
+# refusals
+
+
+def _encrypted(path: Path) -> Path:
+    make_item_pdf(path.with_suffix(".plain.pdf"), 1, "加密件")
+    with pikepdf.open(path.with_suffix(".plain.pdf")) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(owner="o", user="u", R=6))
+    return path
+
+
+def _owner_only(path: Path) -> Path:
+    make_item_pdf(path.with_suffix(".plain.pdf"), 1, "权限口令件")
+    with pikepdf.open(path.with_suffix(".plain.pdf")) as pdf:
+        pdf.save(path, encryption=pikepdf.Encryption(owner="o", user="", R=6))
+    return path
+
+
+def _corrupt(path: Path) -> Path:
+    make_item_pdf(path.with_suffix(".full.pdf"), 2, "损坏件")
+    data = path.with_suffix(".full.pdf").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _jpeg_named_pdf(path: Path) -> Path:
+    make_jpeg(path.with_suffix(".jpg"))
+    path.write_bytes(path.with_suffix(".jpg").read_bytes())
+    return path
+
+
+def _truncated_jpeg(path: Path) -> Path:
+    make_jpeg(path.with_suffix(".tmp.jpg"))
+    data = path.with_suffix(".tmp.jpg").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _cmyk_jpeg(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("CMYK", (400, 300), (0, 50, 100, 0)).save(path, format="JPEG")
+    return path
+
+
+def _docx_named_pdf(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    return path
+
+
+BAD = [
+    ("encrypted.pdf", _encrypted, "已加密"),
+    ("owner-password.pdf", _owner_only, "已加密"),
+    ("corrupt.pdf", _corrupt, "损坏"),
+    ("scan.pdf", _jpeg_named_pdf, "内容却是JPEG 图像"),
+    ("word.pdf", _docx_named_pdf, "内容却是ZIP"),
+    ("broken.jpg", _truncated_jpeg, "图像已损坏"),
+    ("cmyk.jpg", _cmyk_jpeg, "不符合 PDF/A-3b"),
+    ("missing.pdf", None, "找不到文件"),
+]
+
+
+@pytest.mark.parametrize("name,make,message", BAD, ids=[b[0] for b in BAD])
+def test_bad_attachment_refused_with_its_name(tmp_path, name, make, message):
+    spec = make_case(tmp_path, items=2)
+    bad = tmp_path / "case" / "att" / name
+    if make is not None:
+        make(bad)
+    items = list(spec.items)
+    items[1] = Item(items[1].title, items[1].number, items[1].author, items[1].date, items[1].pdf,
+                    attachments=items[1].attachments + (Attachment("有问题的附件", bad),))
+    from dataclasses import replace
+
+    spec = replace(spec, items=tuple(items))
+    out = tmp_path / "out"
+    with pytest.raises(DossierError) as err:
+        build_dossier(spec, out, None)
+    text = str(err.value.message)
+    assert "第2件" in text and "附件5《有问题的附件》" in text and name in text, text
+    assert message in text, text
+    # nothing left behind: no volume, no temporary files
+    assert not out.exists() or not any(out.iterdir()), list(out.iterdir())
+
+
+def test_bad_item_named(tmp_path):
+    spec = make_case(tmp_path, items=1)
+    bad = _encrypted(tmp_path / "case" / "docs" / "locked.pdf")
+    from dataclasses import replace
+
+    spec = replace(spec, items=(replace(spec.items[0], pdf=bad),))
+    with pytest.raises(DossierError) as err:
+        build_dossier(spec, tmp_path / "out", None)
+    assert "第1件《关于张三同志容错免责申请的启动审批表》" in err.value.message
+    assert "locked.pdf" in err.value.message
+
+
+def test_failure_leaves_existing_output_untouched(tmp_path):
+    spec = make_case(tmp_path, items=1)
+    out = tmp_path / "out"
+    first = build_dossier(spec, out, None)
+    before = first.read_bytes()
+    from dataclasses import replace
+
+    broken = replace(spec, items=(replace(spec.items[0], pdf=tmp_path / "nope.pdf"),))
+    with pytest.raises(DossierError):
+        build_dossier(broken, out, None)
+    assert first.read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_spec_errors_are_chinese(tmp_path):
+    spec = make_case(tmp_path, items=1)
+    from dataclasses import replace
+
+    with pytest.raises(DossierError, match="立卷时间"):
+        build_dossier(replace(spec, compiled_on="2025-13-01"), tmp_path / "o", None)
+    with pytest.raises(DossierError, match="没有任何文件"):
+        build_dossier(replace(spec, items=()), tmp_path / "o", None)
+    with pytest.raises(DossierError, match="全宗号"):
+        build_dossier(replace(spec, fonds_no=" "), tmp_path / "o", None)
+
+
+def test_verify_reports_changed_source(tmp_path):
+    spec = make_case(tmp_path, items=2)
+    path = build_dossier(spec, tmp_path / "out", None)
+    (spec.source_root / "case.yaml").write_text("case: changed\n", encoding="utf-8")
+    (spec.source_root / "new.yaml").write_text("x: 1\n", encoding="utf-8")
+    os.remove(spec.source_root / "steps.yaml")
+    report = verify_dossier(path, (), spec.source_root, require_signature=False)
+    assert not report.ok
+    text = report.text()
+    assert "case.yaml" in text and "被修改" in text
+    assert "steps.yaml" in text and "不存在" in text
+    assert "new.yaml" in text
+
+
+def test_verify_detects_wrong_index_numbers(tmp_path):
+    """A volume whose bookmarks and links were moved no longer verifies."""
+    spec = make_case(tmp_path, items=2)
+    path = build_dossier(spec, tmp_path / "out", None)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        with pdf.open_outline() as outline:
+            outline.root[2].destination = pikepdf.Array([pdf.pages[5].obj, pikepdf.Name.Fit])
+        pdf.save(path)
+    report = verify_dossier(path, (), require_signature=False)
+    assert not report.ok
+    assert "第1件的书签指向第4页，应为第1页" in report.text()

@@ -1,0 +1,73 @@
+"""The case-file reference (docs/case-files.md), generated from the schemas.
+
+Run ``python -m toolkit.case.reference > docs/case-files.md`` after changing a schema; a test
+checks the file is current, so the reference can never drift from the definition.
+"""
+
+from __future__ import annotations
+
+from toolkit.case.schema import _describe, schema_of
+from toolkit.case.steps import STEPS
+
+INTRO = """# 案件文件参考
+
+> 本文件由 `python -m toolkit.case.reference > docs/case-files.md` 根据 `schemas/` 生成，请勿手工修改。
+
+一个案件是 `casefiles/` 下的一个文件夹。事实按办法第九条的步骤分成多个文件，步骤发生后才添加
+该步骤的文件（`rcmz step`），所以案件的 git 历史就是它的办理进程。附件（扫描件、证据）放在案件
+文件夹内（如 `attachments/`），在各步骤的 `attachments` 中用相对路径引用；`original_of` 标明该扫描件是
+哪份生成文书的签章原件，归档时以扫描件代替生成件。
+
+日期写作 `2025-01-06`；时刻写作 `"09:30"`（加引号）；较长的文字用 `|` 块，每段一行。
+
+| 文件 | 步骤 | 依据 |
+|---|---|---|
+"""
+
+
+def _type(schema: dict) -> str:
+    if "enum" in schema:
+        return " / ".join(str(v) for v in schema["enum"])
+    if schema.get("format") == "date":
+        return "日期"
+    kind = schema.get("type", "")
+    if kind == "array":
+        return f"列表（{_type(_describe(schema.get('items', {})))}）"
+    return {"string": "文字", "integer": "整数", "boolean": "true / false", "object": "映射"}.get(kind, kind)
+
+
+def _rows(schema: dict, prefix: str = "") -> list[str]:
+    rows = []
+    required = set(schema.get("required", []))
+    for name, sub in schema.get("properties", {}).items():
+        sub = _describe(sub)
+        path = f"{prefix}{name}"
+        note = sub.get("description", "").replace("|", "｜")
+        rows.append(f"| `{path}` | {sub.get('title', '')} | {_type(sub)} | {'是' if name in required else ''} | {note} |")
+        if sub.get("type") == "object":
+            rows.extend(_rows(sub, path + "."))
+        items = _describe(sub.get("items", {}))
+        if sub.get("type") == "array" and items.get("type") == "object" and name != "attachments":
+            rows.extend(_rows(items, path + "[]."))
+    return rows
+
+
+def reference() -> str:
+    out = [INTRO.rstrip("\n")]
+    out.extend(f"| `{s.file}` | {s.title} | {s.article} |" for s in STEPS)
+    out.append("")
+    for step in STEPS:
+        schema = schema_of(step.schema)
+        out += [f"## {step.file} — {step.title}", "", schema.get("description", ""), "",
+                "| 字段 | 名称 | 取值 | 必填 | 说明 |", "|---|---|---|---|---|", *_rows(schema), ""]
+    common = schema_of("common.schema.json")["$defs"]
+    out += ["## 附件（各文件的 attachments 列表中的一项）", "",
+            "| 字段 | 名称 | 取值 | 必填 | 说明 |", "|---|---|---|---|---|", *_rows(common["attachment"]), ""]
+    bureau = schema_of("bureau.schema.json")
+    out += ["## 局配置 bureau.yaml", "", bureau.get("description", ""), "",
+            "| 字段 | 名称 | 取值 | 必填 | 说明 |", "|---|---|---|---|---|", *_rows(bureau), ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(reference(), end="")

@@ -8,6 +8,7 @@ case folder, so no case repeats the bureau's names.  It is checked against
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from toolkit.case.schema import validate
@@ -56,6 +57,12 @@ def load_config(start: Path) -> BureauConfig:
         raise ConfigError(
             f"找不到局配置文件 {CONFIG_NAME}：应放在案件文件夹的上级目录（如 casefiles/{CONFIG_NAME}），"
             "字段见 docs/case-files.md", file=str(start))
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _load(path: Path, modified: int) -> BureauConfig:
+    """Read once per version of the file: checking 500 cases reads it once."""
     loaded = load_yaml(path)
     problems = validate(loaded, "bureau.schema.json", str(path))
     if problems:

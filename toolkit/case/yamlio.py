@@ -81,6 +81,7 @@ def _translate(error: MarkedYAMLError) -> str:
 
 
 _parser = YAML(typ="safe", pure=False)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def read_text(path: Path) -> str:
@@ -177,6 +178,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:  # most values: skip the constructor
+            return node.value
         try:
             value = _parser.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError, YAMLError) as error:

@@ -8,9 +8,9 @@ CASE ?=
 CASES ?= casefiles
 OUT ?= build
 
-.PHONY: setup fonts test dossier dossiers check render bench clean
+.PHONY: setup sysdeps test dossier dossiers check render bench clean
 
-setup: $(STAMP) fonts
+setup: $(STAMP) sysdeps
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-fonts:
-	@bash scripts/ensure-fonts.sh
+sysdeps:
+	@bash scripts/ensure-system-deps.sh
 
 test: setup
 	$(BIN)/python -m pytest

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 确保免费中文字体在场（见 docs/fonts.md）：缺少时若 apt 可用则安装，否则说明需要安装什么。
+# 确保系统依赖在场：免费中文字体（见 docs/fonts-and-layout.md）、qpdf、poppler-utils。
+# 缺少时若 apt 可用则安装，否则说明需要安装什么（不中断：字体也可在 bureau.yaml 中另行指定）。
 set -u
 need=()
 [ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
@@ -7,13 +8,16 @@ need=()
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 [ -e /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf ] || need+=(fonts-lxgw-wenkai)
 command -v qpdf >/dev/null || need+=(qpdf)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
-if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+if command -v apt-get >/dev/null && { [ -z "$sudo" ] || command -v sudo >/dev/null; }; then
   echo "正在安装缺少的字体与工具：${need[*]}" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null && exit 0
-elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then
-  echo "正在通过 sudo 安装缺少的字体与工具：${need[*]}" >&2
-  sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null && exit 0
+  if $sudo apt-get update -qq >/dev/null && \
+     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; then
+    exit 0
+  fi
 fi
 echo "提示：缺少 ${need[*]}。请用系统的包管理器安装（Debian/Ubuntu：apt-get install ${need[*]}），" >&2
 echo "      或在 casefiles/bureau.yaml 的 fonts 一节指向已安装的字体文件。" >&2

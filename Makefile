@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?=
 CASES ?= casefiles
-OUT ?= build
+OUT ?=
+OUT_OPTION = $(if $(OUT),--out $(OUT))
 
 .PHONY: setup sysdeps test dossier dossiers check render bench clean
 
@@ -25,17 +26,17 @@ test: setup
 	$(BIN)/python -m pytest
 
 check: setup
-	$(BIN)/rcmz check $(CASES)/*/
+	$(BIN)/rcmz check $(CASES)
 
 dossier: setup
 	@test -n "$(CASE)" || { echo "用法：make dossier CASE=casefiles/<案例文件夹>" >&2; exit 2; }
-	$(BIN)/rcmz dossier $(CASE) --out $(OUT)
+	$(BIN)/rcmz dossier $(CASE) $(OUT_OPTION)
 
 dossiers: setup
-	$(BIN)/rcmz dossier --all $(CASES) --out $(OUT)
+	$(BIN)/rcmz dossier --all $(CASES) $(OUT_OPTION)
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(OUT)
+	rm -rf build

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -139,8 +140,65 @@ def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None
 @click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他工具使用）。")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期计算剩余天数（默认今天）。")
-def status(cases_dir: Path, as_json: bool, today) -> None:
+@click.option("--no-cache", is_flag=True, help="不使用缓存，重新读取全部案件文件。")
+def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
     """各案件进度与下一期限，最紧急的在前。CASES_DIR 默认为 casefiles。"""
     from toolkit.docket.status import run
 
-    run(cases_dir, today.date() if today else None, as_json)
+    run(cases_dir, today.date() if today else None, as_json, cache=not no_cache)
+
+
+@main.command()
+@click.argument("case_dir", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认 build/<案件>/）。")
+@click.option("--force", is_flag=True, help="案件有未提交到 git 的修改时也签名（草稿水印仍保留）。")
+def dossier(case_dir: Path, out: Path | None, force: bool) -> None:
+    """整理成卷：封面、卷内文件目录、文书、附件、备考表，PDF/A 并电子签名。最后一行输出案卷路径。"""
+    from toolkit.dossier.from_case import build_case_dossier
+
+    click.echo(str(build_case_dossier(case_dir, out, force=force)))
+
+
+@main.command()
+@click.argument("dossier_pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="同时核对案卷清单与该案件文件夹中的文件。")
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="信任的根证书（PEM）；缺省取局配置 signing.trust_roots，或自动生成的测试根证书。")
+def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ...]) -> None:
+    """离线核验案卷：签名、PDF/A、目录与页码，及（--case）清单与案件文件。"""
+    from toolkit.dossier.from_case import default_trust_roots
+    from toolkit.dossier.verify import verify_dossier
+
+    roots = list(trust_roots) or default_trust_roots(case_dir or Path.cwd())
+    report = verify_dossier(dossier_pdf, roots, case_dir)
+    click.echo(report.text())
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default="build/.testcert",
+              show_default=True, help="证书存放的文件夹（须被 git 忽略）。")
+@click.option("--org", default="测试单位", show_default=True, help="证书上的单位名称。")
+def testcert(out: Path, org: str) -> None:
+    """生成一次性的测试证书（仅供演示和测试，签名与备考表上注明“测试证书”）。"""
+    from toolkit.dossier.from_case import TEST_CERT_PASSPHRASE, TEST_CERT_PASSPHRASE_ENV
+    from toolkit.dossier.sign import create_test_certificate
+
+    os.environ.setdefault(TEST_CERT_PASSPHRASE_ENV, TEST_CERT_PASSPHRASE)
+    p12, ca = create_test_certificate(out, org, passphrase_env=TEST_CERT_PASSPHRASE_ENV)
+    click.echo(f"测试根证书：{ca}\n口令在环境变量 {TEST_CERT_PASSPHRASE_ENV} 中（缺省 {TEST_CERT_PASSPHRASE}）")
+    click.echo(str(p12))
+
+
+@main.command("calendar")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
+@click.option("--ics", "ics", is_flag=True, required=True, help="输出 iCalendar（.ics）文件（目前唯一的格式）。")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="写入此文件；缺省输出到标准输出。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="日程时间戳所用的日期（缺省取案件数据中的最近日期）。")
+def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> None:
+    """把各案件待办期限和回访计划导出为日历文件，可导入 Outlook、WPS、手机日历。"""
+    from toolkit.docket.ics import run
+
+    run(cases_dir, out, today.date() if today else None)

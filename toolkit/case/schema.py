@@ -126,26 +126,9 @@ def _explain(error, loaded: LoadedFile, display_path: str, root: dict) -> list[P
         else:
             message = f"{field}应为{names}，实际是{_python_type_name(instance)}“{_short(instance)}”"
         return [_problem(loaded, display_path, path, message)]
-    if kind == "enum":
-        options = "、".join(str(option) for option in schema["enum"])
-        return [_problem(loaded, display_path, path,
-                         f"{field}的值“{_short(instance)}”不在可选范围内，应为：{options}")]
-    if kind == "const":
-        return [_problem(loaded, display_path, path, f"{field}只能是“{schema['const']}”")]
-    if kind == "minLength":
-        return [_problem(loaded, display_path, path, f"{field}不能为空")]
-    if kind == "maxLength":
-        return [_problem(loaded, display_path, path,
-                         f"{field}过长（{len(instance)} 字），最多 {schema['maxLength']} 字")]
-    if kind == "minItems":
-        return [_problem(loaded, display_path, path, f"{field}至少需要 {schema['minItems']} 项")]
-    if kind == "maxItems":
-        return [_problem(loaded, display_path, path, f"{field}最多 {schema['maxItems']} 项")]
-    if kind == "uniqueItems":
-        return [_problem(loaded, display_path, path, f"{field}中有重复的项")]
-    if kind in ("minimum", "maximum"):
-        bound = "不能小于" if kind == "minimum" else "不能大于"
-        return [_problem(loaded, display_path, path, f"{field}的值 {instance} {bound} {schema[kind]}")]
+    simple = _SIMPLE_MESSAGES.get(kind)
+    if simple:
+        return [_problem(loaded, display_path, path, simple(field, schema, instance))]
     if kind in ("pattern", "format"):
         example = (schema.get("examples") or [None])[0]
         hint = schema.get("description") or (f"例如 {example}" if example else "")
@@ -153,6 +136,22 @@ def _explain(error, loaded: LoadedFile, display_path: str, root: dict) -> list[P
         return [_problem(loaded, display_path, path,
                          f"{field}的{what}不对：“{_short(instance)}”" + (f"（{hint}）" if hint else ""))]
     return [_problem(loaded, display_path, path, f"{field}不符合要求：{error.message}")]
+
+
+#: Messages that need only the field, the keyword's value and the instance.
+_SIMPLE_MESSAGES = {
+    "enum": lambda field, schema, value:
+        f"{field}的值“{_short(value)}”不在可选范围内，应为：" + "、".join(str(o) for o in schema["enum"]),
+    "const": lambda field, schema, value: f"{field}只能是“{schema['const']}”",
+    "minLength": lambda field, schema, value: f"{field}不能为空",
+    "maxLength": lambda field, schema, value:
+        f"{field}过长（{len(value)} 字），最多 {schema['maxLength']} 字",
+    "minItems": lambda field, schema, value: f"{field}至少需要 {schema['minItems']} 项",
+    "maxItems": lambda field, schema, value: f"{field}最多 {schema['maxItems']} 项",
+    "uniqueItems": lambda field, schema, value: f"{field}中有重复的项",
+    "minimum": lambda field, schema, value: f"{field}的值 {value} 不能小于 {schema['minimum']}",
+    "maximum": lambda field, schema, value: f"{field}的值 {value} 不能大于 {schema['maximum']}",
+}
 
 
 def _describe(schema: dict) -> dict:

@@ -1,0 +1,126 @@
+"""The dossier of a real case folder, as `rcmz dossier` and `rcmz verify` build and check it."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from conftest import edit
+from toolkit.cli import main
+
+
+def git(folder, *args):
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(cases_dir, monkeypatch):
+    """The example cases committed to a git repository; the working folder beside it."""
+    git(cases_dir, "init", "-q")
+    git(cases_dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
+    git(cases_dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "cases")
+    monkeypatch.chdir(cases_dir.parent)
+    return cases_dir
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+def outline_titles(path):
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        def walk(items, depth=0):
+            for item in items:
+                yield depth, item.title
+                yield from walk(item.children, depth + 1)
+        return list(walk(outline.root))
+
+
+def text_of(path):
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_committed_case_gives_a_signed_verified_dossier(repo):
+    case = repo / "2025-001-exempt-individual"
+    result = run("dossier", case)
+    assert result.exit_code == 0, result.output
+    dossier = repo.parent / result.output.strip().splitlines()[-1]
+    assert dossier.name == "2025-001-案卷.pdf"
+    titles = outline_titles(dossier)
+    documents = [t for depth, t in titles if depth == 0]
+    # procedural order: application … decision, feedback, filing, follow-up
+    order = ["容错免责申请书", "调查核实报告", "认定决定", "反馈告知书", "备案表", "回访谈话记录"]
+    positions = [next(i for i, t in enumerate(documents) if word in t) for word in order]
+    assert positions == sorted(positions)
+    # attachments nested under their step's document
+    nested = [t for depth, t in titles if depth == 1]
+    assert any("询问笔录" in t for t in nested) and any("重新采购结果公告" in t for t in nested)
+    text = text_of(dossier)
+    assert "签章原件扫描件" in text  # the signed application replaces the generated one
+    assert "《容错免责申请书》以签章原件扫描件归档" in text.replace("\n", "")
+    verified = run("verify", dossier, "--case", case)
+    assert verified.exit_code == 0, verified.output
+    assert "结论：通过" in verified.output
+
+
+def test_tampered_dossier_fails_verification(repo):
+    case = repo / "2025-002-refused-unit"
+    dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
+    data = bytearray(dossier.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tampered = dossier.with_name("tampered.pdf")
+    tampered.write_bytes(bytes(data))
+    result = run("verify", tampered)
+    assert result.exit_code == 1
+    assert "不通过" in result.output
+
+
+def test_changed_facts_fail_manifest_check(repo):
+    case = repo / "2025-002-refused-unit"
+    dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
+    edit(case / "06-filing.yaml", {"phone": "0571-99999999"})
+    result = run("verify", dossier, "--case", case)
+    assert result.exit_code == 1
+    assert "06-filing.yaml" in result.output
+
+
+def test_uncommitted_case_is_an_unsigned_draft(repo):
+    case = repo / "2025-003-hearing-deferral"
+    edit(case / "06-filing.yaml", {"contact": "王某"})
+    dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
+    assert "草稿" in text_of(dossier)
+    assert PdfReader(dossier).get_fields() in (None, {}) or not any(
+        f.get("/FT") == "/Sig" and f.get("/V") for f in PdfReader(dossier).get_fields().values())
+
+
+def test_late_acceptance_is_noted_on_the_notes_sheet(repo):
+    case = repo / "2025-001-exempt-individual"
+    edit(case / "01-application.yaml", {"date": "2025-02-08",
+                                        "late_acceptance": {"accepted_by": "局组织处处长何晓岚",
+                                                            "reason": "申请人春节期间在外地"}})
+    edit(case / "02-initiation.yaml", {"date": "2025-02-10"})
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qam", "late")
+    dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
+    text = text_of(dossier).replace("\n", "")
+    assert "经局组织处处长何晓岚决定受理" in text and "申请人春节期间在外地" in text
+
+
+def test_signed_dossier_is_never_overwritten(repo):
+    case = repo / "2025-002-refused-unit"
+    first = run("dossier", case).output.strip().splitlines()[-1]
+    second = run("dossier", case).output.strip().splitlines()[-1]
+    assert first != second and "v2" in second
+
+
+def test_case_with_errors_builds_nothing(repo):
+    case = repo / "2025-002-refused-unit"
+    edit(case / "05-feedback.yaml", {"date": "2025-11-20"})
+    result = run("dossier", case)
+    assert result.exit_code == 1
+    assert "反馈逾期" in result.output
+    assert not (repo.parent / "build" / "2025-002-refused-unit").exists()

@@ -1,0 +1,48 @@
+"""Schema problems are Chinese messages at the offending value, one per problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.case.schema import validate
+from toolkit.case.yamlio import load_yaml
+
+VALID_FEEDBACK = "date: 2025-03-07\nseq: 3\nmethod: 当面送达\nexplanation: 说明\n"
+
+
+def messages(tmp_path, text, schema="feedback.schema.json"):
+    path = tmp_path / "05-feedback.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [(p.line, p.column, p.field, p.message) for p in validate(load_yaml(path), schema, "05-feedback.yaml")]
+
+
+def test_valid_file_has_no_problems(tmp_path):
+    assert messages(tmp_path, VALID_FEEDBACK) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("seq: 3", "seq: 三"), (2, 6, "seq", "“seq”（文号顺序号）应为整数，实际是文字“三”")),
+    (("seq: 3", "seq: 0"), (2, 6, "seq", "“seq”（文号顺序号）的值 0 不能小于 1")),
+    (("seq: 3", "seq:"), (2, 5, "seq", "“seq”（文号顺序号）不能为空，应填写整数")),
+    (("method: 当面送达", "method: 快递"),
+     (3, 9, "method", "“method”（送达方式）的值“快递”不在可选范围内，应为：当面送达、邮寄送达、电子送达")),
+    (("date: 2025-03-07", "date: '2025-3-7'"),
+     (1, 7, "date", "“date”（反馈日期）的日期不对：“2025-3-7”（公历日期，写作 2025-01-06）")),
+    (("explanation: 说明", "explanation: ''"), (4, 14, "explanation", "“explanation”（答复解释）不能为空，请填写")),
+    (("explanation: 说明", "explaination: 说明"), (4, 1, "explaination", "未知字段“explaination”，是否想写“explanation”？")),
+    (("explanation: 说明", "答复解释: 说明"), (4, 1, "答复解释", "未知字段“答复解释”，是否想写“explanation”（答复解释）？")),
+])
+def test_each_kind_of_schema_problem(tmp_path, change, expected):
+    assert expected in messages(tmp_path, VALID_FEEDBACK.replace(*change))
+
+
+def test_missing_required_fields_each_named(tmp_path):
+    found = messages(tmp_path, "date: 2025-03-07\n")
+    assert sorted(m[3] for m in found) == sorted(["文件顶层缺少必填字段“seq”（文号顺序号）",
+                                                  "文件顶层缺少必填字段“method”（送达方式）",
+                                                  "文件顶层缺少必填字段“explanation”（答复解释）"])
+
+
+def test_wrong_top_level_type(tmp_path):
+    [(line, column, field, message)] = messages(tmp_path, "- a\n- b\n")
+    assert message == "“文件顶层”（反馈（05-feedback.yaml））应为键值对（映射），实际是列表“['a', 'b']”"

@@ -133,3 +133,15 @@ def test_set_keeps_comments_order_and_quotes(run, cases_dir):
     assert after == before.replace("checker: 何晓岚", "checker: 吴建华")
     assert run("set", path, "volume.volume_no=7").exit_code == 0
     assert "volume_no: 7\n" in path.read_text(encoding="utf-8")
+
+
+def test_check_does_not_load_the_document_libraries():
+    """`rcmz check` must start fast: PDF, DOCX and signing libraries load only when needed."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, toolkit.cli\nfrom toolkit.rules.run import check_folder\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'reportlab','pypdf','pikepdf','docx','docxtpl','pyhanko','icalendar','jinja2','PIL'}))")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"

@@ -1,0 +1,477 @@
+"""DOCX rendering: content, styles, page setup, tables, adversarial values, reproducibility."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from lxml import etree
+
+from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph,
+                                     Record, Signature, Table)
+from toolkit.errors import RenderError
+from toolkit.render.docx import DEFAULT_SHELL, render_docx
+
+ROOT = Path(__file__).resolve().parents[1]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+BODY = ("经查，该同志在推进“数字校园”改革中，因政策界限不明、先行先试出现失误，未谋取私利，"
+        "符合《关于建立容错免责机制的实施办法》第五条规定的情形，依程序予以容错免责。")
+UNIT40 = "中共杭州市某某区教育局党委容错免责工作领导小组暨纪律检查委员会联合办公室"[:40]
+RARE = "𠮷 㵘 堃 喆"
+
+
+def _table() -> Table:
+    row = (Cell("姓名", label=True), Cell("张堃"), Cell("职务", label=True), Cell("校长"))
+    return Table(
+        widths=(1, 2, 1, 2),
+        rows=((Cell("项目", label=True, colspan=2), Cell("内容", label=True, colspan=2)),
+              row,
+              (Cell("单位", label=True), Cell("杭州市某某中学", colspan=3)),
+              (Cell("申请事由", label=True), Cell("因推进改革出现失误\n第二段", colspan=3, lines=4)),
+              (Cell("审核意见", label=True), Cell("", colspan=3, lines=3, align="right"))),
+        header_rows=1)
+
+
+def official(**kw) -> Document:
+    fields = dict(
+        key="decision", layout="official", title="关于对某某同志予以容错免责的决定",
+        blocks=(
+            Paragraph("各区、县（市）教育局，直属各单位：", "addressee"),
+            Paragraph(BODY),
+            Paragraph("一、基本情况", "h1"),
+            Paragraph("（一）事实经过", "h2"),
+            Paragraph("1. 调查核实", "h3"),
+            Paragraph("（1）谈话情况", "h4"),
+            Paragraph(BODY, "plain"),
+            Paragraph("居中一行", "center"),
+            Paragraph("居右一行", "right"),
+            LabeledParagraph("出席：", "张三、李四、王五"),
+            _table(),
+            PageBreak(),
+            Paragraph("附件：1. 容错免责申请表", "attachment"),
+            Paragraph("2. 调查核实报告", "attachment"),
+            Signature("中共杭州市教育局委员会", "2025年3月1日"),
+            Paragraph("（此件公开发布）", "note"),
+        ),
+        issuer="中共杭州市教育局委员会文件", number="杭教党容〔2025〕3号", copy="000001",
+        classification="内部", author="中共杭州市教育局委员会", date="2025-03-01",
+        record=Record(cc="市纪委监委第五监督检查室。", printer="中共杭州市教育局委员会办公室",
+                      date="2025年3月1日"))
+    fields.update(kw)
+    return Document(**fields)
+
+
+def _open(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def _paragraphs(d) -> list[str]:
+    """Text of every paragraph: body (tables included), headers and footers."""
+    from docx.text.paragraph import Paragraph as P
+    roots = [d.element.body]
+    for s in d.sections:
+        for hf in (s.header, s.even_page_header, s.first_page_header, s.footer,
+                   s.even_page_footer, s.first_page_footer):
+            if not hf.is_linked_to_previous:
+                roots.append(hf._element)
+    return [P(p, None).text for root in roots for p in root.iter(qn("w:p"))]
+
+
+def _cells(d) -> list[str]:
+    out = []
+    for t in d.tables:
+        for tr in t._tbl.tr_lst:
+            for tc in tr.tc_lst:
+                out.append("\n".join(p.text for p in _cell_paragraphs(tc)))
+    return out
+
+
+def _cell_paragraphs(tc):
+    from docx.text.paragraph import Paragraph as P
+    return [P(p, None) for p in tc.iter(qn("w:p"))]
+
+
+def _part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read(name))
+
+
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", ["official", "letter", "minutes", "form"])
+def test_every_passage_is_in_the_docx(layout):
+    doc = official(layout=layout)
+    d = _open(render_docx(doc))
+    text = "\n".join(_paragraphs(d))
+    for passage in doc.text().split("\n"):
+        assert passage in text, passage
+
+
+def test_blocks_land_in_their_styles():
+    d = _open(render_docx(official()))
+    by_style = {}
+    for p in d.paragraphs:
+        by_style.setdefault(p.style.style_id, []).append(p.text)
+    assert by_style["GwIssuer"] == ["中共杭州市教育局委员会文件"]
+    assert by_style["GwNumber"] == ["杭教党容〔2025〕3号"]
+    assert by_style["GwCopy"] == ["000001"] and by_style["GwSecret"] == ["内部"]
+    assert by_style["GwTitle"] == ["关于对某某同志予以容错免责的决定"]
+    assert by_style["GwAddressee"] == ["各区、县（市）教育局，直属各单位："]
+    assert by_style["GwHeading1"] == ["一、基本情况"]
+    assert by_style["GwHeading2"] == ["（一）事实经过"]
+    assert by_style["GwHeading3"] == ["1. 调查核实"] and by_style["GwHeading4"] == ["（1）谈话情况"]
+    assert by_style["GwPlain"] == [BODY] and by_style["GwBody"][0] == BODY
+    assert by_style["GwCenter"] == ["居中一行"] and by_style["GwRight"] == ["居右一行"]
+    assert by_style["GwAttachment"] == ["附件：1. 容错免责申请表"]
+    assert by_style["GwAttachmentMore"] == ["2. 调查核实报告"]
+    assert by_style["GwSignature"] == ["中共杭州市教育局委员会"]
+    assert by_style["GwDate"] == ["2025年3月1日"]
+    assert by_style["GwNote"] == ["（此件公开发布）"]
+    assert by_style["GwRecord"] == ["抄送：市纪委监委第五监督检查室。",
+                                    "中共杭州市教育局委员会办公室\t2025年3月1日印发"]
+    # no template statement survives
+    assert not any("{%" in t or "{{" in t or "{#" in t for t in _paragraphs(d))
+
+
+def test_labeled_paragraph_label_run_is_heiti():
+    d = _open(render_docx(official()))
+    p = next(p for p in d.paragraphs if p.text == "出席：张三、李四、王五")
+    assert p.runs[0].text == "出席：" and p.runs[0].style.style_id == "GwLabel"
+    assert p.runs[0].style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+
+
+def test_page_break_and_red_separator():
+    data = render_docx(official())
+    body = _part(data, "word/document.xml")
+    assert body.findall(f".//{W}br[@{W}type='page']")
+    styles = _part(data, "word/styles.xml")
+    number = styles.find(f"{W}style[@{W}styleId='GwNumber']")
+    bottom = number.find(f".//{W}pBdr/{W}bottom")
+    assert bottom.get(f"{W}color") == "FF0000"
+    issuer = styles.find(f"{W}style[@{W}styleId='GwIssuer']")
+    assert issuer.find(f".//{W}color").get(f"{W}val") == "FF0000"
+
+
+def test_styles_carry_east_asian_fonts():
+    d = _open(render_docx(official()))
+    expect = {"Normal": "仿宋", "GwBody": None, "GwTitle": "方正小标宋简体",
+              "GwIssuer": "方正小标宋简体", "GwHeading1": "黑体", "GwHeading2": "楷体",
+              "GwSecret": "黑体", "GwTableLabel": "黑体", "GwTableCell": "仿宋",
+              "GwPageOdd": "宋体", "GwPageEven": "宋体", "GwLetterHead": "方正小标宋简体"}
+    for sid, face in expect.items():
+        style = d.styles.get_by_id(sid, 1)
+        # walk basedOn until a style sets the East-Asian font
+        s, found = style, None
+        while s is not None and found is None:
+            rpr = s.element.rPr
+            if rpr is not None and rpr.rFonts is not None:
+                found = rpr.rFonts.get(qn("w:eastAsia"))
+            s = s.base_style
+        assert found == (face or "仿宋"), sid
+    assert d.styles["Normal"].font.size.pt == 16
+    assert d.styles.get_by_id("GwTitle", 1).font.size.pt == 22
+    styles_xml = etree.tostring(_part(render_docx(official()), "word/styles.xml")).decode()
+    assert "eastAsiaTheme" not in styles_xml and "asciiTheme" not in styles_xml
+
+
+def test_page_setup_follows_gb_t_9704():
+    data = render_docx(official())
+    s = _open(data).sections[0]
+    tol = Mm(0.05)
+    for got, want in [(s.page_width, Mm(210)), (s.page_height, Mm(297)),
+                      (s.top_margin, Mm(37)), (s.bottom_margin, Mm(35)),
+                      (s.left_margin, Mm(28)), (s.right_margin, Mm(26))]:
+        assert abs(got - want) <= tol, (got, want)
+    grid = s._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    pitch, space = int(grid.get(qn("w:linePitch"))), int(grid.get(qn("w:charSpace")))
+    height = round((s.page_height - s.top_margin - s.bottom_margin) / 635)
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    assert 22 * pitch <= height < 23 * pitch and 22 * (pitch + 1) > height    # exactly 22 lines
+    char = (16 + space / 4096) * 20
+    assert 28 * char <= width < 29 * char                                      # 28 characters
+    assert s._sectPr.find(qn("w:titlePg")) is not None
+    settings = _part(data, "word/settings.xml")
+    assert settings.find(f"{W}evenAndOddHeaders") is not None
+    # the body line is exact and 28 condensed 16-pt characters fit the width
+    normal = _open(data).styles["Normal"]
+    spacing = normal.element.pPr.find(qn("w:spacing"))
+    assert int(spacing.get(qn("w:line"))) == pitch and spacing.get(qn("w:lineRule")) == "exact"
+    condense = int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val")))
+    assert 28 * (16 * 20 + condense) <= width
+
+
+def test_page_numbers_odd_right_even_left_and_footer_fields():
+    data = render_docx(official())
+    odd = etree.tostring(_part(data, "word/footer1.xml"), encoding="unicode")
+    even = etree.tostring(_part(data, "word/footer2.xml"), encoding="unicode")
+    assert "GwPageOdd" in odd and "GwPageEven" in even
+    assert " PAGE " in odd and "— " in odd and " —" in odd
+    data = render_docx(official(layout="form", footer="第{page}页 共{pages}页"))
+    d = _open(data)
+    xml = etree.tostring(d.sections[0].footer._element, encoding="unicode")
+    assert " PAGE " in xml and " NUMPAGES " in xml and "GwFooterText" in xml
+    assert "第" in xml and "页 共" in xml and "— " not in xml
+
+
+def test_letter_puts_the_mark_in_the_first_page_header_without_page_number():
+    d = _open(render_docx(official(layout="letter", issuer="中共杭州市教育局委员会", record=None)))
+    s = d.sections[0]
+    assert [p.text for p in s.first_page_header.paragraphs if p.text] == ["中共杭州市教育局委员会"]
+    first_footer = etree.tostring(s.first_page_footer._element, encoding="unicode")
+    assert "PAGE" not in first_footer and "GwLetterBottomRule" in first_footer
+    assert "GwLetterNumber" in [p.style.style_id for p in d.paragraphs]
+    assert "GwIssuer" not in [p.style.style_id for p in d.paragraphs]
+
+
+def test_form_has_no_version_head():
+    d = _open(render_docx(official(layout="form")))
+    ids = {p.style.style_id for p in d.paragraphs}
+    assert not ids & {"GwIssuer", "GwNumber", "GwCopy", "GwLetterNumber"}
+    assert "GwTitle" in ids
+
+
+# ---------------------------------------------------------------------------------------------
+def test_tables_are_real_word_tables():
+    data = render_docx(official())
+    d = _open(data)
+    (t,) = d.tables
+    tbl = t._tbl
+    assert tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val")) == "GwTable"
+    s = d.sections[0]
+    text_width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    assert int(tbl.tblPr.find(qn("w:tblW")).get(qn("w:w"))) == text_width
+    cols = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(cols) == text_width and cols[1] == pytest.approx(2 * cols[0], abs=2)
+    rows = tbl.tr_lst
+    assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+    assert all(r.trPr.find(qn("w:tblHeader")) is None for r in rows[1:])
+    # colspans are merged cells
+    assert [tc.grid_span for tc in rows[0].tc_lst] == [2, 2]
+    assert [tc.grid_span for tc in rows[2].tc_lst] == [1, 3]
+    # minimum row height = lines × line pitch
+    pitch = int(s._sectPr.find(qn("w:docGrid")).get(qn("w:linePitch")))
+    h = rows[3].trPr.find(qn("w:trHeight"))
+    assert h.get(qn("w:hRule")) == "atLeast" and int(h.get(qn("w:val"))) == 4 * pitch
+    # label cells in the label style (黑体, centred); answers in the answer style
+    label = _cell_paragraphs(rows[1].tc_lst[0])[0]
+    answer = _cell_paragraphs(rows[1].tc_lst[1])[0]
+    assert label._p.pPr.pStyle.val == "GwTableLabel" and label.alignment == 1
+    assert answer._p.pPr.pStyle.val == "GwTableCell"
+    right = _cell_paragraphs(rows[4].tc_lst[1])[0]
+    assert right.alignment == 2
+    borders = d.styles.get_by_id("GwTable", 3).element.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+    assert {b.tag.split("}")[1] for b in borders} >= {"top", "left", "bottom", "right",
+                                                        "insideH", "insideV"}
+    assert "因推进改革出现失误\n第二段" in _cells(d)
+
+
+def test_consecutive_tables_stay_apart_and_table_can_end_the_document():
+    doc = official(layout="form", blocks=(_table(), _table()), record=None)
+    d = _open(render_docx(doc))
+    body = list(d.element.body)
+    kinds = [e.tag.split("}")[1] for e in body]
+    first = kinds.index("tbl")
+    assert kinds[first + 1] == "p" and kinds[first + 2] == "tbl"
+    assert kinds[-2] == "p"                   # a paragraph follows the last table (then sectPr)
+
+
+def test_bad_tables_are_refused():
+    wide = Table(widths=(1, 1), rows=((Cell("a", colspan=3),),))
+    with pytest.raises(RenderError):
+        render_docx(official(blocks=(wide,)))
+    short = Table(widths=(1, 1, 1), rows=((Cell("a"), Cell("b")),))
+    d = _open(render_docx(official(blocks=(short,))))
+    assert [tc.grid_span for tc in d.tables[0]._tbl.tr_lst[0].tc_lst] == [1, 2]
+
+
+# ---------------------------------------------------------------------------------------------
+ADVERSARIAL = [
+    "<>&\"' <w:p> &amp; </w:t>",
+    "{{ 7*7 }}",
+    "{% raw %}{{ x }}{% endraw %}",
+    "{%p if blocks %}x{%p endif %}",
+    "{_{ a }_} {_% b %_} {{r x }}",
+    "{#p comment #}",
+    UNIT40,
+    RARE,
+    "  leading and trailing  ",
+    "一\t二\n三",
+    "\\n \\t ${x} %(y)s {0}",
+]
+
+
+@pytest.mark.parametrize("value", ADVERSARIAL)
+def test_adversarial_values_round_trip(value):
+    doc = Document(
+        key="x", layout="official", title=value, issuer=value, number=value, copy=value,
+        classification=value, author=value, date="2025-03-01",
+        blocks=(Paragraph(value), Paragraph(value, "h1"), LabeledParagraph(value, value),
+                Table(widths=(1, 1), rows=((Cell(value, label=True), Cell(value)),)),
+                Signature(value, value, seal=True)),
+        record=Record(cc=value, printer=value, date=value),
+        footer=value)
+    data = render_docx(doc)
+    d = _open(data)
+    texts = _paragraphs(d)
+    assert texts.count(value) >= 7                 # issuer, number, copy, 密级, title, p, h1, …
+    assert value + value in texts                   # the labeled paragraph
+    cells = _cells(d)
+    assert cells == [value, value]
+    assert d.core_properties.title == value.replace("\n", " ")
+    assert d.core_properties.author == value
+    footer = "".join(p.text for p in d.sections[0].footer.paragraphs)
+    assert value in footer
+
+
+def test_long_paragraph_and_long_unit_name():
+    long = (BODY * 100)[:5000]
+    assert len(long) == 5000
+    doc = official(issuer=UNIT40 + "文件", blocks=(Paragraph(long), Signature(UNIT40, "2025年3月1日")))
+    d = _open(render_docx(doc))
+    texts = _paragraphs(d)
+    assert long in texts and UNIT40 in texts and UNIT40 + "文件" in texts
+    # a 发文机关标志 too wide for one line at 36 pt is set smaller, never below 22 pt
+    issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
+    assert issuer.runs[0].font.size.pt == 22
+
+
+def test_issuer_size_is_fitted_to_the_line():
+    d = _open(render_docx(official()))
+    issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
+    size = issuer.runs[0].font.size.pt
+    assert 22 <= size < 36 and 13 * size <= 442
+    d = _open(render_docx(official(issuer="杭州市教育局文件")))
+    issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
+    assert issuer.runs[0].font.size is None          # 8 × 36 pt fits: the style's size
+
+
+def test_empty_optional_fields():
+    doc = Document(key="x", layout="official", title="", blocks=())
+    d = _open(render_docx(doc))
+    assert all(t == "" for t in _paragraphs(d) if t not in ("— 1 —",))
+    doc = Document(key="x", layout="official", title="标题",
+                   blocks=(Paragraph(""), Signature("", ""), LabeledParagraph("", "")),
+                   record=Record())
+    d = _open(render_docx(doc))
+    assert "GwRecord" not in [p.style.style_id for p in d.paragraphs]
+    doc = official(record=Record(printer="办公室"))
+    d = _open(render_docx(doc))
+    assert [p.text for p in d.paragraphs if p.style.style_id == "GwRecord"] == ["办公室\t"]
+
+
+def test_control_characters_are_refused():
+    with pytest.raises(RenderError, match="U\\+0001"):
+        render_docx(official(title="a\x01b"))
+    with pytest.raises(RenderError):
+        render_docx(official(blocks=(Paragraph("\x0c"),)))
+
+
+def test_unknown_paragraph_style_or_layout_is_refused():
+    with pytest.raises(RenderError, match="段落样式"):
+        render_docx(official(blocks=(Paragraph("x", "shout"),)))   # type: ignore[arg-type]
+    with pytest.raises(RenderError, match="版式"):
+        render_docx(official(layout="memo"))                          # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+def _ind(p):
+    ind = p._p.pPr.find(qn("w:ind"))
+    return int(ind.get(qn("w:leftChars"))) / 100
+
+
+def test_signature_positions_follow_7_3_5():
+    # date shorter than 署名: 署名 right 2, date starts 2 right of the 署名's start
+    d = _open(render_docx(official(blocks=(Signature("中共杭州市教育局委员会", "2025年3月1日"),))))
+    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
+    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
+    assert _ind(org) == 28 - 2 - 11 and _ind(date) == _ind(org) + 2
+    # date longer: date right 2, 署名 two characters left of the date's start
+    d = _open(render_docx(official(blocks=(Signature("教育局", "2025年12月31日"),))))
+    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
+    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
+    assert _ind(date) == 28 - 2 - 7 and _ind(org) == _ind(date) - 2
+    # with seal: date right 4, 署名 centred over it
+    d = _open(render_docx(official(blocks=(Signature("杭州市教育局", "2025年3月1日", seal=True),))))
+    org = next(p for p in d.paragraphs if p.style.style_id == "GwSealSignature")
+    date = next(p for p in d.paragraphs if p.style.style_id == "GwSealDate")
+    assert _ind(date) == 28 - 4 - 6 and _ind(org) == _ind(date)
+
+
+# ---------------------------------------------------------------------------------------------
+def test_byte_identical_and_fixed_zip():
+    a, b = render_docx(official()), render_docx(official())
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        infos = z.infolist()
+        assert infos[0].filename == "[Content_Types].xml"
+        names = [i.filename for i in infos]
+        assert names[1:] == sorted(names[1:])
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert z.testzip() is None
+
+
+def test_core_properties_from_the_document():
+    d = _open(render_docx(official()))
+    cp = d.core_properties
+    assert cp.title == "关于对某某同志予以容错免责的决定"
+    assert cp.author == "中共杭州市教育局委员会"
+    assert cp.created.date().isoformat() == "2025-03-01" == cp.modified.date().isoformat()
+    assert cp.identifier == "杭教党容〔2025〕3号" and cp.keywords == "decision"
+    other = render_docx(official(date=""))
+    assert _open(other).core_properties.created.year == 2000
+    assert other != render_docx(official())
+
+
+def test_shell_is_reproducible_from_its_script():
+    spec = importlib.util.spec_from_file_location("make_docx_shell",
+                                                  ROOT / "scripts" / "make_docx_shell.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.build() == DEFAULT_SHELL.read_bytes(), \
+        "templates/docx/shell.docx is stale: run scripts/make_docx_shell.py"
+
+
+def test_a_bureau_shell_can_replace_the_default(tmp_path):
+    own = tmp_path / "bureau.docx"
+    shutil.copy(DEFAULT_SHELL, own)
+    assert render_docx(official(), shell=own) == render_docx(official())
+    with pytest.raises(RenderError, match="样式外壳"):
+        render_docx(official(), shell=tmp_path / "missing.docx")
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(DEFAULT_SHELL) as src, zipfile.ZipFile(broken, "w") as dst:
+        for name in src.namelist():
+            blob = src.read(name)
+            if name == "word/document.xml":
+                blob = blob.replace("{{ title }}".encode(), "{{ titel }}".encode())
+            dst.writestr(name, blob)
+    with pytest.raises(RenderError, match="模板指令"):
+        render_docx(official(), shell=broken)
+
+
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_converts_it(tmp_path):
+    src = tmp_path / "doc.docx"
+    src.write_bytes(render_docx(official()))
+    env = dict(os.environ, HOME=str(tmp_path))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180, env=env)
+    pdf = tmp_path / "doc.pdf"
+    assert pdf.is_file()
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        compact = "".join(text.split())
+        for passage in ("中共杭州市教育局委员会文件", "关于对某某同志予以容错免责的决定", "抄送："):
+            assert passage in compact

@@ -1,0 +1,474 @@
+"""The editable DOCX of a document: docxtpl fills a style shell with the content model.
+
+Public API: :func:`render_docx` (``Document`` → DOCX bytes) and :data:`DEFAULT_SHELL`.
+
+The shell approach
+------------------
+All appearance lives in a style shell, ``templates/docx/shell.docx`` (built by
+``scripts/make_docx_shell.py``; a bureau may pass its own, edited in Word or WPS).  Its styles
+carry the GB/T 9704 faces (East-Asian fonts set through ``w:rFonts/@w:eastAsia``, Windows font
+names: 仿宋, 黑体, 楷体, 宋体, 方正小标宋简体), sizes, indents and the page setup (A4, margins
+37/35/28/26 mm, a 22 × 28 ``linesAndChars`` grid, odd/even page-number footers ``— N —``).
+
+Its body is a docxtpl template a clerk can read: the 版头 for ``official``/``minutes`` (份号,
+密级, red 发文机关标志, 发文字号 whose bottom border is the red separator) or ``letter`` (份号 and
+密级 if any, 发文字号; the 信函标志 and red double lines sit in the first-page header and
+footer) or, for ``form``, just the issuer centred and the number flush right if given; the 标题;
+then ``{%p for b in blocks %}`` with one ``{%p if b.kind == … %}`` branch per kind, each branch a
+paragraph in its own style holding ``{{ b.text }}`` — changing a style in Word changes every
+document — and finally the 版记 (one style whose paragraphs Word groups, so its top, between and
+bottom borders are the three rules, in a frame at the foot of the text block).  Content goes in
+only as data.  ``record.date`` gets ``印发`` appended unless it already ends with it;
+``record.cc`` gets the ``抄送：`` label.  Style ids (``GwBody``, ``GwHeading1`` …) are what the
+renderer and tests rely on; style names (公文正文, 一级标题 …) are what a clerk sees.
+
+What the shell cannot express is computed here:
+
+* ``Table`` blocks become real Word tables, built as WordprocessingML and inserted with
+  ``{{p b.table }}``: style 公文表格 (borders), the text width read from the shell's section,
+  relative widths as a fixed grid, ``w:tblHeader`` on the header rows, ``w:gridSpan`` for
+  colspans, ``lines`` × the grid's line pitch as the minimum row height, label cells in style
+  表格标签 (黑体, centred), answers in 表格内容.
+* After rendering, the 署名/成文日期 pairs get left indents that depend on their lengths
+  (GB/T 9704 7.3.5: without seal the date starts two characters right of the 署名, both right
+  two characters; with seal the date is right four characters and the 署名 centred above it),
+  and a 发文机关标志 too wide for one line at 36 pt is set smaller (never below 22 pt).
+* The ``footer`` line (``{page}``/``{pages}``) becomes runs with PAGE/NUMPAGES fields; a document
+  with a footer line shows it instead of the ``— N —`` page number.
+
+Safety: the Jinja environment is strict (``StrictUndefined``) and autoescaping; every value is
+XML-escaped and its braces written as character references, so data such as ``{{ 7*7 }}``,
+``{% raw %}``, ``{_{`` (which docxtpl would otherwise rewrite) or ``<&>`` comes out literally.
+Characters XML cannot carry (control characters other than tab and newline) raise
+:class:`~toolkit.errors.RenderError`.  A newline in a value becomes a line break, a tab a tab.
+
+Reproducible: core properties come from the document (title, author, dates from ``date``), and
+the package is re-zipped with entries in sorted order and fixed timestamps, so the same
+``Document`` always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from markupsafe import Markup
+
+from toolkit.documents.model import (Document, LabeledParagraph, PageBreak, Paragraph, Record,
+                                     Signature, Table)
+from toolkit.errors import RenderError
+
+__all__ = ["DEFAULT_SHELL", "render_docx"]
+
+DEFAULT_SHELL = Path(__file__).resolve().parents[2] / "templates" / "docx" / "shell.docx"
+
+#: Style ids the renderer itself refers to (the shell's names may be anything).
+STYLE_TABLE = "GwTable"
+STYLE_TABLE_LABEL = "GwTableLabel"
+STYLE_TABLE_CELL = "GwTableCell"
+STYLE_SPACER = "GwSpacer"
+STYLE_ISSUER = ("GwIssuer", "GwLetterHead")
+STYLE_SIGNATURE = {"GwSignature": ("GwDate", False), "GwSealSignature": ("GwSealDate", True)}
+
+LAYOUTS = ("official", "letter", "minutes", "form")
+PARAGRAPH_STYLES = ("body", "h1", "h2", "h3", "h4", "addressee", "plain", "center", "right",
+                    "note", "attachment")
+MIN_ISSUER_PT = 22
+FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+# XML 1.0 forbids C0 controls except tab, LF, CR; also U+FFFE/U+FFFF and lone surrogates.
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+def _clean(value: str, where: str) -> str:
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _BAD_XML.search(value)
+    if bad:
+        raise RenderError(f"{where}含有 Word 文件无法保存的控制字符 U+{ord(bad.group()):04X}，"
+                          "请删去后再生成")
+    return value
+
+
+def _xml_text(text: str) -> str:
+    """Escape for XML text; braces as character references so docxtpl's ``{_{`` → ``{{``
+    post-processing never sees them (lxml turns the references back into braces)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def _finalize(value):
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(_xml_text(str(value)))
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True,
+                              finalize=_finalize)
+
+
+def _run(text: str, rpr: str = "") -> str:
+    """Runs for ``text``: newlines become ``w:br``, tabs ``w:tab``."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append(f"<w:r>{rpr}<w:br/></w:r>")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                out.append(f"<w:r>{rpr}<w:tab/></w:r>")
+            if piece:
+                out.append(f'<w:r>{rpr}<w:t xml:space="preserve">{_xml_text(piece)}</w:t></w:r>')
+    return "".join(out)
+
+
+def _width(text: str) -> float:
+    """Width in characters: full-width (CJK, and the ambiguous “”—· of Chinese fonts) 1, the rest ½."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry read from the shell
+@dataclass(frozen=True)
+class _Geometry:
+    text_width: int      # twips
+    line: int            # twips per grid line
+    char: float          # twips per grid character
+    chars: int           # characters per line
+
+
+def _geometry(docx) -> _Geometry:
+    sect = docx.sections[0]
+    width = round((sect.page_width - sect.left_margin - sect.right_margin) / 635)
+    grid = sect._sectPr.find(qn("w:docGrid"))
+    line = int(grid.get(qn("w:linePitch"), 579)) if grid is not None else 579
+    size = docx.styles["Normal"].font.size
+    base = size.pt if size is not None else 16.0
+    char = base * 20
+    if grid is not None and grid.get(qn("w:type")) in ("linesAndChars", "snapToChars"):
+        char = (base + int(grid.get(qn("w:charSpace"), 0)) / 4096) * 20
+    return _Geometry(width, line, char, max(1, int(width // char)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+def _table(table: Table, geo: _Geometry, spacer_after: bool, where: str) -> Markup:
+    ncols = len(table.widths)
+    if ncols == 0 or not table.rows:
+        return Markup("")
+    if any(w <= 0 for w in table.widths):
+        raise RenderError(f"{where}的列宽必须为正数：{table.widths}")
+    total = sum(table.widths)
+    edges = [round(geo.text_width * sum(table.widths[:i]) / total) for i in range(ncols + 1)]
+    cols = [edges[i + 1] - edges[i] for i in range(ncols)]
+    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
+           f'<w:tblW w:w="{geo.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
+           '<w:tblLayout w:type="fixed"/>'
+           '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+           'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    out += [f'<w:gridCol w:w="{w}"/>' for w in cols]
+    out.append("</w:tblGrid>")
+    for r, row in enumerate(table.rows):
+        if not row:
+            raise RenderError(f"{where}第 {r + 1} 行没有单元格")
+        spans = [max(1, int(c.colspan)) for c in row]
+        if sum(spans) > ncols:
+            raise RenderError(f"{where}第 {r + 1} 行的单元格共跨 {sum(spans)} 列，"
+                              f"多于表格的 {ncols} 列")
+        spans[-1] += ncols - sum(spans)              # a short row: the last cell takes the rest
+        lines = max(max(1, int(c.lines)) for c in row)
+        trpr = f'<w:trHeight w:val="{lines * geo.line}" w:hRule="atLeast"/>'
+        if r < table.header_rows:
+            trpr = "<w:cantSplit/>" + trpr + "<w:tblHeader/>"
+        out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
+        col = 0
+        for cell, span in zip(row, spans):
+            width = sum(cols[col:col + span])
+            col += span
+            text = _clean(cell.text, where)
+            style = STYLE_TABLE_LABEL if cell.label else STYLE_TABLE_CELL
+            align = cell.align
+            if cell.label and align == "left":
+                align = "center"                     # captions are centred unless told
+            valign = "center" if (cell.label or cell.lines <= 1) else "top"
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+                       + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                       + f'<w:vAlign w:val="{valign}"/></w:tcPr>')
+            jc = {"left": "left", "center": "center", "right": "right"}.get(align, "left")
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/>'
+                       f"</w:pPr>{_run(text)}</w:p>")
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    if spacer_after:    # two tables in a row would merge; Word wants a paragraph after the last
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="{STYLE_SPACER}"/></w:pPr></w:p>')
+    return Markup("".join(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# Context
+def _footer_runs(text: str) -> Markup:
+    out = []
+    for piece in re.split(r"(\{pages?\})", text):
+        if piece in ("{page}", "{pages}"):
+            instr = "PAGE" if piece == "{page}" else "NUMPAGES"
+            out.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                       f'<w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+                       '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                       '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        elif piece:
+            out.append(_run(piece))
+    return Markup("".join(out))
+
+
+def _context(doc: Document, geo: _Geometry) -> dict:
+    if doc.layout not in LAYOUTS:
+        raise RenderError(f"未知的版式「{doc.layout}」（可用：{'、'.join(LAYOUTS)}）")
+    blocks = []
+    items = list(doc.blocks)
+    for i, block in enumerate(items):
+        where = f"第 {i + 1} 块"
+        if isinstance(block, Paragraph):
+            if block.style not in PARAGRAPH_STYLES:
+                raise RenderError(f"{where}的段落样式「{block.style}」未定义"
+                                  f"（可用：{'、'.join(PARAGRAPH_STYLES)}）")
+            kind = block.style
+            text = _clean(block.text, where)
+            if kind == "attachment" and not text.lstrip().startswith("附件"):
+                kind = "attachment_more"             # 2. …, 3. … aligned under the first name
+            blocks.append({"kind": kind, "text": text})
+        elif isinstance(block, LabeledParagraph):
+            blocks.append({"kind": "labeled", "label": _clean(block.label, where),
+                           "text": _clean(block.text, where)})
+        elif isinstance(block, Table):
+            last = i + 1 == len(items) and doc.record is None
+            nxt_table = i + 1 < len(items) and isinstance(items[i + 1], Table)
+            blocks.append({"kind": "table",
+                           "table": _table(block, geo, last or nxt_table, f"{where}（表格）")})
+        elif isinstance(block, Signature):
+            blocks.append({"kind": "signature", "seal": bool(block.seal),
+                           "org": _clean(block.org, where), "date": _clean(block.date, where)})
+        elif isinstance(block, PageBreak):
+            blocks.append({"kind": "pagebreak"})
+        else:
+            raise RenderError(f"{where}的类型 {type(block).__name__} 无法写入 DOCX")
+    record = None
+    if doc.record is not None:
+        rec: Record = doc.record
+        cc = _clean(rec.cc, "版记")
+        cc = cc[3:] if cc.startswith("抄送：") else cc
+        date = _clean(rec.date, "版记")
+        if date and not date.endswith("印发"):
+            date += "印发"
+        record = {"cc": cc, "printer": _clean(rec.printer, "版记"), "date": date}
+    footer = _clean(doc.footer, "页脚")
+    return {
+        "layout": doc.layout,
+        "copy": _clean(doc.copy, "份号"),
+        "classification": _clean(doc.classification, "密级"),
+        "issuer": _clean(doc.issuer, "发文机关标志"),
+        "number": _clean(doc.number, "发文字号"),
+        "title": _clean(doc.title, "标题"),
+        "blocks": blocks,
+        "record": record,
+        "footer": bool(footer),
+        "footer_runs": _footer_runs(footer),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Fix-ups after rendering
+def _style_of(p) -> str | None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        return None
+    ps = ppr.find(qn("w:pStyle"))
+    return ps.get(qn("w:val")) if ps is not None else None
+
+
+def _text_of(p) -> str:
+    out = []
+    for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        if el.tag == qn("w:t"):
+            out.append(el.text or "")
+        else:
+            out.append("\t" if el.tag == qn("w:tab") else "\n")
+    return "".join(out)
+
+
+def _set_indent(p, start_chars: float, geo: _Geometry, slack: bool) -> None:
+    """Left-align ``p`` at ``start_chars`` grid characters.  With ``slack`` the right indent is
+    −2 characters, so a line that fits by the arithmetic never wraps because the real font is a
+    hair wider (a 成文日期 may end exactly at the right edge of the block)."""
+    ppr = p.get_or_add_pPr()
+    for tag in ("w:ind", "w:jc"):
+        old = ppr.find(qn(tag))
+        if old is not None:
+            ppr.remove(old)
+    start = max(0.0, start_chars)
+    right = -2 if slack else 0
+    ind = ppr.makeelement(qn("w:ind"), {qn("w:leftChars"): str(round(start * 100)),
+                                        qn("w:left"): str(round(start * geo.char)),
+                                        qn("w:rightChars"): str(right * 100),
+                                        qn("w:right"): str(round(right * geo.char)),
+                                        qn("w:firstLineChars"): "0", qn("w:firstLine"): "0"})
+    jc = ppr.makeelement(qn("w:jc"), {qn("w:val"): "left"})
+    # schema order: … spacing, ind, contextualSpacing, mirrorIndents, suppressOverlap, jc, …
+    after = [c for c in ppr if c.tag in (qn("w:textDirection"), qn("w:textAlignment"),
+                                         qn("w:textboxTightWrap"), qn("w:outlineLvl"),
+                                         qn("w:divId"), qn("w:cnfStyle"), qn("w:rPr"),
+                                         qn("w:sectPr"), qn("w:pPrChange"))]
+    if after:
+        after[0].addprevious(ind)
+        after[0].addprevious(jc)
+    else:
+        ppr.append(ind)
+        ppr.append(jc)
+
+
+def _place_signatures(body, geo: _Geometry) -> None:
+    n = geo.chars
+    for p in body.iter(qn("w:p")):
+        style = _style_of(p)
+        if style not in STYLE_SIGNATURE:
+            continue
+        date_style, seal = STYLE_SIGNATURE[style]
+        nxt = p.getnext()
+        if nxt is None or nxt.tag != qn("w:p") or _style_of(nxt) != date_style:
+            continue
+        ow, dw = _width(_text_of(p)), _width(_text_of(nxt))
+        if seal:                                       # date right 4, 署名 centred above it
+            date_start = n - 4 - dw
+            org_start = date_start + (dw - ow) / 2
+        elif dw > ow:                                  # date right 2, 署名 two to its left
+            date_start = n - 2 - dw
+            org_start = date_start - 2
+        else:                                          # 署名 right 2, date two to its right
+            org_start = n - 2 - ow
+            date_start = org_start + 2
+        org_fits = 0 <= org_start and org_start + ow <= n
+        date_fits = 0 <= date_start and date_start + dw <= n
+        _set_indent(p, org_start if org_fits else 0, geo, org_fits)
+        _set_indent(nxt, date_start if date_fits else 0, geo, date_fits)
+
+
+def _fit_issuer(root, styles, geo: _Geometry) -> None:
+    for p in root.iter(qn("w:p")):
+        style = _style_of(p)
+        if style not in STYLE_ISSUER:
+            continue
+        width = _width(_text_of(p))
+        if not width:
+            continue
+        try:
+            size = styles.get_by_id(style, 1).font.size      # WD_STYLE_TYPE.PARAGRAPH == 1
+        except Exception:                                    # a bureau shell without the style
+            continue
+        pt = size.pt if size is not None else 36.0
+        avail = geo.text_width / 20 * 0.98                  # a little slack for font metrics
+        if width * pt <= avail:
+            continue
+        new = max(MIN_ISSUER_PT, math.floor(avail / width * 2) / 2)
+        half = str(round(new * 2))
+        for r in p.iter(qn("w:r")):
+            rpr = r.get_or_add_rPr()
+            for tag in ("w:sz", "w:szCs"):
+                el = rpr.find(qn(tag))
+                if el is None:
+                    el = rpr.makeelement(qn(tag), {})
+                    rpr.append(el)
+                el.set(qn("w:val"), half)
+            _order_rpr(rpr)
+
+
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+              "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+              "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+              "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+              "eastAsianLayout", "specVanish", "oMath"]
+
+
+def _order_rpr(rpr) -> None:
+    rank = {qn("w:" + n): i for i, n in enumerate(_RPR_ORDER)}
+    kids = sorted(rpr, key=lambda e: rank.get(e.tag, len(rank)))
+    for k in kids:
+        rpr.append(k)
+
+
+# ---------------------------------------------------------------------------------------------
+def _core_properties(docx, doc: Document) -> None:
+    when = FIXED_DATE
+    if doc.date:
+        try:
+            d = _dt.date.fromisoformat(doc.date[:10])
+            when = _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
+        except ValueError:
+            pass
+    cp = docx.core_properties
+    cp.title = _clean(doc.title, "标题").replace("\n", " ")
+    cp.author = _clean(doc.author or doc.issuer, "责任者")
+    cp.last_modified_by = "rcmz"
+    cp.subject = ""
+    cp.keywords = doc.key
+    cp.identifier = _clean(doc.number, "发文字号")
+    cp.language = "zh-CN"
+    cp.revision = 1
+    cp.created = when
+    cp.modified = when
+
+
+def _normalize_zip(data: bytes) -> bytes:
+    """Re-zip with sorted entries ([Content_Types].xml first) and fixed timestamps."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            z.writestr(info, src.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+def render_docx(doc: Document, shell: Path | None = None) -> bytes:
+    """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`)."""
+    shell = Path(shell) if shell is not None else DEFAULT_SHELL
+    if not shell.is_file():
+        raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
+    tpl = DocxTemplate(str(shell))
+    try:
+        docx = tpl.get_docx()
+    except Exception as exc:                                 # not a DOCX at all
+        raise RenderError(f"DOCX 样式外壳 {shell} 无法打开：{exc}") from exc
+    geo = _geometry(docx)
+    context = _context(doc, geo)
+    try:
+        tpl.render(context, jinja_env=_environment(), autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
+    docx = tpl.docx
+    _place_signatures(docx.element.body, geo)
+    _fit_issuer(docx.element.body, docx.styles, geo)
+    for section in docx.sections:
+        for part in (section.first_page_header, section.header, section.even_page_header):
+            if not part.is_linked_to_previous:
+                _fit_issuer(part._element, docx.styles, geo)
+    _core_properties(docx, doc)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return _normalize_zip(buf.getvalue())

@@ -202,3 +202,29 @@ def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> Non
     from toolkit.docket.ics import run
 
     run(cases_dir, out, today.date() if today else None)
+
+
+@main.command("stats")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
+@click.option("--year", type=int, required=True, help="统计年度（按认定日期；未认定的按启动问责日期）。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="输出文件夹（默认 build/stats-YEAR）。")
+def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
+    """第十二条共性问题分析：按年度统计情形、结果、单位、各环节用时和逾期，输出 PDF 与 CSV。"""
+    from toolkit.docket.stats import run
+
+    run(cases_dir, year, out)
+
+
+@main.command("precommit")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def precommit(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """供 pre-commit 钩子使用：检查本次提交涉及的案件文件夹（FILES 为改动的文件）。"""
+    from toolkit.docket.hooks import case_folders_for
+
+    folders = case_folders_for(files)
+    if not folders:
+        click.echo("本次改动不涉及案件文件夹。")
+        return
+    ctx.invoke(check, case_dirs=tuple(folders), strict=False, as_json=False, today=None)

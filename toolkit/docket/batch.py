@@ -1,0 +1,149 @@
+"""Building many cases at once (``rcmz dossier --all``): a job per case folder, in parallel.
+
+``run_batch(folders, job)`` runs ``job(folder) -> output path`` for every folder in worker
+processes (``concurrent.futures.ProcessPoolExecutor``), shows a progress bar on stderr, and
+never lets one broken case stop the others: each job's exception is caught in the worker and
+recorded — an :class:`~toolkit.errors.RcmzError` by its ``format_message()`` (file:line: 中文),
+anything else as ``TypeName: text``.  A worker that dies outright (killed, out of memory) marks
+its case failed as well.
+
+``job`` must be picklable: a top-level function of an importable module (not a lambda or a
+closure), and it should build its own heavy objects (fonts, templates) inside the worker.
+With ``workers=1`` the jobs run one after another in this process (simplest to debug).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    folder: Path
+    output: Path | None = None
+    error: str | None = None      # the Chinese message shown to the user
+    detail: str | None = None     # traceback of an unexpected exception, for --verbose/logs
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BatchReport:
+    results: list[BatchResult] = field(default_factory=list)   # in the order of ``folders``
+
+    @property
+    def built(self) -> list[BatchResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def failed(self) -> list[BatchResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        return f"共 {len(self.results)} 个案件：成功 {len(self.built)} 个，失败 {len(self.failed)} 个。"
+
+    def lines(self) -> list[str]:
+        """One line per failure, then the summary."""
+        out = [f"失败：{r.folder}：{r.error}" for r in self.failed]
+        out.append(self.summary())
+        return out
+
+    def echo(self, err: bool = True) -> None:
+        import click
+
+        for line in self.lines():
+            click.echo(line, err=err)
+
+
+def describe(error: BaseException) -> str:
+    from toolkit.errors import RcmzError
+
+    if isinstance(error, RcmzError):
+        return error.format_message()
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _run_one(job: Callable[[Path], Path], folder: Path) -> BatchResult:
+    """Run one job and turn any exception into a result (runs inside the worker)."""
+    try:
+        output = job(folder)
+    except Exception as error:  # noqa: BLE001 — one case's failure is recorded, not raised
+        from toolkit.errors import RcmzError
+
+        detail = None if isinstance(error, RcmzError) else traceback.format_exc()
+        return BatchResult(folder, None, describe(error), detail)
+    return BatchResult(folder, Path(output) if output is not None else None)
+
+
+def _in_pool(job, folders: list[Path], indices, workers: int, done) -> list[int]:
+    """Run the jobs of ``indices`` in one pool; return the indices lost to a dead worker."""
+    crashed = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run_one, job, folders[index]): index for index in indices}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                done(index, future.result())
+            except BrokenProcessPool:
+                crashed.append(index)
+            except Exception as error:  # noqa: BLE001 — e.g. a result that cannot be pickled
+                done(index, BatchResult(folders[index], None, describe(error)))
+    return sorted(crashed)
+
+
+def run_batch(folders, job: Callable[[Path], Path], workers: int | None = os.cpu_count(),
+              progress: bool = True, label: str = "生成案卷") -> BatchReport:
+    """Run ``job`` on every folder; see the module docstring."""
+    import click
+
+    folders = [Path(folder) for folder in folders]
+    try:
+        pickle.dumps(job)
+    except Exception as error:  # a programming error, not a case's: say so at once
+        raise TypeError(f"run_batch needs a top-level (picklable) job function, got {job!r}: "
+                        f"{error}") from error
+    results: dict[int, BatchResult] = {}
+    workers = max(1, min(workers or 1, len(folders) or 1))
+    bar = click.progressbar(length=len(folders), label=label, file=sys.stderr,
+                            show_pos=True, item_show_func=lambda name: name or "") \
+        if progress and folders else None
+
+    def done(index: int, result: BatchResult) -> None:
+        results[index] = result
+        if bar is not None:
+            bar.update(1, result.folder.name)
+
+    try:
+        if bar is not None:
+            bar.__enter__()
+        if workers == 1:
+            for index, folder in enumerate(folders):
+                done(index, _run_one(job, folder))
+        else:
+            crashed = _in_pool(job, folders, range(len(folders)), workers, done)
+            # A worker that died takes the pool and every case still in it down; run those
+            # again one per fresh process, so that only the case that kills its process fails.
+            for index in crashed:
+                again = _in_pool(job, folders, [index], 1, done)
+                if again:
+                    done(index, BatchResult(folders[index], None,
+                                            "生成进程意外退出（可能内存不足或被终止），本案件未完成"))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return BatchReport([results[i] for i in range(len(folders))])

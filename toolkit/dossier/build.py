@@ -3,10 +3,12 @@
 Order of work (each step can refuse with :class:`DossierError` before anything is written):
 
 1. check the spec and, when signing, unlock the key (fail fast on a wrong passphrase);
-2. check every item and attachment (type, encryption, damage, PDF/A) and convert images;
+2. check every item and attachment (type, encryption, damage) and convert images;
 3. number the content pages, write the manifest, draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what was written;
+   embed the manifest, save as PDF/A and validate what was written — when that fails, every
+   item and attachment is checked on its own so the message names the file at fault (checking
+   them all up front would double the validation time of every successful build);
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.
@@ -32,6 +34,16 @@ from toolkit.dossier.volume import plan_entries, render_back, render_front
 from toolkit.errors import DossierError
 
 log = logging.getLogger("rcmz.dossier")
+
+
+def _peak() -> float:
+    """Peak resident memory of this process so far, in MB (for the debug log)."""
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except (ImportError, OSError):  # not on every platform
+        return 0.0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -113,16 +125,14 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
         for n, item in enumerate(spec.items, 1):
             label = f"第{n}件《{item.title}》"
             part = inspect(item.pdf, label, work, f"item{n}")
-            _check_pdfa(part)
             parts[(n, 0)] = part
             ordered.append(part)
             for k, att in enumerate(item.attachments, 1):
                 alabel = f"{label}的附件{k}《{att.title}》"
                 apart = inspect(att.path, alabel, work, f"item{n}-att{k}")
-                _check_pdfa(apart)
                 parts[(n, k)] = apart
                 ordered.append(apart)
-        log.debug("inputs checked: %.2f s", time.perf_counter() - t0)
+        log.debug("inputs checked: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 3. numbering, manifest, generated sheets
         entries = plan_entries(
@@ -142,7 +152,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
         back_info = render_back(back, spec, entries, book, content_pages=content_pages,
                                 manifest_sha256=manifest_sha)
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
-        log.debug("sheets drawn: %.2f s", time.perf_counter() - t0)
+        log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
@@ -150,12 +160,18 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
-            pdfa.save(pdf, unsigned)
+            try:
+                pdfa.save(pdf, unsigned)
+            except DossierError:
+                # name the culprit: check the items and attachments one by one
+                for part in ordered:
+                    _check_pdfa(part)
+                raise
 
         assemble(unsigned, front=front, back=back, back_info=back_info, parts=ordered,
                  entries=entries, links=links, plan=plan, draft=spec.dirty, book=book,
                  work=work, finish=finish)
-        log.debug("merged and validated: %.2f s", time.perf_counter() - t0)
+        log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 5. sign
         result = unsigned
@@ -166,7 +182,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
             sign_pdf(unsigned, result, key, signer,
                      page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
-            log.debug("signed: %.2f s", time.perf_counter() - t0)
+            log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 6. into place
         final, may_replace = output_path(out_dir, spec.file_stem)

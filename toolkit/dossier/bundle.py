@@ -18,6 +18,7 @@ from toolkit.dossier.sources import Part
 from toolkit.dossier.volume import BackResult, Entry, Link, Stamp, render_stamps
 
 STAMP_PREFIX = "RcmzStamp"
+STAMP_BATCH = 200
 
 #: Top-level bookmark titles around the items (the items' own are "序号　题名").
 BOOKMARK_COVER = "案卷封面"
@@ -131,16 +132,27 @@ def _num(v: float) -> str:
 def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts: Sequence[Part],
              entries: Sequence[Entry], links: Sequence[Link], plan: Plan, draft: bool, book,
              work: Path, finish) -> None:
-    """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it."""
+    """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it.
+
+    The pages are merged by qpdf's own page-selection job, which streams the (possibly huge)
+    image data from the source files; copying pages through pikepdf's ``Pdf.pages`` would read
+    every stream into memory.  The merged file is then opened and only small objects are added.
+    """
+    merged = work / "merged.pdf"
+    args = ["qpdf", "--empty", "--deterministic-id", "--no-original-object-ids", "--pages", str(front)]
+    for part in parts:
+        args.append(str(part.pdf_path))
+    args += [str(back), "--", str(merged)]
+    job = pikepdf.Job(args)
+    job.run()
+    if job.exit_code not in (0, 3):  # 3: warnings only (already checked file by file)
+        raise RuntimeError(f"qpdf page merge failed with exit code {job.exit_code}")
     with contextlib.ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.new())
-        front_pdf = stack.enter_context(pikepdf.open(front))
-        pdf.pages.extend(front_pdf.pages)
-        for part in parts:
-            src = stack.enter_context(pikepdf.open(part.pdf_path))
-            pdf.pages.extend(src.pages)
-        back_pdf = stack.enter_context(pikepdf.open(back))
-        pdf.pages.extend(back_pdf.pages)
+        pdf = stack.enter_context(pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream))
+        if Name.ID in pdf.trailer:  # a new file gets a new /ID, derived from its content
+            del pdf.trailer[Name.ID]
+        if Name.AcroForm in pdf.Root:  # form fields (old signatures) of the items are not ours
+            del pdf.Root[Name.AcroForm]
         if len(pdf.pages) != plan.total:  # the plan and the files disagree: a bug, not user error
             raise RuntimeError(f"page count {len(pdf.pages)} != planned {plan.total}")
 
@@ -153,18 +165,21 @@ def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts
             box, rot, w, h = visual_size(page)
             number = str(i - plan.front_pages + 1) if is_content else None
             targets.append((i, Stamp(round(w, 3), round(h, 3), number, draft), placement(box, rot)))
-        if targets:
-            stamps_path = work / "stamps.pdf"
-            render_stamps(stamps_path, [t[1] for t in targets], book)
-            stamps = stack.enter_context(pikepdf.open(stamps_path))
-            for (i, _, matrix), spage in zip(targets, stamps.pages):
-                page = pdf.pages[i]
-                formx = pdf.copy_foreign(spage.as_form_xobject())
-                name = page.add_resource(formx, Name.XObject, _free_name(page),
-                                         replace_existing=False)
-                cm = " ".join(_num(v) for v in matrix)
-                page.contents_add(b"q\n", prepend=True)
-                page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))
+        # drawn in batches: reportlab keeps a whole document in memory until it is saved
+        for b0 in range(0, len(targets), STAMP_BATCH):
+            batch = targets[b0:b0 + STAMP_BATCH]
+            stamps_path = work / f"stamps-{b0 // STAMP_BATCH}.pdf"
+            render_stamps(stamps_path, [t[1] for t in batch], book)
+            with pikepdf.open(stamps_path) as stamps:
+                for (i, _, matrix), spage in zip(batch, stamps.pages):
+                    page = pdf.pages[i]
+                    formx = pdf.copy_foreign(spage.as_form_xobject())
+                    name = page.add_resource(formx, Name.XObject, _free_name(page),
+                                             replace_existing=False)
+                    cm = " ".join(_num(v) for v in matrix)
+                    page.contents_add(b"q\n", prepend=True)
+                    page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))
+            stamps_path.unlink()
 
         # index rows → their first page
         by_seq = {e.seq: e for e in entries}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,25 @@ class Part:
     size: int
 
 
-def sha256_file(path: Path) -> str:
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_file(path: Path, *, cache: bool = True) -> str:
+    """SHA-256 of a file (with ``cache``: remembered within one build while its size and
+    modification time stay the same — the scans are hashed once, not twice)."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    cached = _DIGESTS.get(key) if cache else None
+    if cached is not None:
+        return cached
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
-    return h.hexdigest()
+    if len(_DIGESTS) > 4096:
+        _DIGESTS.clear()
+    _DIGESTS[key] = digest = h.hexdigest()
+    return digest
 
 
 def sniff(head: bytes) -> str | None:

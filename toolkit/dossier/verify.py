@@ -461,7 +461,7 @@ def _check_sources(report: VerifyReport, manifest: dict, case_dir: Path) -> None
         p = case_dir / rel
         if not p.is_file():
             missing.append(rel)
-        elif sha256_file(p) != f["sha256"]:
+        elif sha256_file(p, cache=False) != f["sha256"]:
             changed.append(rel)
     if missing:
         report.add("来源文件", FAIL, "清单中的来源文件在案件文件夹中不存在：" + "、".join(missing[:10]))

@@ -555,11 +555,15 @@ def render_stamps(path: Path, stamps: Sequence[Stamp], book) -> None:
         if s.number is not None:
             odd = int(s.number) % 2 == 1
             y = s.height - STAMP_FROM_TOP
+            w = pen.width(s.number, "songti", STAMP_SIZE)
+            x = s.width - STAMP_FROM_EDGE - w if odd else STAMP_FROM_EDGE  # front: right; back: left
+            # a white ground keeps the number legible on dark scans; it only covers the margin
+            pad = 1.2 * mm
+            c.setFillColorRGB(1, 1, 1)
+            c.rect(x - pad, y - STAMP_SIZE * 0.3 - pad, w + 2 * pad, STAMP_SIZE * 1.1 + 2 * pad,
+                   stroke=0, fill=1)
             c.setFillColorRGB(0, 0, 0)
-            if odd:   # front: upper right
-                pen.draw(s.width - STAMP_FROM_EDGE, y, s.number, "songti", STAMP_SIZE, align="right")
-            else:     # back: upper left
-                pen.draw(STAMP_FROM_EDGE, y, s.number, "songti", STAMP_SIZE)
+            pen.draw(x, y, s.number, "songti", STAMP_SIZE)
         c.showPage()
     c.save()
 

@@ -183,11 +183,11 @@ def bench_memory(big: int, sign: bool) -> None:
     cmd = [sys.executable, __file__, "--child", str(big)] + (["--sign"] if sign else [])
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     figures = json.loads(res.stdout.strip().splitlines()[-1])
-    base = subprocess.run([sys.executable, "-c", "import resource, pikepdf, reportlab, pyhanko, "
-                           "toolkit.dossier; import toolkit.render.fonts as f; f.default_fontbook()"
-                           ".primary('songti'); print(resource.getrusage(resource.RUSAGE_SELF)"
-                           ".ru_maxrss / 1024)"], check=True, capture_output=True, text=True,
-                          cwd=ROOT)
+    base = subprocess.run([sys.executable, "-c", "import resource, toolkit.dossier.build; "
+                           "import toolkit.render.fonts as f; b = f.default_fontbook(); "
+                           "[b.primary(r) for r in ('songti', 'heiti', 'fangsong', 'xiaobiaosong')]; "
+                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"],
+                          check=True, capture_output=True, text=True, cwd=ROOT)
     print(f"[内存] {figures['pages']} 页案卷：峰值 {figures['peak_mb']:.0f} MB（目标 < 200 MB；"
           f"仅导入与载入字体即 {float(base.stdout.strip()):.0f} MB），"
           f"用时 {figures['seconds']:.1f} s，输出 {figures['size_mb']:.0f} MB")

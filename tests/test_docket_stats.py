@@ -194,3 +194,14 @@ def test_broken_case_is_noted(cases):
     stats = gather(cases, 2025, cache=False)
     assert "2025-304" in [c.id for c in stats.cases]
     assert any("2025-304" in note and "rcmz check" in note for note in stats.notes)
+
+
+def test_missing_calendar_year_is_noted(tmp_path, monkeypatch):
+    """Decided 2026-12-30: its 3 working days of feedback run into 2027, a year without data."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "cases"
+    write_case(root, "2026-601", started="2026-11-02", applied="2026-11-04", initiated="2026-11-06",
+               reported="2026-11-20", decided="2026-12-30", fed_back="2026-12-31")
+    stats = gather(root, 2026, cache=False)
+    assert [c.id for c in stats.cases] == ["2026-601"]
+    assert any("2026-601" in note and "2027年" in note for note in stats.notes)

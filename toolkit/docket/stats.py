@@ -137,14 +137,16 @@ def facts_of(case, calendar, broken: bool = False) -> CaseFacts:
         a, b = case.date(*start), case.date(*end)
         spans[key] = (b - a).days if a and b else None
     # Only late / late_accepted are used, and they do not depend on "today".
-    limits, _missing = time_limits(case, calendar, decided or started or dt.date(2000, 1, 1))
+    limits, missing = time_limits(case, calendar, decided or started or dt.date(2000, 1, 1))
+    notes = [f"{case.id}：{gap.error.message.splitlines()[0]}（该期限是否逾期未统计）"
+             for gap in missing]
     return CaseFacts(
         id=case.id, folder=str(case.folder), applicant=name if isinstance(name, str) else "",
         unit=unit if isinstance(unit, str) and unit else NO_UNIT, year=year,
         outcome=outcome if outcome in OUTCOMES else UNDECIDED, claimed=claimed,
         confirmed=_items(case.get("determination", "decision", "situations")),
         spans=spans, late=[(t.key, t.status) for t in limits if t.status in ("late", "late_accepted")],
-        broken=broken)
+        broken=broken, notes=notes)
 
 
 def gather(root: Path, year: int, cache: bool = True) -> YearStats:
@@ -173,6 +175,7 @@ def gather(root: Path, year: int, cache: bool = True) -> YearStats:
             continue
         if shot.broken:
             stats.notes.append(f"{facts.id}：文件有误，统计可能不完整（请运行 rcmz check）")
+        stats.notes.extend(facts.notes)
         stats.cases.append(facts)
     stats.cases.sort(key=lambda c: c.id)
     return stats

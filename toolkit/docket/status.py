@@ -477,12 +477,12 @@ class Store:
         from toolkit.atomic import write_bytes_atomic
 
         cases = {self._key(Path(shot.folder)): shot.as_dict() for shot in shots}
-        text = json.dumps({"format": CACHE_FORMAT, "root": self.root, "cases": cases},
-                          ensure_ascii=False)
         try:
+            text = json.dumps({"format": CACHE_FORMAT, "root": self.root, "cases": cases},
+                              ensure_ascii=False)
             write_bytes_atomic(self.path, text.encode("utf-8"))
-        except OSError:
-            pass  # a read-only home folder only costs speed
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only home folder (or an odd value) only costs speed
 
 
 # --- output --------------------------------------------------------------------------------------

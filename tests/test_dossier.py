@@ -19,7 +19,7 @@ from test_dossier_support import (  # noqa: F401 — fixtures
 from toolkit.dossier import Attachment, Item, build_dossier, verify_dossier
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa as dpdfa
-from toolkit.dossier.atomic import TMP_PREFIX
+from toolkit.atomic import TMP_PREFIX
 from toolkit.dossier.bundle import STAMP_PREFIX
 from toolkit.dossier.verify import stamp_text
 from toolkit.errors import DossierError

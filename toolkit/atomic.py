@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from toolkit.errors import DossierError
+from toolkit.errors import RcmzError
 
 TMP_PREFIX = ".rcmz-tmp-"
 
@@ -51,7 +51,7 @@ def work_dir(out_dir: Path) -> Iterator[Path]:
 def publish(tmp: Path, final: Path, *, overwrite: bool) -> Path:
     """Move the finished ``tmp`` to ``final`` atomically.
 
-    With ``overwrite=False`` an existing ``final`` is never replaced (:class:`DossierError`),
+    With ``overwrite=False`` an existing ``final`` is never replaced (:class:`RcmzError`),
     even if another process creates it at the same moment.
     """
     fsync_file(tmp)
@@ -61,12 +61,12 @@ def publish(tmp: Path, final: Path, *, overwrite: bool) -> Path:
         try:
             os.link(tmp, final)
         except FileExistsError:
-            raise DossierError(f"输出文件已存在，不会覆盖：{final}") from None
+            raise RcmzError(f"输出文件已存在，不会覆盖：{final}") from None
         except OSError:  # a file system without hard links: exclusive create, then copy in
             try:
                 fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
-                raise DossierError(f"输出文件已存在，不会覆盖：{final}") from None
+                raise RcmzError(f"输出文件已存在，不会覆盖：{final}") from None
             try:
                 with os.fdopen(fd, "wb") as dst, open(tmp, "rb") as src:
                     shutil.copyfileobj(src, dst, 1 << 20)
@@ -83,6 +83,7 @@ def publish(tmp: Path, final: Path, *, overwrite: bool) -> Path:
 
 def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
     tmp = Path(name)
@@ -96,3 +97,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    return write_bytes_atomic(Path(path), text.encode("utf-8"))

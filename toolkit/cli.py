@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from toolkit import __version__
 @click.version_option(__version__, prog_name="rcmz")
 def main() -> None:
     """rcmz：容错免责案卷工具。"""
+    # Stages report noteworthy events (e.g. a draft dossier left unsigned) as log warnings.
+    logging.basicConfig(level=logging.WARNING, format="提示：%(message)s")
 
 
 @main.command()

@@ -26,7 +26,7 @@ import pikepdf
 
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa
-from toolkit.dossier.atomic import publish, work_dir
+from toolkit.atomic import publish, work_dir
 from toolkit.dossier.bundle import Plan, assemble
 from toolkit.dossier.sources import Part, inspect, open_checked
 from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from toolkit.dossier.atomic import write_bytes_atomic
+from toolkit.atomic import write_bytes_atomic
 from toolkit.dossier.spec import DEFAULT_PASSPHRASE_ENV, SignerConfig
 from toolkit.errors import DossierError
 
@@ -118,6 +118,9 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
     opts.layout_features = ["*"]
+    # Bitmap and FontForge tables of the free fonts are of no use in a stamp; naming them
+    # keeps fontTools from warning on the console that it cannot subset them.
+    opts.drop_tables += ["BDF", "EBDT", "EBLC", "EBSC", "FFTM"]
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     sub = subset.Subsetter(opts)
     sub.populate(text="".join(sorted(chars)))

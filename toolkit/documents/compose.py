@@ -134,7 +134,21 @@ def compose_all(case: Case, config: BureauConfig, only: str | None = None) -> li
 
 
 def _text(element: ET.Element) -> str:
-    return _LAYOUT_WHITESPACE.sub("", "".join(element.itertext())).strip()
+    """An element's text; each ``<br/>`` inside it starts a new line (e.g. the signature line
+    of an opinion cell).  Spaces written on the same line right after ``<br/>`` are kept, so
+    full-width spaces can move that line's text to the right."""
+    pieces, current = [], [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append("".join(child.itertext()))
+        current.append(child.tail or "")
+    pieces.append("".join(current))
+    if len(pieces) == 1:
+        return _LAYOUT_WHITESPACE.sub("", pieces[0]).strip()
+    return "\n".join(_LAYOUT_WHITESPACE.sub("", piece).strip(" \t\r\n") for piece in pieces)
 
 
 def _attr(element: ET.Element, name: str, default: str = "") -> str:

@@ -11,6 +11,7 @@ The XML vocabulary (one element per block, attributes as below):
     layout: ``official`` (GB/T 9704 版头 with red 发文机关标志 and separator),
     ``letter`` (信函格式), ``minutes`` (纪要格式), ``form`` (title + tables, no 版头).
 ``<p style="body|h1|h2|h3|h4|addressee|plain|center|right|note|attachment">text</p>``
+``<br/>``  inside ``p`` or ``td``: a line break (the text then holds ``\n``)
 ``<lp label="出席：">names</lp>``  a paragraph opening with a 黑体 label
 ``<table widths="1 3 1 3" header="1"><tr><td label="1" colspan="2" lines="4" align="center">``
 ``<signature org="…" date="…" seal="1"/>``

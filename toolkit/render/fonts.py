@@ -303,7 +303,10 @@ class FontBook:
                 own.append(f"{path}#{index}")
             chains[role] = _dedupe(own + (defaults[role] if fallback else []))
         self._chains = chains
-        self._faces: dict[str, list[_Face] | None] = {role: None for role in ROLES}
+        # Faces load one by one, as far down a role's chain as a character needs: a fallback
+        # such as LXGW WenKai (about 30 MB in memory) loads only when text needs it.
+        self._loaded: dict[str, list[_Face]] = {role: [] for role in ROLES}
+        self._usable: dict[str, list[_Face]] = {role: [] for role in ROLES}
         self._pick: dict[tuple[str, str], int] = {}
         self._widths: dict[tuple[str, str], float] = {}
 
@@ -317,36 +320,49 @@ class FontBook:
             raise RenderError(f"未知的字体角色：{role}")
         return role
 
+    def _load_next(self, role: str) -> bool:
+        """Load the next face of ``role``'s chain; False when the chain is exhausted."""
+        loaded = self._loaded[self._role(role)]
+        chain = self._chains[role]
+        if len(loaded) >= len(chain):
+            return False
+        face = _face(*_split_entry(chain[len(loaded)]))
+        loaded.append(face)
+        if face.usable:
+            self._usable[role].append(face)
+        return True
+
     def _load(self, role: str) -> list[_Face]:
-        faces = self._faces.get(role)
-        if faces is None:
-            faces = []
-            for entry in self._chains[self._role(role)]:
-                path, index = _split_entry(entry)
-                faces.append(_face(path, index))
-            self._faces[role] = faces
-        return faces
+        """Every face of ``role``'s chain, usable or not."""
+        while self._load_next(role):
+            pass
+        return self._loaded[role]
+
+    def _first_usable(self, role: str) -> _Face:
+        while not self._usable[self._role(role)] and self._load_next(role):
+            pass
+        if not self._usable[role]:
+            raise RenderError(self._none_message(role))
+        return self._usable[role][0]
 
     def faces(self, role: str) -> list[_Face]:
-        """The usable faces of ``role``, loaded on first use."""
-        return [f for f in self._load(role) if f.usable]
+        """All usable faces of ``role`` (loads the whole chain)."""
+        self._load(role)
+        return list(self._usable[role])
 
     @property
     def notes(self) -> list[str]:
         """Problems met so far (skipped CFF fonts, unreadable files)."""
         out = []
-        for faces in self._faces.values():
-            for f in faces or ():
+        for faces in self._loaded.values():
+            for f in faces:
                 if f.problem and f.problem not in out:
                     out.append(f.problem)
         return out
 
     def primary(self, role: str) -> str:
         """reportlab name of the first usable font of ``role``."""
-        faces = self.faces(role)
-        if not faces:
-            raise RenderError(self._none_message(role))
-        return faces[0].name
+        return self._first_usable(role).name
 
     def face_of(self, fontname: str) -> _Face:
         for face in _FACES.values():
@@ -380,11 +396,14 @@ class FontBook:
         code = ord(ch)
         if code == 0xA0:  # reportlab maps NBSP to space
             code = 0x20
-        found = -1
-        for i, face in enumerate(self.faces(role)):
-            if code in face.cmap:
-                found = i
-                break
+        found, i = -1, 0
+        usable = self._usable[self._role(role)]
+        while i < len(usable) or self._load_next(role):
+            if i < len(usable):
+                if code in usable[i].cmap:
+                    found = i
+                    break
+                i += 1
         self._pick[key] = found
         return found
 
@@ -411,9 +430,8 @@ class FontBook:
 
     def runs(self, text: str, role: str, field: str = "") -> list[tuple[str, str]]:
         """Split ``text`` into ``(reportlab font name, substring)`` runs for ``role``."""
-        faces = self.faces(role)
-        if not faces:
-            raise RenderError(self._none_message(role))
+        self._first_usable(role)
+        faces = self._usable[role]  # grows in place as _index loads fallbacks
         out: list[tuple[str, str]] = []
         cur, start = -2, 0
         for i, ch in enumerate(text):
@@ -438,7 +456,7 @@ class FontBook:
             if k < 0:
                 raise self._missing_error(ch, role, field)
             code = ord(ch)
-            w = self.faces(role)[k].width(0x20 if code == 0xA0 else code)
+            w = self._usable[role][k].width(0x20 if code == 0xA0 else code)
             self._widths[key] = w
         return w * size / 1000.0
 
@@ -448,10 +466,8 @@ class FontBook:
 
     def metrics(self, role: str) -> tuple[float, float]:
         """(ascent, descent) of the primary face of ``role`` in 1/1000 em."""
-        faces = self.faces(role)
-        if not faces:
-            raise RenderError(self._none_message(role))
-        return faces[0].ascent, faces[0].descent
+        face = self._first_usable(role)
+        return face.ascent, face.descent
 
 
 # --------------------------------------------------------------------------------------------

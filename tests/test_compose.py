@@ -349,6 +349,44 @@ def test_followup_talks_are_separated_by_page_breaks(tmp_path):
     assert doc.date == "2025-12-10"
 
 
+def test_clarification_by_notice_is_an_official_tongbao(tmp_path):
+    folder = _copy_case(EXAMPLES[2], tmp_path)
+    c = _load(folder, "clarification")
+    c["method"] = "通报"
+    c["false_accusation"] = "对散布不实信息的人员，已移交有关部门依规处理。"
+    _dump(folder, "clarification", c)
+    doc = compose(load_case(folder), load_config(folder), BY_KEY["clarification"])
+    assert doc.layout == "official"
+    assert doc.number == "杭教党容〔2026〕2号"
+    assert doc.title == "关于为欧阳喆同志澄清正名的通报"
+    text = doc.text()
+    assert "杭州市拱宸桥小学党组织：" in text
+    assert f"第十三条第（一）项“{QUOTED['13(1)']}”" in text
+    assert f"第十三条第（二）项“{QUOTED['13(2)']}”" in text
+    assert "对散布不实信息的人员，已移交有关部门依规处理。" in text
+    assert "请在杭州市拱宸桥小学全体教职工及家长委员会范围内传达。" in text
+    assert any(isinstance(b, Signature) and b.seal for b in doc.blocks)
+
+
+def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
+    folder = _copy_case(EXAMPLES[1], tmp_path)
+    c = _load(folder, "case")
+    c["applicant"] = {"kind": "个人", "name": "郭振华", "unit": "杭州市西溪职业技术学校",
+                      "position": "党总支书记", "category": "局管干部"}
+    _dump(folder, "case", c)
+    r = _load(folder, "rectification")
+    r["issued_by"] = "驻局纪检监察组"
+    r["measures"] = ["诫勉函询", "责令纠错"]
+    _dump(folder, "rectification", r)
+    doc = compose(load_case(folder), load_config(folder), BY_KEY["rectification_notice"])
+    assert doc.issuer == doc.author == "市纪委市监委驻市教育局纪检监察组"
+    assert doc.title == "关于对郭振华同志诫勉函询、责令纠错的通知"
+    text = doc.text()
+    assert "郭振华同志：" in text
+    assert "和对函询问题的说明" in text and "由本人签名后" in text
+    assert doc.record.cc == "局组织处，杭州市西溪职业技术学校党组织。"
+
+
 # --- values are data ----------------------------------------------------------------------------
 
 _yaml = YAML()
@@ -534,6 +572,43 @@ def test_decision_with_optional_fields_missing(example, tmp_path):
     folder = _copy_case(example, tmp_path)
     _strip_case(folder, keep_objects=False)
     compose(load_case(folder), load_config(folder), BY_KEY["decision"])
+
+
+# --- the smallest cases the schemas accept -------------------------------------------------------
+
+
+def test_generated_minimal_cases_compose(tmp_path):
+    """Cases written with only required fields, at every stage and in every variant."""
+    from docket_fixtures import generate_many, write_case
+
+    root = tmp_path / "casefiles"
+    root.mkdir()
+    shutil.copy(CASEFILES / "bureau.yaml", root / "bureau.yaml")
+    shutil.copy(CASEFILES / "holidays.yaml", root / "holidays.yaml")
+    folders = generate_many(root, 24)
+    folders.append(write_case(root, "2025-0901", started="2025-03-03", applied="2025-03-20",
+                              initiated="2025-03-21", reported="2025-04-01", deferred="2025-04-07",
+                              decided="2025-05-06", fed_back="2025-05-07", filed="2025-05-12",
+                              outcome="不予容错", exclusions=(3, 5), kind="单位", late_acceptance=True,
+                              rectification_deadline="2025-06-30", rectification_done="2025-06-20",
+                              talks=(), next_talk="2025-11-01"))
+    folders.append(write_case(root, "2025-0902", started="2025-03-03", applied="2025-03-07",
+                              initiated="2025-03-10", reported="2025-03-20", decided="2025-03-28",
+                              fed_back="2025-03-31", claimed=(2, 9, 10), confirmed=(9,),
+                              talks=("2025-06-01", "2025-09-01")))
+    seen = set()
+    for folder in folders:
+        case = load_case(folder)
+        assert not case.problems or all(p.severity != "error" or p.rule not in ("schema", "YAML")
+                                        for p in case.problems), folder.name
+        for doc in compose_all(case, load_config(folder)):
+            seen.add(doc.key)
+            text = doc.text()
+            assert doc.author and re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc.date), (folder.name, doc.key)
+            assert "None" not in text and "{{" not in text, (folder.name, doc.key)
+    assert seen >= {"application", "initiation", "investigation_report", "deferral_notice", "minutes",
+                    "decision", "feedback_letter", "filing_form", "rectification_notice",
+                    "followup_record"}
 
 
 # --- a bureau's own wording ---------------------------------------------------------------------

@@ -46,3 +46,43 @@ def test_missing_required_fields_each_named(tmp_path):
 def test_wrong_top_level_type(tmp_path):
     [(line, column, field, message)] = messages(tmp_path, "- a\n- b\n")
     assert message == "“文件顶层”（反馈（05-feedback.yaml））应为键值对（映射），实际是列表“['a', 'b']”"
+
+
+def test_fast_and_full_validators_agree(tmp_path):
+    """The fast path only answers valid/invalid; it must never pass what jsonschema rejects."""
+    from hypothesis import given, settings, strategies as st
+
+    from toolkit.case.schema import fast_validator_for, validator_for
+
+    values = st.recursive(st.none() | st.booleans() | st.integers(-5, 20) | st.sampled_from(
+        ["", "2025-03-07", "2025-02-30", "2025-3-7", "当面送达", "快递", "09:30", "25:00", "x" * 90]),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+            st.sampled_from(["date", "seq", "method", "explanation", "announcement", "scope", "x"]),
+            inner, max_size=5), max_leaves=12)
+    documents = st.fixed_dictionaries({"date": values, "seq": values, "method": values,
+                                       "explanation": values}, optional={"announcement": values,
+                                                                         "receipt": values, "y": values})
+
+    @settings(max_examples=400, deadline=None)
+    @given(documents)
+    def agree(document):
+        full_valid = not list(validator_for("feedback.schema.json").iter_errors(document))
+        try:
+            fast_validator_for("feedback.schema.json")(document)
+            fast_valid = True
+        except Exception:
+            fast_valid = False
+        assert fast_valid == full_valid
+
+    agree()
+
+
+def test_every_schema_is_a_valid_2020_12_schema():
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from toolkit.paths import SCHEMAS_DIR
+
+    for path in SCHEMAS_DIR.glob("*.schema.json"):
+        Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))

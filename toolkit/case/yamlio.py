@@ -20,6 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from toolkit.atomic import write_text_atomic
 from toolkit.errors import CaseFileError
@@ -80,7 +81,21 @@ def _translate(error: MarkedYAMLError) -> str:
     return f"YAML 语法错误：{(error.problem or error.context or '无法解析').strip()}"
 
 
+class _Resolver(VersionedResolver):
+    """ruamel.yaml works out the YAML version's tag table again for every scalar (a chain of
+    caught AttributeErrors), which is over a third of reading a case.  Case files are YAML 1.2
+    throughout, so the table is looked up once per parser."""
+
+    @property
+    def versioned_resolver(self):
+        table = self.__dict__.get("_table")
+        if table is None:
+            table = self._table = VersionedResolver.versioned_resolver.fget(self)
+        return table
+
+
 _parser = YAML(typ="safe", pure=False)
+_parser.Resolver = _Resolver
 _STR_TAG = "tag:yaml.org,2002:str"
 
 

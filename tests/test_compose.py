@@ -387,6 +387,27 @@ def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
     assert doc.record.cc == "局组织处，杭州市西溪职业技术学校党组织。"
 
 
+def test_unit_applicant_in_the_hearing_case(tmp_path):
+    folder = _copy_case(EXAMPLES[2], tmp_path)
+    c = _load(folder, "case")
+    c["applicant"] = {"kind": "单位", "name": "杭州市拱宸桥小学", "category": "直属学校（单位）",
+                      "responsible_person": {"name": "欧阳喆", "post": "副校长"}}
+    _dump(folder, "case", c)
+    a = _load(folder, "application")
+    del a["unit_opinion"]
+    _dump(folder, "application", a)
+    case = load_case(folder)
+    docs = {doc.key: doc for doc in compose_all(case, load_config(folder))}
+    assert docs["hearing_notice"].text().count("你单位") >= 3
+    assert "加盖你单位公章" in docs["hearing_notice"].text()
+    assert "杭州市拱宸桥小学：" in docs["hearing_notice"].text()
+    assert "申请单位" in docs["hearing_record"].text()
+    assert "负责人欧阳喆（副校长）" in docs["hearing_record"].text()
+    assert "申请单位（盖章）：杭州市拱宸桥小学" in docs["application"].text()
+    assert "杭州市拱宸桥小学：" in docs["feedback_letter"].text()
+    assert "同志" not in docs["deferral_notice"].text()
+
+
 # --- values are data ----------------------------------------------------------------------------
 
 _yaml = YAML()

@@ -165,3 +165,22 @@ def test_attachment_problems(example):
     assert any("扩展名是 .pdf，内容却是JPEG" in m for m in messages)
     assert sum("案件文件夹之外" in m for m in messages) == 2
     assert any("类型不支持" in m for m in messages)
+
+
+def test_a_deferred_case_awaits_its_decision(example):
+    case = example("2025-003-hearing-deferral")
+    for name in ("05-feedback.yaml", "06-filing.yaml", "09-clarification.yaml", "10-followup.yaml"):
+        (case / name).unlink()
+    edit(case / "04-determination.yaml", {"decision": None, "meeting": None, "upward_report.reply": None})
+    assert problems(case, "error") == []
+    result = check_folder(case, TODAY)
+    deferral = next(limit for limit in result.limits if limit.key == "deferral")
+    assert deferral.due.isoformat() == "2026-05-06" and deferral.status == "overdue"
+
+
+def test_art9_4_a_decision_needs_its_meeting(example):
+    case = example()
+    edit(case / "04-determination.yaml", {"meeting": None})
+    assert any("须由党委会集体研究作出" in p.message for p in only(case, "第九条第（四）项"))
+    edit(case / "04-determination.yaml", {"decision": None})
+    assert any("不能有“反馈”" in p.message for p in only(case, "第九条第（四）项"))

@@ -182,6 +182,7 @@ def parse(markup: str, kind: DocumentKind) -> Document:
             raise RenderError(f"文书模板 {kind.template} 中有未知的元素 <{tag}>")
     return Document(key=kind.key, layout=root.get("layout", "form"), title=_attr(root, "title"),
                     blocks=tuple(blocks), issuer=_attr(root, "issuer"), number=_attr(root, "number"),
+                    signer=_attr(root, "signer"),
                     copy=_attr(root, "copy"), classification=_attr(root, "classification"),
                     author=_attr(root, "author"), date=_attr(root, "date"), record=record,
                     footer=footer)

@@ -7,7 +7,7 @@ document's wording lives in exactly one place.
 
 The XML vocabulary (one element per block, attributes as below):
 
-``<document key layout title issuer number copy classification author date>``
+``<document key layout title issuer number signer copy classification author date>``
     layout: ``official`` (GB/T 9704 版头 with red 发文机关标志 and separator),
     ``letter`` (信函格式), ``minutes`` (纪要格式), ``form`` (title + tables, no 版头).
 ``<p style="body|h1|h2|h3|h4|addressee|plain|center|right|note|attachment">text</p>``
@@ -104,6 +104,7 @@ class Document:
     blocks: tuple[Block, ...]
     issuer: str = ""          # 发文机关标志 / 信函标志 / 纪要标志
     number: str = ""          # 发文字号, e.g. 杭教党容〔2025〕3号
+    signer: str = ""          # 签发人 of an upward document (上行文, GB/T 9704 7.2.5)
     copy: str = ""            # 份号
     classification: str = ""  # 密级和保密期限
     author: str = ""          # 责任者 for the dossier index
@@ -114,7 +115,7 @@ class Document:
 
     def text(self) -> str:
         """All visible text, in reading order; what extraction from either output must find."""
-        out = [self.issuer, self.number, self.title]
+        out = [self.issuer, self.number, f"签发人：{self.signer}" if self.signer else "", self.title]
         for block in self.blocks:
             if isinstance(block, Paragraph):
                 out.append(block.text)

@@ -81,6 +81,25 @@ def steps_in_sequence(case: Case, context: Context):
                 break
 
 
+@rule
+def determination_complete(case: Case, context: Context):
+    """Art. 9(4): a determination file records a decision taken at a meeting, or a deferral."""
+    if not case.has("determination"):
+        return
+    decision = case.get("determination", "decision")
+    if decision is None and case.get("determination", "deferral") is None:
+        yield case.problem("determination", (), "第九条第（四）项",
+                           "审议认定须记录认定决定（decision），或记录暂缓认定（deferral）")
+    if decision is not None and case.get("determination", "meeting") is None:
+        yield case.problem("determination", ("decision",), "第九条第（四）项",
+                           "认定决定须由党委会集体研究作出：请记录会议（meeting）")
+    if decision is None:
+        for later in ("feedback", "filing"):
+            if case.has(later):
+                yield case.problem(later, (), "第九条第（四）项",
+                                   f"尚无认定决定（04-determination.yaml 的 decision），不能有“{BY_KEY[later].title}”")
+
+
 def _order(case: Case, later_step: str, later_path: tuple, earlier_step: str, earlier_path: tuple,
            article: str, message: str, *, strict: bool = False):
     later, earlier = case.date(later_step, *later_path), case.date(earlier_step, *earlier_path)

@@ -126,3 +126,13 @@ def test_case_with_errors_builds_nothing(repo):
     assert result.exit_code == 1
     assert "反馈逾期" in result.output
     assert not (repo.parent / "build" / "2025-002-refused-unit").exists()
+
+
+def test_all_cases_in_parallel_one_broken(repo):
+    edit(repo / "2025-002-refused-unit" / "06-filing.yaml", {"date": "2025-11-01"})
+    result = run("dossier", "--all", repo)
+    assert result.exit_code == 1
+    assert "失败：" in result.output and "2025-002-refused-unit" in result.output
+    assert "共 3 个案件：成功 2 个，失败 1 个。" in result.output
+    built = sorted((repo.parent / "build").glob("*/*-案卷.pdf"))
+    assert [p.parent.name for p in built] == ["2025-001-exempt-individual", "2025-003-hearing-deferral"]

@@ -152,13 +152,24 @@ def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
 
 
 @main.command()
-@click.argument("case_dir", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认 build/<案件>/）。")
+@click.argument("case_dir", type=click.Path(path_type=Path), required=False)
+@click.option("--all", "build_all", is_flag=True, help="为 CASE_DIR（缺省 casefiles）中的每个案件并行生成案卷。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="输出文件夹（默认 build/<案件>/；--all 时为各案件的上级文件夹）。")
 @click.option("--force", is_flag=True, help="案件有未提交到 git 的修改时也签名（草稿水印仍保留）。")
-def dossier(case_dir: Path, out: Path | None, force: bool) -> None:
+def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: bool) -> None:
     """整理成卷：封面、卷内文件目录、文书、附件、备考表，PDF/A 并电子签名。最后一行输出案卷路径。"""
-    from toolkit.dossier.from_case import build_case_dossier
+    from toolkit.dossier.from_case import build_case_dossier, build_all_dossiers
+    from toolkit.errors import UsageError
 
+    if build_all:
+        report = build_all_dossiers(case_dir or Path("casefiles"), out, force=force)
+        for result in report.built:
+            click.echo(str(result.output))
+        report.echo(err=True)
+        raise SystemExit(report.exit_code)
+    if case_dir is None:
+        raise UsageError("请给出案件文件夹，或用 --all 生成全部案件的案卷")
     click.echo(str(build_case_dossier(case_dir, out, force=force)))
 
 

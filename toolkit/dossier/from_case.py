@@ -166,3 +166,32 @@ def default_trust_roots(start: Path) -> list[Path]:
             return [config.relative(p) for p in config["signing"].get("trust_roots", [])]
     test_root = TEST_CERT_DIR / "test-ca.pem"
     return [test_root] if test_root.exists() else []
+
+
+def _dossier_job(folder: Path, out_root: Path | None, force: bool) -> Path:
+    # top level so worker processes can unpickle it; each worker loads its own fonts
+    return build_case_dossier(folder, out_root / folder.name if out_root else None, force=force)
+
+
+def build_all_dossiers(cases_dir: Path, out_root: Path | None = None, *, force: bool = False):
+    """rcmz dossier --all: every case with a filing step, in parallel; failures reported, not raised."""
+    from functools import partial
+
+    from toolkit.docket.batch import run_batch
+    from toolkit.rules.run import expand_case_folders
+
+    import logging
+
+    cases = [f for f in expand_case_folders([cases_dir]) if f != cases_dir]
+    if not cases:
+        raise DossierError("这里没有案件文件夹", file=str(cases_dir))
+    # Only cases that reached filing (Art. 9(6)) are arranged into a volume; the rest are not
+    # failures, they are still under way.
+    folders = [f for f in cases if (f / STEPS_BY_KEY["filing"].file).exists()]
+    for skipped in sorted(set(cases) - set(folders)):
+        logging.getLogger("rcmz.dossier").warning("跳过尚未备案的案件：%s", skipped)
+    # The test certificate is made once here, not by two workers at the same moment.
+    from toolkit.config import load_config
+
+    signer_config(load_config(cases_dir))
+    return run_batch(folders, partial(_dossier_job, out_root=out_root, force=force))

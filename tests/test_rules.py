@@ -184,3 +184,25 @@ def test_art9_4_a_decision_needs_its_meeting(example):
     assert any("须由党委会集体研究作出" in p.message for p in only(case, "第九条第（四）项"))
     edit(case / "04-determination.yaml", {"decision": None})
     assert any("不能有“反馈”" in p.message for p in only(case, "第九条第（四）项"))
+
+
+def test_truncated_and_encrypted_attachments(example):
+    import pikepdf
+
+    case = example()
+    whole = (case / "attachments" / "interview-records.pdf").read_bytes()
+    (case / "attachments" / "cut.pdf").write_bytes(whole[: len(whole) // 2])
+    (case / "attachments" / "cut.jpg").write_bytes((case / "attachments" / "procurement-notice.jpg").read_bytes()[:5000])
+    locked = pikepdf.new()
+    locked.add_blank_page()
+    locked.save(case / "attachments" / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    edit(case / "03-investigation.yaml", {"attachments": [
+        {"title": "截断", "file": "attachments/cut.pdf"},
+        {"title": "截断图片", "file": "attachments/cut.jpg"},
+        {"title": "加密", "file": "attachments/locked.pdf"},
+    ]})
+    found = only(case, "附件")
+    assert [p.field for p in found] == ["attachments[0].file", "attachments[1].file", "attachments[2].file"]
+    assert "“attachments/cut.pdf”不完整" in found[0].message
+    assert "“attachments/cut.jpg”不完整" in found[1].message
+    assert "加密的 PDF" in found[2].message

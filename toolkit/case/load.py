@@ -103,9 +103,27 @@ def check_attachments(case: Case) -> list[Problem]:
             continue
         with path.open("rb") as stream:
             head = stream.read(8)
+            stream.seek(max(0, path.stat().st_size - 2048))
+            tail = stream.read()
         if not any(head.startswith(magic) for magic in ATTACHMENT_SIGNATURES[suffix]):
             actual = next((kind for magic, kind in _KIND_BY_MAGIC.items() if head.startswith(magic)),
                           "无法识别的内容" if head else "空文件")
             problems.append(case.problem(step, where, RULE_ATTACHMENT,
                                          f"附件“{relative}”的扩展名是 {suffix}，内容却是{actual}"))
+        elif _TRUNCATED.get(suffix, lambda t: False)(tail):
+            problems.append(case.problem(step, where, RULE_ATTACHMENT,
+                                         f"附件“{relative}”不完整（文件结尾缺失，可能复制或扫描中断），请重新获取"))
+        elif suffix == ".pdf" and b"/Encrypt" in tail:
+            problems.append(case.problem(step, where, RULE_ATTACHMENT,
+                                         f"附件“{relative}”是加密的 PDF：归档材料不得加密，请提供未加密的版本"))
     return problems
+
+
+# Cheap look at a file's last bytes: a cut-off copy is caught here, with its line in the YAML;
+# deeper damage is found when the dossier opens the file.
+_TRUNCATED = {
+    ".pdf": lambda tail: b"%%EOF" not in tail,
+    ".jpg": lambda tail: b"\xff\xd9" not in tail,
+    ".jpeg": lambda tail: b"\xff\xd9" not in tail,
+    ".png": lambda tail: b"IEND" not in tail,
+}

@@ -233,7 +233,7 @@ def test_the_shipped_table_lists_no_year():
 
 @pytest.mark.parametrize("text, line, fragment", [
     ("2027:\n  holidays:\n    - 2027-01-01\n    - 2027-02-30\n  workdays: []\n",
-     4, "“2027-02-30”不是存在的日期"),
+     4, "日期“2027-02-30”不存在"),
     ("2027:\n  holidays: [2027-1-1]\n  workdays: []\n", 2, "不是 YYYY-MM-DD 格式的日期"),
     ("2027:\n  holidays: [2026-05-01]\n  workdays: []\n", 2, "不在2027年"),
     ("2027:\n  holidays: []\n  workdays: [2027-03-01]\n", 3, "是周一，workdays 只列调休上班的周六、周日"),
@@ -242,7 +242,7 @@ def test_the_shipped_table_lists_no_year():
     ("2027:\n  holidays: []\n  workday: []\n", 3, "不认识“workday”"),
     ("2027:\n  holidays: 2027-01-01\n  workdays: []\n", 2, "应为日期列表"),
     ("二〇二七:\n  holidays: []\n  workdays: []\n", 1, "年份应写成四位数字"),
-    ("2027:\n  holidays: [2027-01-01\n  workdays: []\n", 3, "不是有效的 YAML"),
+    ("2027:\n  holidays: [2027-01-01\n  workdays: []\n", 3, "YAML 语法错误"),
     ("- 2027-01-01\n", 1, "应以年份为键"),
 ])
 def test_a_bad_table_is_reported_with_file_and_line(tmp_path, text, line, fragment):

@@ -39,11 +39,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-from toolkit.errors import CalendarDataMissing, ConfigError, UsageError
+from toolkit.case.yamlio import load_yaml, read_text
+from toolkit.errors import CalendarDataMissing, CaseFileError, ConfigError, UsageError
 
 DEFAULT_TABLE_PATH = Path("casefiles/holidays.yaml")
 
@@ -272,90 +269,56 @@ def _status_from_package(d: date) -> DayStatus:
 
 def read_table(path: Path) -> dict[int, YearArrangement]:
     """Read and check the local table; ``ConfigError`` with file and line for any mistake."""
+    if not path.is_file():
+        raise ConfigError("节假日表不存在", file=str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("节假日表不存在", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"节假日表无法读取（应为 UTF-8 文本文件）：{error}", file=str(path)) from None
-    try:
-        root = YAML(typ="safe").compose(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or error
-        raise ConfigError(f"节假日表不是有效的 YAML：{problem}",
-                          file=str(path), line=mark.line + 1 if mark else None) from None
-    return _TableReader(path).years(root)
+        if not any(line.strip() and not line.lstrip().startswith("#")
+                   for line in read_text(path).splitlines()):
+            return {}  # only comments: no year listed yet
+        loaded = load_yaml(path)
+    except CaseFileError as error:
+        raise ConfigError(f"节假日表有误：{error.message}", file=error.file, line=error.line,
+                          column=error.column) from None
 
+    def fail(where: tuple, message: str, key: bool = False):
+        line, column = loaded.where(where, key=key)
+        raise ConfigError(message, file=str(path), line=line, column=column)
 
-class _TableReader:
-    """Walks the composed YAML nodes so that every mistake can be reported with its line."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def error(self, node: Node, message: str) -> ConfigError:
-        return ConfigError(message, file=str(self.path), line=node.start_mark.line + 1,
-                           column=node.start_mark.column + 1)
-
-    def years(self, root: Node | None) -> dict[int, YearArrangement]:
-        if root is None:  # only comments: no year listed yet
-            return {}
-        if not isinstance(root, MappingNode):
-            raise self.error(root, "节假日表应以年份为键，例如“2027:”，每年下列 holidays 和 workdays")
-        years: dict[int, YearArrangement] = {}
-        for key, value in root.value:
-            if not (isinstance(key, ScalarNode) and re.fullmatch(r"\d{4}", key.value)):
-                raise self.error(key, f"年份应写成四位数字，例如“2027:”，而不是“{_text(key)}”")
-            year = int(key.value)
-            if year in years:
-                raise self.error(key, f"{year}年重复出现")
-            years[year] = self.arrangement(year, value)
-        return years
-
-    def arrangement(self, year: int, node: Node) -> YearArrangement:
-        if not isinstance(node, MappingNode):
-            raise self.error(node, f"{year}年下应有 holidays（放假日期）和 workdays（调休上班日期）两项")
-        lists: dict[str, list[date]] = {}
-        for key, value in node.value:
-            name = _text(key)
+    if not isinstance(loaded.data, dict):
+        fail((), "节假日表应以年份为键，例如“2027:”，每年下列 holidays 和 workdays")
+    years: dict[int, YearArrangement] = {}
+    for key, entry in loaded.data.items():
+        if not re.fullmatch(r"\d{4}", key):
+            fail((key,), f"年份应写成四位数字，例如“2027:”，而不是“{key}”", key=True)
+        year = int(key)
+        if not isinstance(entry, dict):
+            fail((key,), f"{year}年下应有 holidays（放假日期）和 workdays（调休上班日期）两项")
+        for name in entry:
             if name not in ("holidays", "workdays"):
-                raise self.error(key, f"{year}年下只能有 holidays 和 workdays，不认识“{name}”")
-            if name in lists:
-                raise self.error(key, f"{year}年的 {name} 重复出现")
-            lists[name] = self.dates(year, name, value)
+                fail((key, name), f"{year}年下只能有 holidays 和 workdays，不认识“{name}”", key=True)
+        lists: dict[str, frozenset[date]] = {}
         for name in ("holidays", "workdays"):
-            if name not in lists:
-                raise self.error(node, f"{year}年缺少 {name}（没有的话写 {name}: []）")
-        holidays, workdays = frozenset(lists["holidays"]), frozenset(lists["workdays"])
-        if both := holidays & workdays:
-            raise self.error(node, f"{year}年的 holidays 和 workdays 都列了"
-                                   f"{'、'.join(format_cn(d) for d in sorted(both))}")
-        return YearArrangement(holidays, workdays)
-
-    def dates(self, year: int, name: str, node: Node) -> list[date]:
-        if not isinstance(node, SequenceNode):
-            raise self.error(node, f"{year}年的 {name} 应为日期列表，例如 [{year}-01-01]；没有则写 []")
-        dates = []
-        for item in node.value:
-            d = self.date(item)
-            if d.year != year:
-                raise self.error(item, f"{d.isoformat()} 不在{year}年，却列在{year}年下")
-            if name == "workdays" and d.weekday() < 5:
-                raise self.error(item, f"{d.isoformat()} 是{WEEKDAY_NAMES_CN[d.weekday()]}，"
-                                       f"workdays 只列调休上班的周六、周日")
-            dates.append(d)
-        return dates
-
-    def date(self, node: Node) -> date:
-        text = _text(node)
-        if isinstance(node, ScalarNode) and ISO_DATE.fullmatch(text):
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                raise self.error(node, f"“{text}”不是存在的日期") from None
-        raise self.error(node, f"“{text}”不是 YYYY-MM-DD 格式的日期")
-
-
-def _text(node: Node) -> str:
-    return node.value if isinstance(node, ScalarNode) else "（列表或映射）"
+            if name not in entry:
+                fail((key,), f"{year}年缺少 {name}（没有的话写 {name}: []）")
+            if not isinstance(entry[name], list):
+                fail((key, name), f"{year}年的 {name} 应为日期列表，例如 [{year}-01-01]；没有则写 []")
+            days = []
+            for index, item in enumerate(entry[name]):
+                where = (key, name, index)
+                try:
+                    day = date.fromisoformat(item) if ISO_DATE.fullmatch(str(item)) else None
+                except ValueError:
+                    fail(where, f"“{item}”不是存在的日期")
+                if day is None:
+                    fail(where, f"“{item}”不是 YYYY-MM-DD 格式的日期")
+                if day.year != year:
+                    fail(where, f"{day.isoformat()} 不在{year}年，却列在{year}年下")
+                if name == "workdays" and day.weekday() < 5:
+                    fail(where, f"{day.isoformat()} 是{WEEKDAY_NAMES_CN[day.weekday()]}，"
+                                f"workdays 只列调休上班的周六、周日")
+                days.append(day)
+            lists[name] = frozenset(days)
+        if both := lists["holidays"] & lists["workdays"]:
+            fail((key,), f"{year}年的 holidays 和 workdays 都列了{'、'.join(format_cn(d) for d in sorted(both))}")
+        years[year] = YearArrangement(lists["holidays"], lists["workdays"])
+    return years

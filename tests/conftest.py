@@ -13,6 +13,13 @@ CASEFILES = REPO / "casefiles"
 EXAMPLES = ("2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hearing-deferral")
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """No test reads or writes the user's cache (rcmz status keeps one in ~/.cache/rcmz)."""
+    monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("RCMZ_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def cases_dir(tmp_path: Path) -> Path:
     """A casefiles folder with the bureau configuration and all example cases."""

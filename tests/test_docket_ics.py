@@ -20,11 +20,6 @@ from toolkit.cli import main
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def cases(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)

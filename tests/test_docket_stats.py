@@ -43,11 +43,6 @@ from toolkit.cli import main
 from toolkit.docket.stats import csv_files, gather, render_pdf
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def cases(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)

@@ -50,12 +50,6 @@ D = dt.date.fromisoformat
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("RCMZ_NO_CACHE", raising=False)
-
-
 def done_case(root, case_id, **extra):
     """A case decided in March 2025, fed back and filed."""
     return write_case(root, case_id, started="2025-03-03", applied="2025-03-05",

@@ -549,3 +549,68 @@ def test_joint_issuers_are_stacked(fonts):
     page = glyphs(P.render_pdf(doc, fonts))[0]
     rows = lines_of([g for g in page if g.size > 30])
     assert [t for _, t, _ in rows] == ["中共杭州市教育局委员会", "杭州市教育局"]
+
+
+# --------------------------------------------------------------------------------------------
+# justification: no gaping lines
+
+
+def _gaps(gs: list[Glyph]) -> list[float]:
+    return [b.x0 - a.x1 for a, b in zip(gs, gs[1:])]
+
+
+MAX_GAP = P.TRACK + 0.25 * P.BODY + TOL      # grid spacing plus a quarter em
+
+
+def test_long_number_breaks_after_its_hyphen(fonts):
+    # 18 + 2 characters, then a 13-character run that does not fit the 6 ems left on the line
+    text = "一二三四五六七八九十一二三四五六七八电话0571-87000001，请来电联系。"
+    doc = Document("t", "form", "", (Paragraph(text),))
+    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+            if gs[0].y > P.BLOCK_BOTTOM]
+    assert rows[0][0].endswith("0571-") and rows[1][0].startswith("87000001")
+    assert rows[0][1][-1].x1 == pytest.approx(P.BLOCK_RIGHT, abs=TOL)       # still justified
+    for _, gs in rows:
+        assert max(_gaps(gs)) <= MAX_GAP
+
+
+def test_unbreakable_run_leaves_a_ragged_line_not_a_spread_one(fonts):
+    text = "一二三四五六七八九十一二三四五六七八编号12345678901234，请核对。"
+    doc = Document("t", "form", "", (Paragraph(text),))
+    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+            if gs[0].y > P.BLOCK_BOTTOM]
+    assert rows[0][0].endswith("编号") and rows[1][0].startswith("12345678901234")
+    first = rows[0][1]
+    assert all(g == pytest.approx(P.TRACK, abs=0.01) for g in _gaps(first))  # grid spacing
+    assert first[-1].x1 < P.BLOCK_RIGHT - 5 * P.BODY
+    for _, gs in rows:
+        assert max(_gaps(gs)) <= MAX_GAP
+
+
+def test_cell_lines_are_justified_only_when_nearly_full(fonts):
+    short = "一二三四五六七八九十" * 2 + "ABCDEFGHIJKL"      # 20 characters, then a long run
+    full = "一二三四五六七八九十" * 4
+    doc = Document("t", "form", "", (Table((1, 3), (
+        (Cell("甲", label=True), Cell(short)),
+        (Cell("乙", label=True), Cell(full)))),))
+    page = glyphs(P.render_pdf(doc, fonts))[0]
+    inner_right = P.BLOCK_RIGHT - P.CELL_PAD_H
+    rows = [gs for _, t, gs in lines_of([g for g in page if g.x0 > P.BLOCK_LEFT + P.BLOCK_W / 4])]
+    ragged = next(gs for gs in rows if "".join(g.ch for g in gs).endswith("十一二三四五六七八九十"))
+    assert all(g == pytest.approx(0.0, abs=0.01) for g in _gaps(ragged))
+    assert ragged[-1].x1 < inner_right - P.SMALL
+    spread = next(gs for gs in rows if len(gs) == 22)
+    assert spread[-1].x1 == pytest.approx(inner_right, abs=TOL)
+    for gs in rows:
+        assert max(_gaps(gs)) <= 0.25 * P.SMALL + TOL
+
+
+def test_breaker_splits_runs_only_after_hyphen_or_slash():
+    text = "一二三四五六七八九十" * 2 + "网址http://example.org/a/b/c/d/e/f/g说明"
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    assert lines[0].text.endswith("/") or lines[0].text.endswith("网址")
+    assert "".join(ln.text for ln in lines) == text
+    # a run wider than a line is cut after a slash where it can be
+    run = "abc/" + "d" * 60 + "/efgh"
+    lines = break_lines(run, _w(run), W)
+    assert lines[0].text.endswith("/")

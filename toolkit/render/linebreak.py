@@ -4,8 +4,14 @@ Rules:
 
 * no line starts with a closing mark (:data:`CANNOT_START`: ``，。、；：？！）》」』”’…—·〕%`` …),
   no line ends with an opening mark (:data:`CANNOT_END`: ``（《「『“‘〔`` …);
-* runs of Latin letters and digits stay together (``2025``, ``GB/T``, ``9704-2012``) unless a
-  single run is wider than the line;
+* runs of Latin letters and digits stay together (``2025``, ``GB/T``, ``9704-2012``); a run
+  that does not fit the rest of a line may break after a ``-`` or ``/`` inside it
+  (``0571-`` / ``87000001``) when moving it whole would leave more than
+  :data:`SPLIT_SLACK` ems empty; a run wider than the whole line is cut (after ``-``/``/``
+  where possible);
+* justification is capped: when a justified line would need more than ``max_stretch`` em of
+  extra space per gap (or, with ``justify_slack``, when it is more than that many ems short of
+  full — table cells), it is set ragged with the normal spacing instead of being spread;
 * nothing pokes out of the text block.  When a closing mark would start the next line, the
   breaker first tries **push-in** (挤进): the line keeps the mark and its characters are set a
   little tighter — allowed when the overflow is at most half an em per full-width punctuation
@@ -38,6 +44,13 @@ _WORD = re.compile(
     r"(?:[./\-_:@+&'#][A-Za-z0-9\u00C0-\u024F]+)*%?"
 )
 _EPS = 1e-6
+#: Characters after which a long Latin/digit run may break.
+RUN_BREAK_AFTER = frozenset("-/")
+#: A run that does not fit is broken after ``-``/``/`` only when moving it whole to the next line
+#: would leave more than this many ems of the line empty.
+SPLIT_SLACK = 2.0
+#: Default cap of the justification stretch, in ems per gap beyond the normal spacing.
+MAX_STRETCH = 0.25
 
 
 @dataclass(frozen=True)
@@ -99,9 +112,20 @@ def _closing_tail(text: str, a: int, b: int) -> int:
     return k
 
 
+def _run_breaks(text: str, a: int, b: int) -> list[int]:
+    """Positions inside the atom text[a:b] just after a ``-`` or ``/`` of a Latin/digit run."""
+    out = []
+    for p in range(a + 1, b):
+        if (text[p - 1] in RUN_BREAK_AFTER and text[p].isalnum()
+                and any(c.isalnum() for c in text[a:p - 1])):
+            out.append(p)
+    return out
+
+
 def break_lines(text: str, widths: Sequence[float], width: float, *, first_indent: float = 0.0,
                 indent: float = 0.0, tracking: float = 0.0, em: float = 16.0,
-                justify: bool = True) -> list[Line]:
+                justify: bool = True, max_stretch: float | None = MAX_STRETCH,
+                justify_slack: float | None = None) -> list[Line]:
     """Break ``text`` into lines no wider than ``width`` (the text block's width).
 
     ``widths[i]`` is the advance width of ``text[i]``; ``tracking`` is the spacing added after
@@ -109,7 +133,9 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
     ``first_indent`` / ``indent`` are the left indents of the first / following lines;
     ``em`` is the font size, for the push-in allowance.  With ``justify`` every line but the
     last is stretched or squeezed to the full width (Chinese body text); otherwise lines are set
-    with ``tracking`` (squeezed further only when push-in needs it).
+    with ``tracking`` (squeezed further only when push-in needs it).  A line that justification
+    would spread by more than ``max_stretch`` em per gap, or (``justify_slack``, for table
+    cells) that is more than that many ems short of the width, is set ragged with ``tracking``.
     """
     if len(widths) != len(text):
         raise ValueError("widths must give one width per character")
@@ -143,15 +169,21 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
                 end = b
                 k += 1
                 continue
+            fitting = [p for p in _run_breaks(text, a, b) if extent(start, p) <= avail + _EPS]
             if end == start:
-                # the atom alone is wider than the line: cut it, never before a closing mark
-                cut = a + 1
-                while cut < b and extent(start, cut + 1) <= avail + _EPS:
-                    cut += 1
-                best = cut
-                while best > a + 1 and (text[best] in CANNOT_START or text[best - 1] in CANNOT_END):
-                    best -= 1
-                end = best if best > a else cut
+                # the atom alone is wider than the line: cut it after a - or / if possible,
+                # else anywhere but never before a closing mark
+                if fitting:
+                    end = fitting[-1]
+                else:
+                    cut = a + 1
+                    while cut < b and extent(start, cut + 1) <= avail + _EPS:
+                        cut += 1
+                    best = cut
+                    while best > a + 1 and (text[best] in CANNOT_START
+                                            or text[best - 1] in CANNOT_END):
+                        best -= 1
+                    end = best if best > a else cut
                 items[k] = (end, b)
                 break
             # push-in: only trailing closing marks overflow, by no more than their blank halves
@@ -161,6 +193,11 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
                 if over <= squeezable[b] - squeezable[start] + _EPS:
                     end = b
                     k += 1
+                    break
+            # a long Latin/digit run: break after its - or / rather than leave a gaping line
+            if fitting and avail - extent(start, end) > SPLIT_SLACK * em + _EPS:
+                end = fitting[-1]
+                items[k] = (end, b)
             break
         # trailing spaces do not count
         while end > start and text[end - 1].isspace():
@@ -176,7 +213,14 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
         natural = prefix[b] - prefix[a]
         if count > 1:
             fit = (avail - natural) / (count - 1)
-            cs = fit if (justify and not last) else min(tracking, fit)
+            cs = min(tracking, fit)
+            if justify and not last and fit > tracking:
+                # spread to the full width, unless that would leave visible gaps
+                stretch_ok = max_stretch is None or fit - tracking <= max_stretch * em + _EPS
+                slack = avail - (natural + (count - 1) * tracking)
+                slack_ok = justify_slack is None or slack <= justify_slack * em + _EPS
+                if stretch_ok and slack_ok:
+                    cs = fit
         else:
             cs = tracking
         out.append(Line(a, b, text[a:b], natural, ind, avail, cs, last))

@@ -67,6 +67,7 @@ CELL_SIZE = SMALL               # table text: 四号
 CELL_LEAD = 20.0                # table line pitch
 CELL_PAD_V = (LINE_PITCH - CELL_LEAD) / 2   # a one-line row is exactly one grid line high
 CELL_PAD_H = 5.0
+CELL_JUSTIFY_SLACK = 1.0        # cell lines are justified only when at most 1 em short of full
 RULE_CELL = 0.5
 
 RED = (1, 0, 0)
@@ -188,7 +189,7 @@ class _Typesetter:
 
     def set_lines(self, segs: list[tuple[str, str]], size: float, width: float, *,
                   first_indent: float = 0.0, indent: float = 0.0, tracking: float = 0.0,
-                  justify: bool = True, fieldname: str = ""
+                  justify: bool = True, justify_slack: float | None = None, fieldname: str = ""
                   ) -> list[tuple[Line, list[tuple[str, str]]]]:
         """Break mixed-role text into lines; each line with its own (role, text) segments."""
         segs = [(role, _clean(t)) for role, t in segs if t]
@@ -197,7 +198,8 @@ class _Typesetter:
             return []
         widths = self.widths(segs, size, fieldname)
         lines = break_lines(text, widths, width, first_indent=first_indent, indent=indent,
-                            tracking=tracking, em=size, justify=justify)
+                            tracking=tracking, em=size, justify=justify,
+                            justify_slack=justify_slack)
         bounds, pos = [], 0
         for role, t in segs:
             bounds.append((pos, pos + len(t), role))
@@ -598,7 +600,8 @@ class _Typesetter:
             lines = []
             for para in _clean(cell.text).split("\n"):
                 got = self.set_lines([(role, para)], CELL_SIZE, w - 2 * CELL_PAD_H,
-                                     justify=align == "left", fieldname=fieldname)
+                                     justify=align == "left", justify_slack=CELL_JUSTIFY_SLACK,
+                                     fieldname=fieldname)
                 lines.extend(got or [(None, [])])
             if cell.text == "":
                 lines = []

@@ -614,3 +614,105 @@ def test_breaker_splits_runs_only_after_hyphen_or_slash():
     run = "abc/" + "d" * 60 + "/efgh"
     lines = break_lines(run, _w(run), W)
     assert lines[0].text.endswith("/")
+
+
+# --------------------------------------------------------------------------------------------
+# pagination: signature with the text, keep-with-next
+
+
+def page_rows(data: bytes) -> list[list[tuple[float, str]]]:
+    """Per page, the rows of text inside the text block (no page numbers), top to bottom."""
+    return [[(y, t) for y, t, gs in lines_of(page) if y > P.BLOCK_BOTTOM]
+            for page in glyphs(data)]
+
+
+def _plain(ch: str, lines: int) -> Paragraph:
+    return Paragraph(ch * (P.CHARS * lines), "plain")
+
+
+def test_signature_takes_the_last_lines_of_the_text_along(fonts):
+    # 19 + 2 + 1 lines fill the page: the blank line, 署名 and date do not fit below them
+    doc = Document("t", "form", "", (_plain("甲", 19), _plain("乙", 2), Paragraph("特此通知。"),
+                                     Signature("中共杭州市教育局委员会", "2025年3月1日")))
+    pages = page_rows(P.render_pdf(doc, fonts))
+    assert len(pages) == 2
+    second = [t for _, t in pages[1]]
+    assert second == ["乙" * 28, "乙" * 28, "特此通知。", "中共杭州市教育局委员会", "2025年3月1日"]
+    assert [t for _, t in pages[0]] == ["甲" * 28] * 19
+    ys = [y for y, _ in pages[1]]
+    assert ys[0] == pytest.approx(P.baseline(0), abs=0.01)       # moved to the top of the page
+    assert ys[3] == pytest.approx(P.baseline(4), abs=0.01)       # one blank line above 署名
+
+
+def test_signature_with_a_seal_and_note_keeps_together(fonts):
+    # 19 lines: blank ×2, 署名, date and the 附注 need five lines, three are left
+    doc = Document("t", "form", "", (_plain("甲", 19), Signature("中共杭州市教育局委员会",
+                                     "2025年3月1日", seal=True), Paragraph("（此件公开发布）", "note")))
+    pages = page_rows(P.render_pdf(doc, fonts))
+    assert [t for _, t in pages[1]] == ["甲" * 28] * 2 + ["中共杭州市教育局委员会", "2025年3月1日",
+                                                          "（此件公开发布）"]
+    assert len(pages[0]) == 17
+
+
+def test_lead_in_line_is_not_left_at_the_bottom(fonts):
+    # 此致 would be the last line of page 1 and the 机关 the first of page 2
+    doc = Document("t", "form", "", (_plain("甲", 21), Paragraph("此致"),
+                                     Paragraph("中共杭州市教育局委员会", "plain"),
+                                     Paragraph("申请人（签名）：张三", "right"),
+                                     Paragraph("2025年3月1日", "right")))
+    pages = page_rows(P.render_pdf(doc, fonts))
+    assert [t for _, t in pages[1]] == ["甲" * 28] * 2 + ["此致", "中共杭州市教育局委员会",
+                                                          "申请人（签名）：张三", "2025年3月1日"]
+    assert pages[0][-1][1] == "甲" * 28
+
+
+def test_heading_is_never_the_last_line_of_a_page(fonts):
+    table = Table((1, 3), ((Cell("项目", label=True), Cell("内容", label=True)),
+                           (Cell("甲", label=True), Cell("长" * 70)),), header_rows=1)
+    for blocks in [(_plain("甲", 21), Paragraph("一、基本情况", "h1"), Paragraph("乙" * 60)),
+                   (_plain("甲", 20), Paragraph("（一）表格", "h2"), table)]:
+        pages = page_rows(P.render_pdf(Document("t", "form", "", blocks), fonts))
+        assert len(pages) == 2
+        heading = blocks[1].text
+        assert pages[0][-1][1] == "甲" * 28
+        assert pages[1][0][1] == heading
+        assert pages[1][0][0] == pytest.approx(P.baseline(0), abs=0.01)
+
+
+def _check_pagination(doc: Document, data: bytes) -> None:
+    """No heading or lead-in line ends a page; each signature's page holds its 署名 and date and
+    at least two lines of text above them."""
+    from toolkit.render.linebreak import is_lead_in
+    pages = page_rows(data)
+    keep = {squash(b.text) for b in doc.blocks if isinstance(b, Paragraph)
+            and (b.style in ("h1", "h2", "h3", "h4") or is_lead_in(b.text))}
+    for n, rows in enumerate(pages[:-1], start=1):
+        if rows:
+            assert squash(rows[-1][1]) not in keep, (doc.key, n, rows[-1][1])
+    for sig in (b for b in doc.blocks if isinstance(b, Signature)):
+        hits = [(n, k) for n, rows in enumerate(pages) for k, (_, t) in enumerate(rows)
+                if t == sig.date]
+        assert len(hits) == 1, (doc.key, sig.date)
+        n, k = hits[0]
+        rows = [t for _, t in pages[n]]
+        above = rows[:k]
+        if sig.org:
+            assert sig.org in "".join(above[-3:]), (doc.key, sig.org)     # same page
+            above = above[:len(above) - 1 - (len(sig.org) > P.CHARS - 2)]
+        assert len(above) >= 2, (doc.key, n, rows)
+
+
+@pytest.mark.parametrize("case", ["2025-001-exempt-individual", "2025-002-refused-unit",
+                                  "2025-003-hearing-deferral"])
+def test_example_cases_paginate_cleanly(fonts, case):
+    from toolkit.case.load import load_case
+    from toolkit.config import load_config
+    from toolkit.documents.compose import compose_all
+    from toolkit.paths import PROJECT_ROOT
+    folder = PROJECT_ROOT / "casefiles" / case
+    if not folder.is_dir():
+        pytest.skip("example case not present")
+    docs = compose_all(load_case(folder), load_config(folder))
+    assert docs
+    for doc in docs:
+        _check_pagination(doc, P.render_pdf(doc, fonts))

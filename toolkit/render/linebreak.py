@@ -225,3 +225,46 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
             cs = tracking
         out.append(Line(a, b, text[a:b], natural, ind, avail, cs, last))
     return out
+
+
+#: Sentence-final marks: a line ending with one of them closes, it does not lead in.
+SENTENCE_END = frozenset("。！？；…!?;")
+HEADING_STYLES = ("h1", "h2", "h3", "h4")
+
+
+def is_lead_in(text: str) -> bool:
+    """A short line that leads into the next one and must not end a page: ``此致``, ``敬礼``
+    (at most six characters, no sentence-final mark)."""
+    t = text.strip()
+    return 0 < len(t) <= 6 and t[-1] not in SENTENCE_END
+
+
+def is_intro(text: str) -> bool:
+    """A one-line paragraph that introduces what follows: ``调查组成员（签名）：``."""
+    t = text.strip()
+    return 0 < len(t) <= 28 and t[-1] in "：:"
+
+
+def keeps_with_next(style: str, text: str, following) -> bool:
+    """Whether a paragraph of ``style`` must stay on the page of what follows it.
+
+    Headings (h1–h4) and the 主送机关 keep with the text or table after them; a short lead-in
+    line (:func:`is_lead_in`, ``此致``) or a one-line introduction ending with a colon
+    (:func:`is_intro`) with the paragraph after it; a flush-left line (the
+    机关 after 此致) or a right-aligned line with a right-aligned line after it (a 署名 made of
+    ``right`` paragraphs and its date).  ``following`` is the next content block (any object
+    with ``style`` and ``text`` counts as a paragraph; ``rows`` as a table)."""
+    if following is None:
+        return False
+    is_para = hasattr(following, "style") and hasattr(following, "text")
+    is_label = hasattr(following, "label") and hasattr(following, "text")
+    is_table = hasattr(following, "rows")
+    if style in HEADING_STYLES or style == "addressee":
+        return is_para or is_label or is_table
+    if not is_para:
+        return False
+    if style in ("body", "plain") and (is_lead_in(text) or is_intro(text)):
+        return True
+    if style in ("plain", "right") and following.style == "right":
+        return True
+    return False

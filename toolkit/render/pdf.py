@@ -31,7 +31,7 @@ from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak
                                      Record, Signature, Table)
 from toolkit.errors import RenderError
 from toolkit.render.fonts import FontBook, default_fontbook
-from toolkit.render.linebreak import Line, atoms, break_lines
+from toolkit.render.linebreak import Line, atoms, break_lines, is_lead_in, keeps_with_next
 
 MM = 72 / 25.4
 PAGE_W, PAGE_H = A4
@@ -131,6 +131,50 @@ class _Page:
     number: bool = True             # print the page number
 
 
+@dataclass
+class _Placed:
+    """One body line on the grid, which a later page break may carry to the next page."""
+
+    page: int
+    line: int                       # grid line index on its page
+    ops: list                       # the _Text ops of the line
+    para: int                       # serial number of its paragraph
+    first: bool                     # the paragraph's first line
+    keep: bool                      # the paragraph keeps with what follows it
+    lead: bool = False              # a lead-in line (此致): keeps with the text above it too
+
+
+def _carry(tail: list[_Placed], min_lines: int) -> int:
+    """How many of the lines at the bottom of a page (``tail``) go to the next page: at least
+    ``min_lines``, adjusted so that no paragraph leaves a lone first line behind or (when lines
+    are carried on purpose) sends a lone last line ahead, and so that paragraphs that keep with
+    what follows them go along."""
+    n = len(tail)
+    k = min(min_lines, n)
+
+    def start_of(j: int) -> int:        # index in tail of the first line of tail[j]'s paragraph
+        while j > 0 and tail[j - 1].para == tail[j].para:
+            j -= 1
+        return j
+
+    changed = True
+    while changed and k < n:
+        changed = False
+        if k:
+            top, above = tail[n - k], tail[n - k - 1]
+            if above.para == top.para:                  # the break cuts a paragraph
+                left = n - k - start_of(n - k - 1)
+                carried = sum(1 for e in tail[n - k:] if e.para == top.para)
+                if (left == 1 and above.first) or (carried == 1 and min_lines):
+                    k += 1
+                    changed = True
+                    continue
+        if (k == 0 or tail[n - k].first) and tail[n - k - 1].keep:
+            k = n - start_of(n - k - 1)
+            changed = True
+    return k
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -140,6 +184,8 @@ class _Typesetter:
         self.fonts = fonts
         self.pages: list[_Page] = [_Page()]
         self.y = BLOCK_TOP          # top of the free space on the current page
+        self.placed: list[_Placed] = []     # body lines since the last table / page break
+        self.serial = 0             # paragraphs set so far
 
     # -- page and grid cursor ------------------------------------------------------------
     @property
@@ -154,15 +200,61 @@ class _Typesetter:
         """Index of the first grid line whose top is at or below the cursor."""
         return max(0, math.ceil((BLOCK_TOP - self.y) / LINE_PITCH - 1e-4))
 
+    def at_top(self) -> bool:
+        return self.y >= BLOCK_TOP - EPS
+
+    def full(self) -> bool:
+        return self.next_line() >= LINES
+
     def skip(self, n: int) -> None:
-        """Leave ``n`` blank lines (dropped at the top of a page)."""
-        if self.y >= BLOCK_TOP - EPS:
+        """Leave ``n`` blank lines (dropped at the top of a page: when they reach the end of
+        the page, the page is full and what follows starts the next one)."""
+        if self.at_top():
             return
         i = self.next_line() + n
-        if i >= LINES:
-            self.new_page()
-        else:
-            self.y = line_top(i)
+        self.y = line_top(min(i, LINES))
+
+    def break_page(self, min_lines: int = 0) -> None:
+        """Start a new page for content that does not fit on this one, carrying lines from the
+        bottom of this page along (GB/T 9704 7.3.5 and keep-with-next):
+
+        * at least ``min_lines`` body lines (the signature takes two: never alone on a page);
+        * a paragraph is not cut so that one line of it stays behind (its first line) or, when
+          lines are carried for ``min_lines``, so that one line of it goes alone;
+        * a paragraph that keeps with what follows it (headings, 此致, 主送机关, a 署名 line)
+          goes along with the lines or content after it, chained; a lead-in line (此致) that
+          goes takes two more lines of the text above it, like a signature.
+
+        Nothing is carried when that would leave this page without any content.
+        """
+        here = len(self.pages) - 1
+        tail: list[_Placed] = []
+        for entry in reversed(self.placed):
+            if entry.page != here:
+                break
+            tail.append(entry)
+        tail.reverse()
+        n = len(tail)
+        k = _carry(tail, min_lines)
+        if 0 < k < n and tail[n - k].lead:
+            k = _carry(tail, k + 2)
+        moved = tail[n - k:] if k else []
+        page = self.pages[-1]
+        ids = {id(op) for e in moved for op in e.ops}
+        if moved and not [op for op in page.ops if id(op) not in ids]:
+            moved = []                                  # would empty the page
+        if moved:
+            page.ops[:] = [op for op in page.ops if id(op) not in ids]
+        self.new_page()
+        if moved:
+            shift = moved[0].line
+            for e in moved:
+                for op in e.ops:
+                    op.y += shift * LINE_PITCH
+                    self.ops.append(op)
+                e.page += 1
+                e.line -= shift
+            self.y = line_top(moved[-1].line + 1)
 
     def take_line(self) -> int:
         i = self.next_line()
@@ -216,7 +308,9 @@ class _Typesetter:
 
     # -- text on the grid -----------------------------------------------------------------
     def paragraph(self, segs, *, size=BODY, first_indent=0.0, indent=0.0, align="justify",
-                  color=BLACK, fieldname="", keep_with_next=False) -> None:
+                  color=BLACK, fieldname="", keep=False, lead=False) -> None:
+        """Set a paragraph on the grid.  ``keep``: it must not end a page (keep with next);
+        ``lead``: a lead-in line (此致) that does not begin a page without the text above."""
         justify = align == "justify"
         tracking = TRACK if size == BODY else 0.0
         lines = self.set_lines(segs, size, BLOCK_W, first_indent=first_indent, indent=indent,
@@ -224,13 +318,19 @@ class _Typesetter:
         if not lines:
             self.take_line()      # an empty paragraph is an empty line
             return
-        if keep_with_next and self.next_line() < LINES and \
-                self.next_line() + len(lines) >= LINES and self.y < BLOCK_TOP - EPS:
-            self.new_page()
-        for line, parts in lines:
+        self.serial += 1
+        for j, (line, parts) in enumerate(lines):
+            if self.full():
+                if j == 0:
+                    self.break_page()     # carries a heading / 此致 … along
+                else:
+                    self.new_page()
             i = self.take_line()
-            self.ops.append(_Text(self._x(line, align), baseline(i, size), size, parts,
-                                  line.char_space, color, field=fieldname))
+            op = _Text(self._x(line, align), baseline(i, size), size, parts, line.char_space,
+                       color, field=fieldname)
+            self.ops.append(op)
+            self.placed.append(_Placed(len(self.pages) - 1, i, [op], self.serial, j == 0, keep,
+                                       lead))
 
     @staticmethod
     def _x(line: Line, align: str) -> float:
@@ -400,10 +500,14 @@ class _Typesetter:
             elif isinstance(block, Table):
                 self.table(block, n + 1)
             elif isinstance(block, Signature):
-                self.signature(block)
+                # the 附注 on the line below the date stays with the signature
+                note = following if isinstance(following, Paragraph) and \
+                    following.style == "note" else None
+                self.signature(block, self.count_lines(note) if note else 0)
             elif isinstance(block, PageBreak):
-                if self.y < BLOCK_TOP - EPS:
+                if not self.at_top():
                     self.new_page()
+                self.placed.clear()
             else:
                 raise RenderError(f"无法排印未知的内容块：{type(block).__name__}")
             prev = block
@@ -415,24 +519,33 @@ class _Typesetter:
         texts = _clean(p.text).split("\n")
         if style == "attachment" and not (isinstance(prev, Paragraph) and prev.style == "attachment"):
             self.skip(1)
-        for text in texts:
+        for k, text in enumerate(texts):
+            after = Paragraph(texts[k + 1], style) if k + 1 < len(texts) else following
+            keep = keeps_with_next(style, text, after)
+            lead = keep and style in ("body", "plain") and is_lead_in(text)
             if style in ("body", "note"):
-                self.paragraph([("fangsong", text)], first_indent=two, fieldname=name)
+                self.paragraph([("fangsong", text)], first_indent=two, fieldname=name, keep=keep,
+                               lead=lead)
             elif style in ("h1", "h2", "h3", "h4"):
                 role = {"h1": "heiti", "h2": "kaiti"}.get(style, "fangsong")
-                keep = isinstance(following, (Paragraph, LabeledParagraph, Table))
-                self.paragraph([(role, text)], first_indent=two, fieldname=name,
-                               keep_with_next=keep)
+                self.paragraph([(role, text)], first_indent=two, fieldname=name, keep=keep)
             elif style in ("addressee", "plain"):
-                self.paragraph([("fangsong", text)], fieldname=name)
+                self.paragraph([("fangsong", text)], fieldname=name, keep=keep, lead=lead)
             elif style == "center":
-                self.paragraph([("fangsong", text)], align="center", fieldname=name)
+                self.paragraph([("fangsong", text)], align="center", fieldname=name, keep=keep)
             elif style == "right":
-                self.paragraph([("fangsong", text)], align="right", fieldname=name)
+                self.paragraph([("fangsong", text)], align="right", fieldname=name, keep=keep)
             elif style == "attachment":
                 self.attachment(text, name)
             else:
                 raise RenderError(f"未知的段落样式：{style}")
+
+    def count_lines(self, p: Paragraph) -> int:
+        """Grid lines a body-style paragraph takes."""
+        two = 2 * CHAR_PITCH
+        return sum(max(1, len(self.set_lines([("fangsong", t)], BODY, BLOCK_W, first_indent=two,
+                                             tracking=TRACK)))
+                   for t in _clean(p.text).split("\n"))
 
     def attachment(self, text: str, name: str) -> None:
         """附件说明: ``附件：1. 名称``; continuation lines hang under the name."""
@@ -452,9 +565,13 @@ class _Typesetter:
             hang = first
         self.paragraph([("fangsong", text)], first_indent=first, indent=hang, fieldname=name)
 
-    def signature(self, sig: Signature) -> None:
+    def signature(self, sig: Signature, after: int = 0) -> None:
+        """署名 and 成文日期 (7.3.5); ``after``: lines of the 附注 that must follow on the page.
+
+        When they do not fit below the text, the last lines of the text go to the next page
+        with them: the signature is never alone on a page, 署名 and date never apart."""
         org, when = _clean(sig.org), _clean(sig.date)
-        self.skip(2 if sig.seal else 1)
+        gap = 2 if sig.seal else 1
         right = BLOCK_RIGHT
         date_w = self.extent(when, "fangsong", BODY, TRACK, "成文日期")
         org_lines = self.set_lines([("fangsong", org)], BODY, BLOCK_W - 2 * CHAR_PITCH,
@@ -476,8 +593,9 @@ class _Typesetter:
                     org_x = date_x - 2 * CHAR_PITCH
         org_x, date_x = max(org_x, BLOCK_LEFT), max(date_x, BLOCK_LEFT)
         need = len(org_lines) + (1 if when else 0)
-        if need and self.next_line() + need > LINES:
-            self.new_page()
+        if need and not self.at_top() and self.next_line() + gap + need + after > LINES:
+            self.break_page(min_lines=2)
+        self.skip(gap)
         for line, parts in org_lines:
             i = self.take_line()
             x = org_x + (org_w - line.extent)
@@ -486,6 +604,7 @@ class _Typesetter:
             i = self.take_line()
             self.ops.append(_Text(date_x, baseline(i), BODY, [("fangsong", when)], TRACK,
                                   field="成文日期"))
+        self.placed.clear()                 # nothing above the signature moves on its own
 
     # -- 版记 ---------------------------------------------------------------------------------
     def record(self, rec: Record) -> None:
@@ -543,15 +662,16 @@ class _Typesetter:
         header_h = sum(r.height() for r in header)
 
         # start on the next grid line; keep the header with at least the first data row's start
+        # (a new page carries a heading above the table along)
         i = self.next_line()
         if i >= LINES:
-            self.new_page()
+            self.break_page()
         else:
             self.y = line_top(i)
         if rows:
             first_need = header_h + (rows[nhead].first_need() if nhead < len(rows) else 0)
-            if first_need > self.y - BLOCK_BOTTOM + EPS and self.y < BLOCK_TOP - EPS:
-                self.new_page()
+            if first_need > self.y - BLOCK_BOTTOM + EPS and not self.at_top():
+                self.break_page()
         for r, row in enumerate(rows):
             offset = 0
             first = True
@@ -576,6 +696,7 @@ class _Typesetter:
                 offset += k
                 first = False
                 self._continue_table(header, r >= nhead)
+        self.placed.clear()                 # lines above a table stay where they are
 
     def _continue_table(self, header, repeat: bool) -> None:
         self.new_page()

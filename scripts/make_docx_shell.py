@@ -327,6 +327,9 @@ def styles_xml() -> str:
     # Breaks and spacers
     s.append(pstyle("GwPageBreak", "分页", tiny, q=False))
     s.append(pstyle("GwSpacer", "间隔", tiny, q=False))
+    # between two consecutive tables: hidden and one twip high, so the tables join
+    s.append(pstyle("GwTableJoin", "表格衔接", ppr(snap=False, before=0, line=1, rule="exact"),
+                    '<w:rPr><w:vanish/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>', q=False))
     # Header / footer
     s.append(pstyle("GwHeader", "页眉（公文）", tiny, q=False))
     # 信函标志 with the red double line (thick over thin) 4 mm below it as its bottom border; the

@@ -275,7 +275,7 @@ def test_tables_are_real_word_tables():
     assert "因推进改革出现失误\n第二段" in _cells(d)
 
 
-def test_consecutive_tables_stay_apart_and_table_can_end_the_document():
+def test_consecutive_tables_join_and_table_can_end_the_document():
     doc = official(layout="form", blocks=(_table(), _table()), record=None)
     d = _open(render_docx(doc))
     body = list(d.element.body)
@@ -283,6 +283,52 @@ def test_consecutive_tables_stay_apart_and_table_can_end_the_document():
     first = kinds.index("tbl")
     assert kinds[first + 1] == "p" and kinds[first + 2] == "tbl"
     assert kinds[-2] == "p"                   # a paragraph follows the last table (then sectPr)
+    # the paragraph between the tables (Word needs one) is hidden and one twip high
+    join = body[first + 1]
+    assert join.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "GwTableJoin"
+    assert join.find(f"{W}pPr/{W}rPr/{W}vanish") is not None
+    spacing = join.find(f"{W}pPr/{W}spacing")
+    assert spacing.get(f"{W}line") == "1" and spacing.get(f"{W}lineRule") == "exact"
+    assert not "".join(join.itertext())
+    style = d.styles.get_by_id("GwTableJoin", 1).element
+    assert style.find(f"{W}rPr/{W}vanish") is not None
+
+
+def _lo_words(tmp_path, data: bytes) -> list[tuple[float, float, str]]:
+    """(page, yMin, word) of the DOCX converted by LibreOffice, read with pdftotext -bbox."""
+    import re
+    src = tmp_path / "doc.docx"
+    src.write_bytes(data)
+    env = dict(os.environ, HOME=str(tmp_path))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180, env=env)
+    html = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "doc.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    out, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'yMin="([\d.]+)".*>(.*)</word>', line)
+        if m:
+            out.append((page, float(m.group(1)), m.group(2)))
+    return out
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_consecutive_tables_touch_in_libreoffice(tmp_path):
+    first = Table((1, 1), ((Cell("甲", label=True), Cell("一行")),
+                           (Cell("乙", label=True), Cell("两行"))))
+    second = Table((1, 2, 1), ((Cell("项目", label=True, colspan=3),),
+                               (Cell("丙"), Cell("丁"), Cell("戊"))), header_rows=1)
+    doc = Document("t", "form", "表", (first, second, Paragraph("以下空白")))
+    y = {w: top for _, top, w in _lo_words(tmp_path, render_docx(doc))}
+    pitch = y["乙"] - y["甲"]                             # one row of the first table
+    assert pitch == pytest.approx(579 / 20, abs=0.5)
+    # the second table's first row follows as if it were the first table's next row (the two
+    # 0.75-pt borders side by side add under a point; a blank line would add a whole line)
+    assert 0 <= y["项目"] - y["乙"] - pitch < 1.0
 
 
 def test_bad_tables_are_refused():

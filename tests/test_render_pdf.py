@@ -716,3 +716,38 @@ def test_example_cases_paginate_cleanly(fonts, case):
     assert docs
     for doc in docs:
         _check_pagination(doc, P.render_pdf(doc, fonts))
+
+
+# --------------------------------------------------------------------------------------------
+# consecutive tables join
+
+
+def boxes(data: bytes) -> list[list[tuple[float, float, float, float]]]:
+    """Per page, the rectangles drawn (x, y, w, h): the table cells."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    out = [[tuple(float(v) for v in o) for o, op in pikepdf.parse_content_stream(page)
+            if str(op) == "re"] for page in pdf.pages]
+    pdf.close()
+    return out
+
+
+def test_consecutive_tables_join_without_a_gap(fonts):
+    first = Table((1, 1), ((Cell("甲", label=True), Cell("一行")),
+                           (Cell("乙", label=True), Cell("两行\n" * 2 + "长" * 40))))
+    second = Table((1, 2, 1), ((Cell("项目", label=True, colspan=3),),
+                               (Cell("丙"), Cell("丁"), Cell("戊"))), header_rows=1)
+    doc = Document("t", "form", "表", (first, second, second, Paragraph("以下空白")))
+    data = P.render_pdf(doc, fonts)
+    page = boxes(data)[0]
+    spans = sorted({(round(y + h, 3), round(y, 3)) for _, y, _, h in page}, reverse=True)
+    # the rows follow each other without a gap: each row's top is the previous row's bottom
+    tops = sorted({t for t, _ in spans}, reverse=True)
+    bottoms = {b for _, b in spans}
+    assert all(t in bottoms for t in tops[1:])
+    assert len({round(w, 1) for x, y, w, h in page}) >= 3            # both tables are there
+    # the paragraph after the tables is back on the grid
+    rows = lines_of(glyphs(data)[0])
+    after = next(y for y, t, _ in rows if t == "以下空白")
+    k = round((P.line_top(0) - P.LINE_PITCH - after) / P.LINE_PITCH)
+    assert after == pytest.approx(P.baseline(k), abs=0.01)
+    assert after < min(y for _, y, _, _ in page)

@@ -28,7 +28,9 @@ What the shell cannot express is computed here:
   ``{{p b.table }}``: style 公文表格 (borders), the text width read from the shell's section,
   relative widths as a fixed grid, ``w:tblHeader`` on the header rows, ``w:gridSpan`` for
   colspans, ``lines`` × the grid's line pitch as the minimum row height, label cells in style
-  表格标签 (黑体, centred), answers in 表格内容.
+  表格标签 (黑体, centred), answers in 表格内容.  Consecutive tables (a form made of several)
+  are joined: between them only a hidden, one-twip paragraph (style 表格衔接), so the second
+  sits on the first one's bottom border instead of a blank line below it.
 * After rendering, the 署名/成文日期 pairs get left indents that depend on their lengths
   (GB/T 9704 7.3.5: without seal the date starts two characters right of the 署名, both right
   two characters; with seal the date is right four characters and the 署名 centred above it),
@@ -76,6 +78,13 @@ STYLE_TABLE = "GwTable"
 STYLE_TABLE_LABEL = "GwTableLabel"
 STYLE_TABLE_CELL = "GwTableCell"
 STYLE_SPACER = "GwSpacer"
+STYLE_TABLE_JOIN = "GwTableJoin"
+#: The paragraph between two consecutive tables: Word needs one (or it merges the tables), but
+#: it is hidden and one twip high so that the second table sits on the first one's bottom
+#: border.  Its formatting is repeated directly so that a bureau shell without the style works.
+TABLE_JOIN = (f'<w:p><w:pPr><w:pStyle w:val="{STYLE_TABLE_JOIN}"/>'
+              '<w:spacing w:before="0" w:after="0" w:line="1" w:lineRule="exact"/>'
+              '<w:rPr><w:vanish/><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
 STYLE_ISSUER = ("GwIssuer", "GwLetterHead")
 STYLE_SIGNATURE = {"GwSignature": ("GwDate", False), "GwSealSignature": ("GwSealDate", True)}
 
@@ -165,7 +174,9 @@ def _geometry(docx) -> _Geometry:
 
 # ---------------------------------------------------------------------------------------------
 # Tables
-def _table(table: Table, geo: _Geometry, spacer_after: bool, where: str) -> Markup:
+def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
+    """The table as WordprocessingML.  ``after``: ``"join"`` when another table follows (a hidden
+    joining paragraph), ``"spacer"`` when the table ends the body, else ``""``."""
     ncols = len(table.widths)
     if ncols == 0 or not table.rows:
         return Markup("")
@@ -213,7 +224,9 @@ def _table(table: Table, geo: _Geometry, spacer_after: bool, where: str) -> Mark
             out.append("</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
-    if spacer_after:    # two tables in a row would merge; Word wants a paragraph after the last
+    if after == "join":
+        out.append(TABLE_JOIN)
+    elif after == "spacer":         # Word wants a paragraph after the last table of the body
         out.append(f'<w:p><w:pPr><w:pStyle w:val="{STYLE_SPACER}"/></w:pPr></w:p>')
     return Markup("".join(out))
 
@@ -256,8 +269,8 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         elif isinstance(block, Table):
             last = i + 1 == len(items) and doc.record is None
             nxt_table = i + 1 < len(items) and isinstance(items[i + 1], Table)
-            blocks.append({"kind": "table",
-                           "table": _table(block, geo, last or nxt_table, f"{where}（表格）")})
+            after = "join" if nxt_table else "spacer" if last else ""
+            blocks.append({"kind": "table", "table": _table(block, geo, after, f"{where}（表格）")})
         elif isinstance(block, Signature):
             blocks.append({"kind": "signature", "seal": bool(block.seal),
                            "org": _clean(block.org, where), "date": _clean(block.date, where)})

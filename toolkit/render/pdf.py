@@ -498,7 +498,7 @@ class _Typesetter:
                 self.paragraph([("heiti", label), ("fangsong", text)], first_indent=ind,
                                indent=hang, fieldname=label.rstrip("：:") or f"第{n + 1}段")
             elif isinstance(block, Table):
-                self.table(block, n + 1)
+                self.table(block, n + 1, joined=isinstance(prev, Table))
             elif isinstance(block, Signature):
                 # the 附注 on the line below the date stays with the signature
                 note = following if isinstance(following, Paragraph) and \
@@ -645,7 +645,9 @@ class _Typesetter:
         self.y = BLOCK_BOTTOM
 
     # -- tables ---------------------------------------------------------------------------
-    def table(self, table: Table, n: int) -> None:
+    def table(self, table: Table, n: int, joined: bool = False) -> None:
+        """A form table across the block.  ``joined``: it directly follows another table and
+        continues it without a gap (its top border on the other's bottom border)."""
         ncols = len(table.widths)
         total = sum(table.widths)
         if ncols == 0 or total <= 0:
@@ -661,10 +663,12 @@ class _Typesetter:
         header = rows[:nhead]
         header_h = sum(r.height() for r in header)
 
-        # start on the next grid line; keep the header with at least the first data row's start
-        # (a new page carries a heading above the table along)
+        # start on the next grid line (or right below the table it joins); keep the header with
+        # at least the first data row's start (a new page carries a heading above along)
         i = self.next_line()
-        if i >= LINES:
+        if joined and not self.at_top() and self.y > BLOCK_BOTTOM + EPS:
+            pass
+        elif i >= LINES:
             self.break_page()
         else:
             self.y = line_top(i)

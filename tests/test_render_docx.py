@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -294,25 +295,36 @@ def test_consecutive_tables_join_and_table_can_end_the_document():
     assert style.find(f"{W}rPr/{W}vanish") is not None
 
 
-def _lo_words(tmp_path, data: bytes) -> list[tuple[float, float, str]]:
-    """(page, yMin, word) of the DOCX converted by LibreOffice, read with pdftotext -bbox."""
+def _lo_words_many(tmp_path, docs: list[bytes]) -> list[list[tuple[int, float, str]]]:
+    """For each DOCX, its words as (page, yMin, word), converted by LibreOffice (one run) and
+    read back with pdftotext -bbox."""
     import re
-    src = tmp_path / "doc.docx"
-    src.write_bytes(data)
+    srcs = []
+    for k, data in enumerate(docs):
+        src = tmp_path / f"doc{k}.docx"
+        src.write_bytes(data)
+        srcs.append(src)
     env = dict(os.environ, HOME=str(tmp_path))
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=180, env=env)
-    html = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "doc.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    out, page = [], 0
-    for line in html.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'yMin="([\d.]+)".*>(.*)</word>', line)
-        if m:
-            out.append((page, float(m.group(1)), m.group(2)))
-    return out
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, srcs)],
+                   check=True, capture_output=True, timeout=300, env=env)
+    result = []
+    for src in srcs:
+        html = subprocess.run(["pdftotext", "-bbox", str(src.with_suffix(".pdf")), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        out, page = [], 0
+        for line in html.splitlines():
+            if "<page " in line:
+                page += 1
+            m = re.search(r'yMin="([\d.]+)".*>(.*)</word>', line)
+            if m:
+                out.append((page, float(m.group(1)), m.group(2)))
+        result.append(out)
+    return result
+
+
+def _lo_words(tmp_path, data: bytes) -> list[tuple[int, float, str]]:
+    return _lo_words_many(tmp_path, [data])[0]
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
@@ -521,3 +533,45 @@ def test_libreoffice_converts_it(tmp_path):
         compact = "".join(text.split())
         for passage in ("中共杭州市教育局委员会文件", "关于对某某同志予以容错免责的决定", "抄送："):
             assert passage in compact
+
+
+# ---------------------------------------------------------------------------------------------
+def _lines(n: int) -> tuple[Paragraph, ...]:
+    return tuple(Paragraph(f"第{k:02d}行正文内容。", "plain") for k in range(1, n + 1))
+
+
+def _page_lines(words) -> dict[int, list[str]]:
+    """Per page, the text lines in reading order (words joined by their y)."""
+    rows: dict[tuple[int, float], list[str]] = {}
+    for page, y, w in words:
+        rows.setdefault((page, round(y)), []).append(w)
+    out: dict[int, list[str]] = {}
+    for (page, _), ws in sorted(rows.items()):
+        line = "".join(ws)
+        if not re.fullmatch(r"—\d+—", line):                 # not the page number
+            out.setdefault(page, []).append(line)
+    return out
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_signature_and_lead_in_keep_text_with_them_in_libreoffice(tmp_path):
+    probe = official(layout="form", title="", blocks=_lines(60), record=None)
+    (words,) = _lo_words_many(tmp_path, [render_docx(probe)])
+    fit = len([w for p, _, w in words if p == 1 and w.startswith("第")])     # lines on page 1
+    assert 18 <= fit <= 22
+    sig = official(layout="form", title="", record=None, blocks=_lines(fit - 1) + (
+        Paragraph("特此通知。"), Signature("中共杭州市教育局委员会", "2025年3月1日")))
+    lead = official(layout="form", title="", record=None, blocks=_lines(fit - 1) + (
+        Paragraph("此致"), Paragraph("中共杭州市教育局委员会", "plain"),
+        Paragraph("申请人（签名）：张三", "right"), Paragraph("2025年3月1日", "right")))
+    sig_words, lead_words = _lo_words_many(tmp_path, [render_docx(sig), render_docx(lead)])
+    pages = _page_lines(sig_words)
+    last = max(pages)
+    assert last == 2
+    assert pages[last][-2:] == ["中共杭州市教育局委员会", "2025年3月1日"]
+    assert pages[last][:-2] == [f"第{fit - 1:02d}行正文内容。", "特此通知。"]  # two lines came
+    pages = _page_lines(lead_words)
+    assert max(pages) == 2
+    assert pages[2] == [f"第{fit - 2:02d}行正文内容。", f"第{fit - 1:02d}行正文内容。", "此致",
+                        "中共杭州市教育局委员会", "申请人（签名）：张三", "2025年3月1日"]

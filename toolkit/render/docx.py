@@ -31,6 +31,9 @@ What the shell cannot express is computed here:
   表格标签 (黑体, centred), answers in 表格内容.  Consecutive tables (a form made of several)
   are joined: between them only a hidden, one-twip paragraph (style 表格衔接), so the second
   sits on the first one's bottom border instead of a blank line below it.
+* Pagination hints (``w:keepNext``, widow control) mirror the PDF's rules: headings, 此致 and
+  the like keep with what follows, the paragraph before a 署名 goes along with at least two
+  lines (:func:`_keep_together`).
 * After rendering, the 署名/成文日期 pairs get left indents that depend on their lengths
   (GB/T 9704 7.3.5: without seal the date starts two characters right of the 署名, both right
   two characters; with seal the date is right four characters and the 署名 centred above it),
@@ -68,6 +71,7 @@ from markupsafe import Markup
 from toolkit.documents.model import (Document, LabeledParagraph, PageBreak, Paragraph, Record,
                                      Signature, Table)
 from toolkit.errors import RenderError
+from toolkit.render.linebreak import is_lead_in, keeps_with_next
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
@@ -378,6 +382,98 @@ def _place_signatures(body, geo: _Geometry) -> None:
         _set_indent(nxt, date_start if date_fits else 0, geo, date_fits)
 
 
+#: Paragraph style ids of the shell → the content model's paragraph styles.
+MODEL_STYLE = {"GwBody": "body", "GwHeading1": "h1", "GwHeading2": "h2", "GwHeading3": "h3",
+               "GwHeading4": "h4", "GwAddressee": "addressee", "GwPlain": "plain",
+               "GwCenter": "center", "GwRight": "right", "GwNote": "note",
+               "GwAttachment": "attachment", "GwAttachmentMore": "attachment"}
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+              "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+              "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
+              "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange"]
+
+
+def _set_flag(p, name: str, on: bool = True) -> None:
+    """Set ``w:keepNext`` / ``w:widowControl`` … on ``p`` in schema order."""
+    ppr = p.get_or_add_pPr()
+    tag = qn("w:" + name)
+    old = ppr.find(tag)
+    if old is not None:
+        ppr.remove(old)
+    el = ppr.makeelement(tag, {} if on else {qn("w:val"): "0"})
+    rank = _PPR_ORDER.index(name)
+    for child in ppr:
+        local = child.tag.split("}")[1]
+        if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
+            child.addprevious(el)
+            return
+    ppr.append(el)
+
+
+class _Next:
+    """What follows a paragraph, in the terms of :func:`linebreak.keeps_with_next`."""
+
+    def __init__(self, el):
+        if el is not None and el.tag == qn("w:tbl"):
+            self.rows = True
+        elif el is not None and el.tag == qn("w:p") and _style_of(el) in MODEL_STYLE:
+            self.style, self.text = MODEL_STYLE[_style_of(el)], _text_of(el)
+
+
+def _content(el):
+    """``el`` if it is content (a table or a paragraph with text), else None."""
+    if el is None:
+        return None
+    if el.tag == qn("w:tbl"):
+        return el
+    if el.tag == qn("w:p") and _text_of(el).strip():
+        return el
+    return None
+
+
+def _keep_together(body, geo: _Geometry) -> None:
+    """Word's side of the PDF's pagination rules (keep with next, GB/T 9704 7.3.5):
+
+    * headings, 主送机关, lead-ins (此致), colon intros and right-aligned signature lines keep
+      with what follows (``w:keepNext``; :func:`linebreak.keeps_with_next`); a lead-in also
+      keeps the text above it with it;
+    * the paragraph before a 署名 keeps with it and, with widow control, goes to a new page
+      with at least two of its lines; when it is a one-liner (特此通知。), the paragraph before
+      it does too — the signature page never holds the signature alone;
+    * the 成文日期 keeps with a 附注 on the next line.
+    """
+    for p in list(body.iterchildren(qn("w:p"))):
+        style = _style_of(p)
+        nxt = _content(p.getnext())
+        if style in MODEL_STYLE:
+            text = _text_of(p)
+            if nxt is not None and keeps_with_next(MODEL_STYLE[style], text, _Next(nxt)):
+                _set_flag(p, "keepNext")
+                if MODEL_STYLE[style] in ("body", "plain") and is_lead_in(text):
+                    _hold_text_above(p, geo)
+        elif style in STYLE_SIGNATURE:
+            _hold_text_above(p, geo)
+        elif style in ("GwDate", "GwSealDate") and nxt is not None and _style_of(nxt) == "GwNote":
+            _set_flag(p, "keepNext")
+
+
+def _hold_text_above(p, geo: _Geometry) -> None:
+    """Keep at least two lines of the text above ``p`` on its page."""
+    prev = p.getprevious()
+    for _ in range(2):
+        if prev is None or prev.tag != qn("w:p") or _style_of(prev) not in MODEL_STYLE \
+                or not _text_of(prev).strip():
+            return
+        _set_flag(prev, "keepNext")
+        _set_flag(prev, "widowControl")
+        if _width(_text_of(prev)) > geo.chars - 2:      # two lines or more: enough
+            return
+        prev = prev.getprevious()
+
+
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
     for p in root.iter(qn("w:p")):
         style = _style_of(p)
@@ -476,6 +572,7 @@ def render_docx(doc: Document, shell: Path | None = None) -> bytes:
         raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
     docx = tpl.docx
     _place_signatures(docx.element.body, geo)
+    _keep_together(docx.element.body, geo)
     _fit_issuer(docx.element.body, docx.styles, geo)
     for section in docx.sections:
         for part in (section.first_page_header, section.header, section.even_page_header):

@@ -233,10 +233,11 @@ HEADING_STYLES = ("h1", "h2", "h3", "h4")
 
 
 def is_lead_in(text: str) -> bool:
-    """A short line that leads into the next one and must not end a page: ``此致``, ``敬礼``
-    (at most six characters, no sentence-final mark)."""
+    """A short line that leads into the next one and must not end a page: ``此致``, ``敬礼``,
+    ``此致敬礼`` (at most four characters, no digit, no sentence-final mark)."""
     t = text.strip()
-    return 0 < len(t) <= 6 and t[-1] not in SENTENCE_END
+    return (0 < len(t) <= 4 and t[-1] not in SENTENCE_END
+            and not any(c.isdigit() for c in t))
 
 
 def is_intro(text: str) -> bool:

@@ -35,7 +35,9 @@ The layout numbers, in one place
   发文机关标志 (36 pt, exact line height 720) gets 247 twips of space before, so its top edge sits
   1984 twips = 35 mm below the block's top.  Two blank lines, 发文字号 with the red separator as
   its bottom border (space 4 pt under the line box ≈ 4 mm under the characters), two blank
-  lines, 标题 (22 pt), one blank line.
+  lines, 标题 (22 pt), one blank line.  An upward document with a 签发人 (7.2.5) uses 发文字号
+  （上行文，含签发人）: the number one character in from the left, a right tab one character in
+  from the right for ``签发人：`` (仿宋) and the name (character style 签发人姓名, 楷体).
 * 页码 宋体 14 pt in a line box of exactly 14 pt; the footer's distance from the paper's bottom is
   25.5 mm (1446 twips): the dash (mid-height of the box) sits ≈ 28 mm from the bottom edge, i.e.
   7 mm below the block.  Odd pages right, even pages left, one 14-pt character (280 twips) in;
@@ -263,6 +265,12 @@ def styles_xml() -> str:
     s.append(pstyle("GwNumber", "发文字号",
                     ppr(keep_next=True, borders=border("bottom", sz=12, color=RED, space=4),
                         jc="center")))
+    # 上行文 (7.2.5): 发文字号 left, one character in; a right tab one character from the right
+    # edge carries 签发人：name on the same line; the red separator as for GwNumber
+    s.append(pstyle("GwNumberSigner", "发文字号（上行文，含签发人）",
+                    ppr(keep_next=True, borders=border("bottom", sz=12, color=RED, space=4),
+                        tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
+                        ind=ind(left_chars=1), jc="left")))
     s.append(pstyle("GwLetterNumber", "信函发文字号", ppr(keep_next=True, jc="right")))
     s.append(pstyle("GwFormIssuer", "表格制发机关", ppr(keep_next=True, jc="center")))
     s.append(pstyle("GwFormNumber", "表格编号", ppr(keep_next=True, jc="right")))
@@ -311,6 +319,9 @@ def styles_xml() -> str:
     # LabeledParagraph: the label run carries this character style
     s.append('<w:style w:type="character" w:customStyle="1" w:styleId="GwLabel">'
              '<w:name w:val="黑体标签"/><w:qFormat/>' + rpr(HEITI) + "</w:style>")
+    # the 签发人's name: 3号楷体
+    s.append('<w:style w:type="character" w:customStyle="1" w:styleId="GwSignerName">'
+             '<w:name w:val="签发人姓名"/><w:qFormat/>' + rpr(KAITI) + "</w:style>")
     # Tables
     s.append('<w:style w:type="table" w:customStyle="1" w:styleId="GwTable">'
              '<w:name w:val="公文表格"/><w:basedOn w:val="TableNormal"/><w:qFormat/>'
@@ -367,14 +378,19 @@ def document_xml() -> str:
         "{#p rcmz 公文 DOCX 样式外壳。改样式即改所有公文的外观（字体、字号、缩进、间距）；"
         "灰色小字的段落是模板指令，请勿删改。 #}")))
     # 版头: 公文格式 and 纪要格式
-    b.append(tag("{%p if layout in ('official', 'minutes') %}"))
+    b.append(tag("{%p if layout in ('official', 'minutes') and issuer %}"))
     b.append(para("GwCopy", run("{{ copy }}")))
     b.append(para("GwSecret", run("{{ classification }}")))
     b.append(para(None))                                  # line 3: 紧急程度 (not used)
     b.append(para("GwIssuer", run("{{ issuer }}")))
     b.append(para(None))
     b.append(para(None))
+    b.append(tag("{%p if signer %}"))
+    b.append(para("GwNumberSigner", run("{{ number }}"), "<w:r><w:tab/></w:r>", run("签发人："),
+                  run("{{ signer }}", '<w:rPr><w:rStyle w:val="GwSignerName"/></w:rPr>')))
+    b.append(tag("{%p else %}"))
     b.append(para("GwNumber", run("{{ number }}")))
+    b.append(tag("{%p endif %}"))
     b.append(para(None))
     b.append(para(None))
     # 信函格式: the 标志 and red double lines are in the first-page header and footer

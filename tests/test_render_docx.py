@@ -295,10 +295,8 @@ def test_consecutive_tables_join_and_table_can_end_the_document():
     assert style.find(f"{W}rPr/{W}vanish") is not None
 
 
-def _lo_words_many(tmp_path, docs: list[bytes]) -> list[list[tuple[int, float, str]]]:
-    """For each DOCX, its words as (page, yMin, word), converted by LibreOffice (one run) and
-    read back with pdftotext -bbox."""
-    import re
+def _lo_convert(tmp_path, docs: list[bytes]) -> list[Path]:
+    """The DOCX files converted to PDF by LibreOffice (one run)."""
     srcs = []
     for k, data in enumerate(docs):
         src = tmp_path / f"doc{k}.docx"
@@ -308,19 +306,28 @@ def _lo_words_many(tmp_path, docs: list[bytes]) -> list[list[tuple[int, float, s
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, srcs)],
                    check=True, capture_output=True, timeout=300, env=env)
-    result = []
-    for src in srcs:
-        html = subprocess.run(["pdftotext", "-bbox", str(src.with_suffix(".pdf")), "-"],
-                              capture_output=True, text=True, check=True).stdout
-        out, page = [], 0
-        for line in html.splitlines():
-            if "<page " in line:
-                page += 1
-            m = re.search(r'yMin="([\d.]+)".*>(.*)</word>', line)
-            if m:
-                out.append((page, float(m.group(1)), m.group(2)))
-        result.append(out)
-    return result
+    return [src.with_suffix(".pdf") for src in srcs]
+
+
+def _bbox(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, xMin, yMin, xMax, word) of every word, read with pdftotext -bbox."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    out, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)".*>(.*)</word>', line)
+        if m:
+            out.append((page, float(m.group(1)), float(m.group(2)), float(m.group(3)),
+                        m.group(4)))
+    return out
+
+
+def _lo_words_many(tmp_path, docs: list[bytes]) -> list[list[tuple[int, float, str]]]:
+    """For each DOCX, its words as (page, yMin, word) in LibreOffice's layout."""
+    return [[(page, y, w) for page, _, y, _, w in _bbox(pdf)]
+            for pdf in _lo_convert(tmp_path, docs)]
 
 
 def _lo_words(tmp_path, data: bytes) -> list[tuple[int, float, str]]:
@@ -575,3 +582,48 @@ def test_signature_and_lead_in_keep_text_with_them_in_libreoffice(tmp_path):
     assert max(pages) == 2
     assert pages[2] == [f"第{fit - 2:02d}行正文内容。", f"第{fit - 1:02d}行正文内容。", "此致",
                         "中共杭州市教育局委员会", "申请人（签名）：张三", "2025年3月1日"]
+
+
+# ---------------------------------------------------------------------------------------------
+def test_signer_beside_the_number():
+    d = _open(render_docx(official(signer="林志刚")))
+    (p,) = [p for p in d.paragraphs if p.style.style_id == "GwNumberSigner"]
+    assert p.text == "杭教党容〔2025〕3号\t签发人：林志刚"
+    assert "GwNumber" not in [q.style.style_id for q in d.paragraphs]
+    name = next(r for r in p.runs if r.text == "林志刚")
+    assert name.style.style_id == "GwSignerName"
+    assert name.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体"
+    style = d.styles.get_by_id("GwNumberSigner", 1).element
+    ind = style.find(f"{W}pPr/{W}ind")
+    assert ind.get(f"{W}leftChars") == "100"                       # one character in from the left
+    tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
+    s = d.sections[0]
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    assert tab.get(f"{W}val") == "right" and width - int(tab.get(f"{W}pos")) == int(ind.get(f"{W}left"))
+    bottom = style.find(f"{W}pPr/{W}pBdr/{W}bottom")
+    assert bottom.get(f"{W}color") == "FF0000"
+    # several 签发人 share the line
+    d = _open(render_docx(official(signer="林志刚\n吴建华")))
+    (p,) = [p for p in d.paragraphs if p.style.style_id == "GwNumberSigner"]
+    assert p.text.endswith("签发人：林志刚\u3000吴建华")
+
+
+def test_official_without_issuer_has_no_version_head():
+    d = _open(render_docx(official(issuer="", number="", copy="", classification="")))
+    ids = [p.style.style_id for p in d.paragraphs]
+    assert not {"GwIssuer", "GwNumber", "GwNumberSigner", "GwCopy", "GwSecret"} & set(ids)
+    assert ids.index("GwTitle") < 3                             # the title starts the page
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_signer_positions_in_libreoffice(tmp_path):
+    (pdf,) = _lo_convert(tmp_path, [render_docx(official(signer="林志刚"))])
+    boxes = {w: (x0, y0, x1) for page, x0, y0, x1, w in _bbox(pdf) if page == 1}
+    number = next(v for k, v in boxes.items() if k.startswith("杭教党容"))
+    signer = next(v for k, v in boxes.items() if k.endswith("林志刚"))
+    char = 316 / 20                                               # one grid character
+    left, right = 28 / 25.4 * 72, (210 - 26) / 25.4 * 72
+    assert number[0] == pytest.approx(left + char, abs=1.0)
+    assert signer[2] == pytest.approx(right - char, abs=1.5)
+    assert number[1] == pytest.approx(signer[1], abs=1.0)         # the same line

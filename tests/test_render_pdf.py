@@ -8,6 +8,7 @@ typesetter's own arithmetic.
 from __future__ import annotations
 
 import io
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -751,3 +752,93 @@ def test_consecutive_tables_join_without_a_gap(fonts):
     k = round((P.line_top(0) - P.LINE_PITCH - after) / P.LINE_PITCH)
     assert after == pytest.approx(P.baseline(k), abs=0.01)
     assert after < min(y for _, y, _, _ in page)
+
+
+# --------------------------------------------------------------------------------------------
+# 签发人 of an upward document
+
+
+def runs_with_fonts(data: bytes, page_no: int = 0) -> list[tuple[str, str]]:
+    """(BaseFont, text) of every text run (Tj) on a page."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    page = pdf.pages[page_no]
+    fonts_ = {str(k): (str(v.BaseFont), _to_unicode(v)) for k, v in page.Resources.Font.items()}
+    out, font = [], None
+    for operands, op in pikepdf.parse_content_stream(page):
+        if str(op) == "Tf":
+            font = str(operands[0])
+        elif str(op) == "Tj":
+            base, uni = fonts_[font]
+            out.append((base, "".join(uni.get(c, "?") for c in bytes(operands[0]))))
+    pdf.close()
+    return out
+
+
+def test_signer_beside_the_number(fonts):
+    doc = official((Paragraph("正文"), Paragraph("（一）楷体标题", "h2")), signer="林志刚",
+                   record=None)
+    data = P.render_pdf(doc, fonts)
+    rows = lines_of(glyphs(data)[0])
+    y, text, gs = next(r for r in rows if "签发人" in r[1])
+    assert text == "杭教党容〔2025〕3号签发人：林志刚"
+    number = [g for g in gs if g.x0 < P.BLOCK_LEFT + P.BLOCK_W / 2]
+    signer = [g for g in gs if g.x0 > P.BLOCK_LEFT + P.BLOCK_W / 2]
+    assert "".join(g.ch for g in number) == "杭教党容〔2025〕3号"
+    assert number[0].x0 == pytest.approx(P.BLOCK_LEFT + P.CHAR_PITCH, abs=TOL)   # left, one in
+    assert signer[-1].x1 == pytest.approx(P.BLOCK_RIGHT - P.CHAR_PITCH, abs=TOL)  # right, one in
+    assert all(g.size == 16 for g in gs)
+    # two blank lines below the 发文机关标志, the red rule 4 mm below the line
+    mast = [g for g in glyphs(data)[0] if g.size > 30]
+    bottom = mast[0].y - 0.12 * mast[0].size
+    k = math.ceil((P.BLOCK_TOP - bottom) / P.LINE_PITCH - 1e-4) + 2
+    assert y == pytest.approx(P.baseline(k), abs=0.01)
+    # 签发人： in 仿宋 (the body's face), the name in 楷体 (the face of a 二级标题)
+    face = {t: base for base, t in runs_with_fonts(data)}
+    assert face["签发人："] == face["正文"] != face["林志刚"] == face["（一）楷体标题"]
+    pdf = pikepdf.open(io.BytesIO(data))
+    ops = list(pikepdf.parse_content_stream(pdf.pages[0]))
+    red = next(k for k, (o, op) in enumerate(ops) if str(op) == "RG" and float(o[0]) == 1)
+    rule = next(o for o, op in ops[red:] if str(op) == "m")
+    assert float(rule[1]) == pytest.approx(y - 0.12 * 16 - 4 * P.MM, abs=0.1)
+
+
+def test_several_signers_stack_and_the_number_takes_the_last_line(fonts):
+    doc = official((Paragraph("正文"),), signer="林志刚　吴建华\n赵丽萍", record=None)
+    rows = lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+    k = next(n for n, r in enumerate(rows) if r[1].startswith("签发人："))
+    assert rows[k][1] == "签发人：林志刚　吴建华"
+    assert rows[k + 1][1] == "杭教党容〔2025〕3号赵丽萍"
+    assert rows[k + 1][0] == pytest.approx(rows[k][0] - P.LINE_PITCH, abs=0.01)
+    first_name = rows[k][2][4]
+    assert rows[k + 1][2][-3].x0 == pytest.approx(first_name.x0, abs=TOL)   # under the first name
+    assert rows[k + 1][2][0].x0 == pytest.approx(P.BLOCK_LEFT + P.CHAR_PITCH, abs=TOL)
+
+
+def test_upward_report_template_sets_the_signer(fonts, tmp_path):
+    import shutil
+    from ruamel.yaml import YAML
+    from toolkit.case.load import load_case
+    from toolkit.config import load_config
+    from toolkit.documents.compose import compose_all
+    from toolkit.paths import PROJECT_ROOT
+    src = PROJECT_ROOT / "casefiles"
+    case = "2025-003-hearing-deferral"
+    if not (src / case).is_dir():
+        pytest.skip("example case not present")
+    shutil.copytree(src / case, tmp_path / case)
+    for name in ("bureau.yaml", "holidays.yaml"):
+        if (src / name).exists():
+            shutil.copy(src / name, tmp_path / name)
+    path = tmp_path / case / "04-determination.yaml"
+    yaml = YAML()
+    data = yaml.load(path)
+    up = data["upward_report"]
+    up["signer"], up["contact"], up["phone"] = "林志刚", "王小明", "0571-87009999"
+    yaml.dump(data, path)
+    folder = tmp_path / case
+    (doc,) = compose_all(load_case(folder), load_config(folder), only="upward_report")
+    assert doc.signer == "林志刚"
+    pdf = P.render_pdf(doc, fonts)
+    rows = [t for _, t, _ in lines_of(glyphs(pdf)[0])]
+    assert any(t.startswith(squash(doc.number)) and t.endswith("签发人：林志刚") for t in rows)
+    assert "（联系人：王小明，联系电话：0571-87009999）" in squash(text_of(pdf))

@@ -10,8 +10,9 @@ carry the GB/T 9704 faces (East-Asian fonts set through ``w:rFonts/@w:eastAsia``
 names: 仿宋, 黑体, 楷体, 宋体, 方正小标宋简体), sizes, indents and the page setup (A4, margins
 37/35/28/26 mm, a 22 × 28 ``linesAndChars`` grid, odd/even page-number footers ``— N —``).
 
-Its body is a docxtpl template a clerk can read: the 版头 for ``official``/``minutes`` (份号,
-密级, red 发文机关标志, 发文字号 whose bottom border is the red separator) or ``letter`` (份号 and
+Its body is a docxtpl template a clerk can read: the 版头 for ``official``/``minutes`` with an
+issuer (份号, 密级, red 发文机关标志, 发文字号 whose bottom border is the red separator; with a
+签发人 the number moves left and ``签发人：`` + the name in 楷体 sit on its line) or ``letter`` (份号 and
 密级 if any, 发文字号; the 信函标志 and red double lines sit in the first-page header and
 footer) or, for ``form``, just the issuer centred and the number flush right if given; the 标题;
 then ``{%p for b in blocks %}`` with one ``{%p if b.kind == … %}`` branch per kind, each branch a
@@ -298,6 +299,9 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         "classification": _clean(doc.classification, "密级"),
         "issuer": _clean(doc.issuer, "发文机关标志"),
         "number": _clean(doc.number, "发文字号"),
+        # several 签发人 lines share the one line of the number (Word cannot stack them there)
+        "signer": "\u3000".join(x.strip() for x in _clean(doc.signer, "签发人").split("\n")
+                                 if x.strip()),
         "title": _clean(doc.title, "标题"),
         "blocks": blocks,
         "record": record,

@@ -393,14 +393,38 @@ class _Typesetter:
             self.put_on_line(1, [("heiti", _clean(doc.classification))], fieldname="密级")
         bottom = self.masthead(doc.issuer, BLOCK_TOP - MASTHEAD_OFFSET)
         i = self.line_below(bottom) + 2
+        signers = [x for x in (_clean(v).strip() for v in (doc.signer or "").splitlines()) if x]
+        if signers:
+            # 上行文 (7.2.5): 签发人 right, indented one character; the 发文字号 on the line of
+            # the last 签发人, indented one character from the left
+            i = self.signers(signers, i)
         if doc.number:
-            self.put_on_line(i, [("fangsong", _clean(doc.number))], align="center",
-                             fieldname="发文字号")
+            self.put_on_line(i, [("fangsong", _clean(doc.number))],
+                             align="left" if signers else "center",
+                             indent=CHAR_PITCH if signers else 0.0, fieldname="发文字号")
+            rule_y = baseline(i) - DESCENT * BODY - 4 * MM
+        elif signers:
             rule_y = baseline(i) - DESCENT * BODY - 4 * MM
         else:
             rule_y = bottom - 4 * MM
         self.ops.append(_Rule(BLOCK_LEFT, rule_y, BLOCK_RIGHT, rule_y, RED_RULE, RED))
         self.y = line_top(self.line_below(rule_y - RED_RULE / 2) + 2)
+
+    def signers(self, names: list[str], i: int) -> int:
+        """签发人 lines from grid line ``i``: ``签发人：`` in 3号仿宋, the names in 3号楷体, the
+        first line right-indented one character, further lines starting under the first name;
+        returns the line of the last name."""
+        label = "签发人："
+        first = [("fangsong", label), ("kaiti", names[0])]
+        width = sum(self.widths(first, BODY, "签发人")) + (len(label + names[0]) - 1) * TRACK
+        x = max(BLOCK_LEFT, BLOCK_RIGHT - CHAR_PITCH - width)
+        x_names = x + self.fonts.width(label, "fangsong", BODY, "签发人") + len(label) * TRACK
+        self.ops.append(_Text(x, baseline(i), BODY, first, TRACK, field="签发人"))
+        for k, more in enumerate(names[1:], start=1):
+            w = self.fonts.width(more, "kaiti", BODY, "签发人") + (len(more) - 1) * TRACK
+            self.ops.append(_Text(min(x_names, BLOCK_RIGHT - w), baseline(i + k), BODY,
+                                  [("kaiti", more)], TRACK, field="签发人"))
+        return i + len(names) - 1
 
     def head_letter(self) -> None:
         doc = self.doc

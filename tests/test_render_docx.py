@@ -627,3 +627,25 @@ def test_signer_positions_in_libreoffice(tmp_path):
     assert number[0] == pytest.approx(left + char, abs=1.0)
     assert signer[2] == pytest.approx(right - char, abs=1.5)
     assert number[1] == pytest.approx(signer[1], abs=1.0)         # the same line
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_labeled_paragraph_hangs_under_the_first_name(tmp_path):
+    names = "王五、赵六、钱七、孙八、周九、吴十、郑十一、王十二、冯十三、陈十四、褚十五、卫十六"
+    doc = Document("minutes", "minutes", "", (LabeledParagraph("出席：", names),),
+                   issuer="中共杭州市教育局委员会会议纪要", number="〔2025〕3号")
+    data = render_docx(doc)
+    p = next(p for p in _open(data).paragraphs if p.text.startswith("出席："))
+    ind = p._p.pPr.find(qn("w:ind"))
+    assert (ind.get(qn("w:leftChars")), ind.get(qn("w:hangingChars"))) == ("500", "300")
+    (pdf,) = _lo_convert(tmp_path, [data])
+    rows: dict[float, list] = {}
+    for page, x0, y0, x1, w in _bbox(pdf):
+        rows.setdefault(round(y0), []).append((x0, w))
+    lines = [sorted(v) for _, v in sorted(rows.items())]
+    k = next(i for i, ws in enumerate(lines) if ws[0][1].startswith("出席"))
+    first_x, second_x = lines[k][0][0], lines[k + 1][0][0]
+    char = 316 / 20
+    assert first_x == pytest.approx(28 / 25.4 * 72 + 2 * char, abs=1.0)       # two in
+    assert second_x == pytest.approx(first_x + 3 * char, abs=1.5)              # under 王

@@ -32,6 +32,8 @@ What the shell cannot express is computed here:
   表格标签 (黑体, centred), answers in 表格内容.  Consecutive tables (a form made of several)
   are joined: between them only a hidden, one-twip paragraph (style 表格衔接), so the second
   sits on the first one's bottom border instead of a blank line below it.
+* A paragraph opening with a 黑体 label (``<lp>``, ``出席：``) gets a hanging indent so its
+  continuation lines align under the first character after the label.
 * Pagination hints (``w:keepNext``, widow control) mirror the PDF's rules: headings, 此致 and
   the like keep with what follows, the paragraph before a 署名 goes along with at least two
   lines (:func:`_keep_together`).
@@ -386,6 +388,8 @@ def _place_signatures(body, geo: _Geometry) -> None:
         _set_indent(nxt, date_start if date_fits else 0, geo, date_fits)
 
 
+#: Longest paragraph (estimated lines) kept with a one-line paragraph before a 署名.
+HOLD_MAX_LINES = 3
 #: Paragraph style ids of the shell → the content model's paragraph styles.
 MODEL_STYLE = {"GwBody": "body", "GwHeading1": "h1", "GwHeading2": "h2", "GwHeading3": "h3",
                "GwHeading4": "h4", "GwAddressee": "addressee", "GwPlain": "plain",
@@ -464,18 +468,63 @@ def _keep_together(body, geo: _Geometry) -> None:
             _set_flag(p, "keepNext")
 
 
+def _lines_of(p, geo: _Geometry) -> int:
+    """Estimated number of lines of a body paragraph (two characters of indent)."""
+    return max(1, math.ceil((_width(_text_of(p)) + 2) / geo.chars))
+
+
 def _hold_text_above(p, geo: _Geometry) -> None:
-    """Keep at least two lines of the text above ``p`` on its page."""
+    """Keep at least two lines of the text above ``p`` on its page.
+
+    The paragraph right above always keeps with ``p`` (Word and WPS then move its last two
+    lines, widow control; LibreOffice moves a keep-with-next paragraph whole).  When that
+    paragraph is a one-liner (特此通知。), the one above it keeps too, but only when it is
+    short (at most :data:`HOLD_MAX_LINES` lines): LibreOffice would move a long one whole and
+    leave the page above half empty for the sake of one line."""
     prev = p.getprevious()
-    for _ in range(2):
+    for k in range(2):
         if prev is None or prev.tag != qn("w:p") or _style_of(prev) not in MODEL_STYLE \
                 or not _text_of(prev).strip():
             return
+        if k and _lines_of(prev, geo) > HOLD_MAX_LINES:
+            return
         _set_flag(prev, "keepNext")
         _set_flag(prev, "widowControl")
-        if _width(_text_of(prev)) > geo.chars - 2:      # two lines or more: enough
+        if _lines_of(prev, geo) > 1:                    # two lines or more: enough
             return
         prev = prev.getprevious()
+
+
+def _hang_labels(body, geo: _Geometry) -> None:
+    """A paragraph opening with a 黑体 label (``出席：``, ``主持人：``) hangs its continuation
+    lines under the first character after the label, as in the PDF."""
+    for p in body.iterchildren(qn("w:p")):
+        runs = p.findall(qn("w:r"))
+        if not runs:
+            continue
+        rpr = runs[0].find(qn("w:rPr"))
+        rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+        if rstyle is None or rstyle.get(qn("w:val")) != "GwLabel":
+            continue
+        label = _text_of(runs[0])
+        w = _width(label)
+        if not w or 2 + w > geo.chars / 2:
+            continue
+        ppr = p.get_or_add_pPr()
+        old = ppr.find(qn("w:ind"))
+        if old is not None:
+            ppr.remove(old)
+        ind = ppr.makeelement(qn("w:ind"), {
+            qn("w:leftChars"): str(round((2 + w) * 100)), qn("w:left"): str(round((2 + w) * geo.char)),
+            qn("w:hangingChars"): str(round(w * 100)), qn("w:hanging"): str(round(w * geo.char))})
+        rank = _PPR_ORDER.index("ind")
+        for child in ppr:
+            local = child.tag.split("}")[1]
+            if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
+                child.addprevious(ind)
+                break
+        else:
+            ppr.append(ind)
 
 
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
@@ -577,6 +626,7 @@ def render_docx(doc: Document, shell: Path | None = None) -> bytes:
     docx = tpl.docx
     _place_signatures(docx.element.body, geo)
     _keep_together(docx.element.body, geo)
+    _hang_labels(docx.element.body, geo)
     _fit_issuer(docx.element.body, docx.styles, geo)
     for section in docx.sections:
         for part in (section.first_page_header, section.header, section.even_page_header):

@@ -842,3 +842,18 @@ def test_upward_report_template_sets_the_signer(fonts, tmp_path):
     rows = [t for _, t, _ in lines_of(glyphs(pdf)[0])]
     assert any(t.startswith(squash(doc.number)) and t.endswith("签发人：林志刚") for t in rows)
     assert "（联系人：王小明，联系电话：0571-87009999）" in squash(text_of(pdf))
+
+
+def test_wrapped_centred_cells_are_balanced(fonts):
+    doc = Document("t", "form", "", (Table((2.4, 11.6), (
+        (Cell("被问责事项", label=True), Cell("内容")),
+        (Cell("帮助解决的实际困难问题", label=True), Cell("内容")))),))
+    page = glyphs(P.render_pdf(doc, fonts))[0]
+    labels = [(t, gs) for _, t, gs in lines_of([g for g in page
+                                                 if g.x1 < P.BLOCK_LEFT + P.BLOCK_W / 5])]
+    texts = [t for t, _ in labels]
+    assert texts[:2] == ["被问责", "事项"]                   # not 被问责事 / 项
+    assert texts[2:] == ["帮助解决", "的实际困", "难问题"]     # not 4 + 4 + 3 … + 1
+    for t, gs in labels:                                     # each line centred in its cell
+        centre = P.BLOCK_LEFT + P.BLOCK_W * 2.4 / 14 / 2
+        assert (gs[0].x0 + gs[-1].x1) / 2 == pytest.approx(centre, abs=0.5)

@@ -751,6 +751,8 @@ class _Typesetter:
                 got = self.set_lines([(role, para)], CELL_SIZE, w - 2 * CELL_PAD_H,
                                      justify=align == "left", justify_slack=CELL_JUSTIFY_SLACK,
                                      fieldname=fieldname)
+                if align == "center" and len(got) > 1:
+                    got = self._balanced([(role, para)], got, w - 2 * CELL_PAD_H, fieldname)
                 lines.extend(got or [(None, [])])
             if cell.text == "":
                 lines = []
@@ -758,6 +760,19 @@ class _Typesetter:
                                   fieldname))
             col = end
         return _Row(cells)
+
+    def _balanced(self, segs, lines, width: float, fieldname: str):
+        """Centred cell text that wraps, broken into lines as even as possible (``被问责`` /
+        ``事项`` rather than ``被问责事`` / ``项``): the narrowest width giving as many lines."""
+        lo, hi = width / len(lines), width
+        for _ in range(10):
+            mid = (lo + hi) / 2
+            if len(self.set_lines(segs, CELL_SIZE, mid, justify=False,
+                                  fieldname=fieldname)) > len(lines):
+                lo = mid
+            else:
+                hi = mid
+        return self.set_lines(segs, CELL_SIZE, hi, justify=False, fieldname=fieldname)
 
     def _draw_row(self, row: "_Row", offset: int, k: int | None, first: bool, height: float):
         top = self.y

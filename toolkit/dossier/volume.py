@@ -7,7 +7,6 @@ all embedded, all text searchable).  Output is byte-reproducible (``invariant=1`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
+from toolkit.render.linebreak import break_lines
 from toolkit.dossier.spec import (
     SCAN_ORIGINAL_REMARK, Attachment, Item, VolumeSpec, chinese_date, chinese_month, compact_date,
 )
@@ -30,11 +30,6 @@ TEXT_W = RIGHT - LEFT
 STAMP_SIZE = 10.5
 STAMP_FROM_TOP = 11 * mm
 STAMP_FROM_EDGE = 12 * mm
-
-# line breaking (GB/T 15834 practice): no line starts / ends with these
-_NO_START = set("，。、；：？！）》」』”’…—·〕】,.;:?!)]}%")
-_NO_END = set("（《「『“‘〔【([{")
-_WORD = re.compile(r"[A-Za-z0-9.\-_/]+")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,42 +127,12 @@ class Pen:
         return lines or [""]
 
     def _wrap_para(self, text: str, role: str, size: float, max_width: float, field: str) -> list[str]:
-        tokens: list[str] = []
-        pos = 0
-        for m in _WORD.finditer(text):
-            tokens.extend(text[pos:m.start()])
-            tokens.append(m.group())
-            pos = m.end()
-        tokens.extend(text[pos:])
-        lines, cur, cur_w = [], "", 0.0
-        for tok in tokens:
-            tw = self.book.width(tok, role, size, field)
-            if cur and cur_w + tw > max_width + 0.01:
-                if tok[0] in _NO_START and len(cur) > 1:
-                    # pull the last character down so the punctuation does not start a line
-                    lines.append(cur[:-1])
-                    cur = cur[-1]
-                elif cur[-1] in _NO_END and len(cur) > 1:
-                    lines.append(cur[:-1])
-                    cur = cur[-1]
-                else:
-                    lines.append(cur)
-                    cur = ""
-                cur_w = self.book.width(cur, role, size, field)
-            if tw > max_width and len(tok) > 1:  # a word longer than the line: cut it
-                for ch in tok:
-                    cw = self.book.width(ch, role, size, field)
-                    if cur and cur_w + cw > max_width + 0.01:
-                        lines.append(cur)
-                        cur, cur_w = "", 0.0
-                    cur += ch
-                    cur_w += cw
-                continue
-            cur += tok
-            cur_w += tw
-        if cur or not lines:
-            lines.append(cur)
-        return [ln.strip() for ln in lines]
+        # The documents' own line breaker: Latin and digit runs such as 〔2025〕 stay whole and
+        # punctuation follows GB/T 15834.  Sheets draw lines unsqueezed, so no push-in (em=0):
+        # a line never runs past its cell.
+        widths = [self.book.char_width(ch, role, size, field) for ch in text]
+        lines = break_lines(text, widths, max_width, em=0.0, justify=False)
+        return [line.text.strip() for line in lines]
 
 
 def _canvas(path: Path, book, title: str) -> rl_canvas.Canvas:

@@ -23,7 +23,6 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
-    from toolkit.config import load_config
     from toolkit.documents.compose import compose_all
     from toolkit.render.docx import render_docx
     from toolkit.render.fonts import fontbook_from_config

@@ -24,7 +24,6 @@ from toolkit.config import load_config
 from toolkit.documents.compose import cn_date, compose, compose_all, doc_number
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.documents.registry import BY_KEY, KINDS
-from toolkit.errors import RenderError
 from toolkit.paths import PROJECT_ROOT, SCHEMAS_DIR, TEMPLATES_DIR
 from toolkit.rules.articles import CONDITIONS, EXCLUSIONS, RESULT_USES, SITUATIONS
 

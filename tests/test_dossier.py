@@ -143,7 +143,7 @@ def test_stamp_position_front_right_back_left(built):
             pg = pdf.pages[1 + n]
             rot = int(pg.obj.get("/Rotate", 0))
             box = [float(v) for v in pg.cropbox]
-            w, h = box[2] - box[0], box[3] - box[1]
+            w = box[2] - box[0]
             content = b"".join(s.read_bytes() for s in pg.obj.Contents) \
                 if isinstance(pg.obj.Contents, pikepdf.Array) else pg.obj.Contents.read_bytes()
         m = re.search(rb"q ([-\d. ]+) cm /" + STAMP_PREFIX.encode() + rb"\w* Do Q", content)

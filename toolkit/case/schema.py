@@ -11,7 +11,6 @@ import difflib
 import json
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker

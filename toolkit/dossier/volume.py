@@ -8,7 +8,7 @@ all embedded, all text searchable).  Output is byte-reproducible (``invariant=1`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.units import mm

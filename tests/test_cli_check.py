@@ -145,3 +145,9 @@ def test_check_does_not_load_the_document_libraries():
              "{'reportlab','pypdf','pikepdf','docx','docxtpl','pyhanko','icalendar','jinja2','PIL'}))")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "[]"
+
+
+def test_deadline_beyond_the_calendar_is_a_message(run):
+    result = run("deadline", "2025-01-01", "--months", "100000")
+    assert result.exit_code == 2
+    assert "超出可计算的日期范围" in result.output

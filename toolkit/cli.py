@@ -47,10 +47,13 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
     start = parse_iso_date(event_date)
     calendar = WorkCalendar(Path(table) if table else default_table())
     explanation: list[str] = []
-    if workdays is not None:
-        end = calendar.add_workdays(start, workdays, explanation)
-    else:
-        end = calendar.add_months(start, months, explanation)
+    try:
+        if workdays is not None:
+            end = calendar.add_workdays(start, workdays, explanation)
+        else:
+            end = calendar.add_months(start, months, explanation)
+    except (OverflowError, ValueError):  # past year 9999: Python's dates end there
+        raise UsageError(f"期间过长：自{event_date}起{length}{'个工作日' if workdays else '个月'}超出可计算的日期范围") from None
     if verbose:
         for line in explanation:
             click.echo(line)

@@ -21,7 +21,7 @@ from textwrap import dedent
 import pytest
 from click.testing import CliRunner
 
-from toolkit.calendar import WorkCalendar, days_between, format_cn
+from toolkit.calendar import WorkCalendar, format_cn
 from toolkit.cli import main
 from toolkit.errors import CalendarDataMissing, ConfigError
 
@@ -144,11 +144,6 @@ def test_add_months_explains_make_up_saturday_and_missing_day(calendar):
 ])
 def test_workdays_left(calendar, today, due, expected):
     assert calendar.workdays_left(D(today), D(due)) == expected
-
-
-def test_days_between():
-    assert days_between(D("2025-01-31"), D("2025-02-28")) == 28
-    assert days_between(D("2025-02-28"), D("2025-01-31")) == -28
 
 
 @pytest.mark.parametrize("d, text", [

@@ -563,12 +563,16 @@ def _gaps(gs: list[Glyph]) -> list[float]:
 MAX_GAP = P.TRACK + 0.25 * P.BODY + TOL      # grid spacing plus a quarter em
 
 
+def _body_rows(text: str, fonts) -> list:
+    """(line text, glyphs) of the text-block lines of a one-paragraph form."""
+    doc = Document("t", "form", "", (Paragraph(text),))
+    return [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+            if gs[0].y > P.BLOCK_BOTTOM]
+
+
 def test_long_number_breaks_after_its_hyphen(fonts):
     # 18 + 2 characters, then a 13-character run that does not fit the 6 ems left on the line
-    text = "一二三四五六七八九十一二三四五六七八电话0571-87000001，请来电联系。"
-    doc = Document("t", "form", "", (Paragraph(text),))
-    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
-            if gs[0].y > P.BLOCK_BOTTOM]
+    rows = _body_rows("一二三四五六七八九十一二三四五六七八电话0571-87000001，请来电联系。", fonts)
     assert rows[0][0].endswith("0571-") and rows[1][0].startswith("87000001")
     assert rows[0][1][-1].x1 == pytest.approx(P.BLOCK_RIGHT, abs=TOL)       # still justified
     for _, gs in rows:
@@ -576,10 +580,7 @@ def test_long_number_breaks_after_its_hyphen(fonts):
 
 
 def test_unbreakable_run_leaves_a_ragged_line_not_a_spread_one(fonts):
-    text = "一二三四五六七八九十一二三四五六七八编号12345678901234，请核对。"
-    doc = Document("t", "form", "", (Paragraph(text),))
-    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
-            if gs[0].y > P.BLOCK_BOTTOM]
+    rows = _body_rows("一二三四五六七八九十一二三四五六七八编号12345678901234，请核对。", fonts)
     assert rows[0][0].endswith("编号") and rows[1][0].startswith("12345678901234")
     first = rows[0][1]
     assert all(g == pytest.approx(P.TRACK, abs=0.01) for g in _gaps(first))  # grid spacing

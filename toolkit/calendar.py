@@ -236,10 +236,6 @@ class WorkCalendar:
         return -(1 + self.workdays_between(due, today - ONE_DAY))
 
 
-def days_between(start: date, end: date) -> int:
-    """Calendar days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
-    return (end - start).days
-
 
 def _note(explain: list[str] | None, line: str) -> None:
     if explain is not None:

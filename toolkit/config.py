@@ -57,6 +57,11 @@ def load_config(start: Path) -> BureauConfig:
         raise ConfigError(
             f"找不到局配置文件 {CONFIG_NAME}：应放在案件文件夹的上级目录（如 casefiles/{CONFIG_NAME}），"
             "字段见 docs/case-files.md", file=str(start))
+    return read_config(path)
+
+
+def read_config(path: Path) -> BureauConfig:
+    """The configuration in the file ``path`` (checked against its schema)."""
     return _load(path, path.stat().st_mtime_ns)
 
 

@@ -42,6 +42,7 @@ from typing import Literal
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.steps import BY_FILE, BY_KEY, STEPS
 from toolkit.errors import CalendarDataMissing, RcmzError
+from toolkit.rules.run import calendar_for
 
 BROKEN_NOTE = "文件有误，请运行 rcmz check"
 
@@ -267,7 +268,7 @@ def _fill(row: StatusRow, case, today: dt.date) -> None:
     row.filed = case.has("filing")
     matter = case.get("case", "matter", "summary")
     row.matter = matter if isinstance(matter, str) else ""
-    calendar = _calendar_for(case.folder)
+    calendar = calendar_for(case.folder)
     limits, missing = time_limits(case, calendar, today)
     deferred = case.date("determination", "deferral", "date") is not None
     pending: list[Pending] = []
@@ -285,25 +286,6 @@ def _fill(row: StatusRow, case, today: dt.date) -> None:
         if any(case.get(step, *path) is not None for step, *path in done_by):
             continue  # the act happened; its limit no longer matters here
         _note_missing(row, gap.error, name)
-
-
-_CALENDARS: dict[Path, WorkCalendar] = {}
-
-
-def _calendar_for(folder: Path) -> WorkCalendar:
-    """``calendar_for``, read once per folder of cases rather than once per case.
-
-    ``calendar_for`` finds and validates bureau.yaml on every call (about 1.5 ms); the cases of
-    one folder share it, unless a case folder carries its own bureau.yaml.
-    """
-    from toolkit.config import CONFIG_NAME
-    from toolkit.rules.run import calendar_for
-
-    key = folder if (folder / CONFIG_NAME).exists() else folder.parent
-    calendar = _CALENDARS.get(key)
-    if calendar is None:
-        calendar = _CALENDARS[key] = calendar_for(folder)
-    return calendar
 
 
 def _pending(key, name, action, article, start, due, length, unit, calendar: WorkCalendar,

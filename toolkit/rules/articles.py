@@ -68,8 +68,8 @@ RESULT_USES = {
 GRANTED_OUTCOMES = ("免予问责", "减轻处理", "从轻处理")
 REFUSED_OUTCOME = "不予容错"
 
-#: Art. 3 and Art. 15: who the measures apply to directly, and who by reference (参照执行).
-DIRECT_CATEGORIES = ("局管干部", "局机关工作人员", "直属学校（单位）")
+#: Art. 15: who the measures apply to by reference (参照执行); every other category of
+#: schemas/case.schema.json applies them directly (Art. 3).
 BY_REFERENCE_CATEGORIES = ("其他党员干部", "非中共党员")
 
 

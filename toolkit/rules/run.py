@@ -9,7 +9,7 @@ from pathlib import Path
 from toolkit.calendar import WorkCalendar, default_table
 from toolkit.case.load import load_case
 from toolkit.case.steps import STEPS
-from toolkit.config import find_config, load_config
+from toolkit.config import find_config, read_config
 from toolkit.rules.checks import CheckResult, check_case
 
 
@@ -39,7 +39,7 @@ def calendar_for(folder: Path) -> WorkCalendar:
     """The calendar with the local holiday table the bureau configuration names."""
     config_path = find_config(folder) if folder.exists() else None
     if config_path is not None:
-        table = load_config(folder).calendar_table
+        table = read_config(config_path).calendar_table
         return _calendar_for_table(table if table.is_file() else None)
     return _calendar_for_table(default_table())
 

@@ -33,17 +33,18 @@ def cases(copies: int) -> Path:
 
 
 def main() -> None:
-    from toolkit.docket import batch
-    from toolkit.dossier.from_case import _dossier_job, signer_config
-    from toolkit.config import load_config
-    from toolkit.rules.run import expand_case_folders
+    from toolkit import batch
     from functools import partial
+
+    from toolkit.context import context_for
+    from toolkit.pipeline import _dossier_job
+    from toolkit.rules.run import expand_case_folders
 
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     root = cases(copies)
     os.chdir(root)
     try:
-        signer_config(load_config(root / "casefiles"))
+        context_for(root / "casefiles").signing  # makes the test certificate once
         folders = [f for f in expand_case_folders([root / "casefiles"]) if f.name != "casefiles"]
         timings = {}
         for workers in (1, os.cpu_count() or 1):

@@ -121,7 +121,7 @@ def signer():
     folder = OUT / "cert"
     if not (folder / "test-signer.p12").exists():
         create_test_certificate(folder, "某某局")
-    return SignerConfig(folder / "test-signer.p12", prompt=False)
+    return SignerConfig(folder / "test-signer.p12")
 
 
 def bench_speed(pages: int, sign: bool) -> None:

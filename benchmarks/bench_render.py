@@ -25,8 +25,7 @@ sys.path.insert(0, str(REPO))
 def main() -> None:
     from toolkit.documents.compose import compose_all
     from toolkit.render.docx import render_docx
-    from toolkit.render.fonts import fontbook_from_config
-    from toolkit.render.outputs import checked_case
+    from toolkit.pipeline import checked
     from toolkit.render.pdf import render_pdf
 
     out = Path(tempfile.mkdtemp(prefix="rcmz-render-"))
@@ -39,9 +38,9 @@ def main() -> None:
             runs.append(time.perf_counter() - start)
         print(f"rcmz render (whole command, PDF+DOCX): {statistics.median(runs):.2f} s")
 
-        result, config = checked_case(CASE)
-        documents = compose_all(result.case, config)
-        fonts = fontbook_from_config(config.get("fonts"), base=config.path.parent)
+        result, context = checked(CASE)
+        documents = compose_all(result.case, context.config)
+        fonts = context.fonts
         for document in documents:  # load every font face the documents need
             render_pdf(document, fonts)
         start = time.perf_counter()

@@ -3,7 +3,7 @@
 ``write_case`` writes the smallest step files the schemas accept, so a generated case passes
 ``rcmz check``'s schemas unless a test breaks it on purpose.  Dates are ISO strings; a step
 whose date is ``None`` gets no file.  Each job function here is top-level so that
-``toolkit.docket.batch`` can send it to worker processes.
+``toolkit.batch`` can send it to worker processes.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def generate_many(root: Path, count: int) -> list[Path]:
     return folders
 
 
-# --- jobs for toolkit.docket.batch (top-level, so worker processes can import them) -------------
+# --- jobs for toolkit.batch (top-level, so worker processes can import them) -------------
 
 
 def toy_job(folder: Path) -> Path:

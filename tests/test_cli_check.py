@@ -140,7 +140,7 @@ def test_check_does_not_load_the_document_libraries():
     import subprocess
     import sys
 
-    probe = ("import sys, toolkit.cli\nfrom toolkit.rules.run import check_folder\n"
+    probe = ("import sys, toolkit.cli\nfrom toolkit.pipeline import check\n"
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
              "{'reportlab','pypdf','pikepdf','docx','docxtpl','pyhanko','icalendar','jinja2','PIL'}))")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 from dataclasses import replace
 
 import pikepdf
@@ -184,36 +185,43 @@ def test_wrong_passphrase_refused_before_any_work(tmp_path, signer_config, monke
 def test_missing_passphrase_without_terminal(tmp_path, signer_config, monkeypatch):
     spec = make_case(tmp_path, items=1)
     monkeypatch.delenv(PASS_ENV)
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(DossierError, match=PASS_ENV):
-        build_dossier(spec, tmp_path / "out", replace(signer_config, prompt=True))
+        build_dossier(spec, tmp_path / "out", replace(signer_config, ask_passphrase=lambda p12: None))
 
 
-def test_passphrase_prompt_on_terminal(tmp_path, signer_config, monkeypatch):
-    from toolkit.dossier.sign import read_passphrase
-
-    monkeypatch.delenv(PASS_ENV)
+def test_passphrase_asked_for_on_a_terminal(monkeypatch):
+    """The CLI asks with hidden input when a person is at a terminal, and not otherwise."""
+    from toolkit.cli import _ask_passphrase
 
     class Tty(io.StringIO):
         def isatty(self):
             return True
 
-    monkeypatch.setattr("sys.stdin", Tty(""))
     asked = {}
 
     def fake_prompt(text, **kw):
-        asked.update(kw)
+        asked.update(kw, text=text)
         return PASSPHRASE
 
     monkeypatch.setattr("click.prompt", fake_prompt)
-    assert read_passphrase(replace(signer_config, prompt=True)) == PASSPHRASE.encode()
-    assert asked["hide_input"] is True
+    monkeypatch.setattr("sys.stdin", Tty(""))
+    assert _ask_passphrase(Path("signer.p12")) == PASSPHRASE
+    assert asked["hide_input"] is True and "signer.p12" in asked["text"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert _ask_passphrase(Path("signer.p12")) is None
+
+
+def test_asked_passphrase_unlocks_the_key(signer_config, monkeypatch):
+    from toolkit.dossier.sign import read_passphrase
+
+    monkeypatch.delenv(PASS_ENV)
+    assert read_passphrase(replace(signer_config, ask_passphrase=lambda p12: PASSPHRASE)) == PASSPHRASE.encode()
 
 
 def test_missing_key_file(tmp_path, monkeypatch):
     spec = make_case(tmp_path, items=1)
     monkeypatch.setenv(PASS_ENV, PASSPHRASE)
-    cfg = SignerConfig(tmp_path / "nope.p12", passphrase_env=PASS_ENV, prompt=False)
+    cfg = SignerConfig(tmp_path / "nope.p12", passphrase_env=PASS_ENV)
     with pytest.raises(DossierError, match="找不到签名证书"):
         build_dossier(spec, tmp_path / "out", cfg)
 

@@ -149,4 +149,4 @@ def signer_config(test_cert, monkeypatch):
     from toolkit.dossier import SignerConfig
 
     monkeypatch.setenv(PASS_ENV, PASSPHRASE)
-    return SignerConfig(test_cert[0], passphrase_env=PASS_ENV, prompt=False, location="某某市")
+    return SignerConfig(test_cert[0], passphrase_env=PASS_ENV, location="某某市")

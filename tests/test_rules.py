@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from conftest import EXAMPLES, edit
-from toolkit.rules.run import check_folder
+from toolkit.pipeline import check
 
 TODAY = dt.date(2026, 11, 28)
 
 
 def problems(folder, severity=None):
-    result = check_folder(folder, TODAY)
+    result = check(folder, TODAY)
     return [p for p in result.problems if severity is None or p.severity == severity]
 
 
@@ -173,7 +173,7 @@ def test_a_deferred_case_awaits_its_decision(example):
         (case / name).unlink()
     edit(case / "04-determination.yaml", {"decision": None, "meeting": None, "upward_report.reply": None})
     assert problems(case, "error") == []
-    result = check_folder(case, TODAY)
+    result = check(case, TODAY)
     deferral = next(limit for limit in result.limits if limit.key == "deferral")
     assert deferral.due.isoformat() == "2026-05-06" and deferral.status == "overdue"
 

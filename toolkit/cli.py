@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import logging
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -13,12 +12,37 @@ import click
 from toolkit import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RcmzGroup(click.Group):
+    """The command group: a user's mistake is a Chinese message (RcmzError), and anything else
+    is a defect of rcmz — one line for the user, the traceback with ``-v`` or ``RCMZ_DEBUG=1``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception:
+            if _debugging(ctx):
+                raise
+            command = " ".join(["rcmz", "-v", *sys.argv[1:]])
+            click.echo("内部错误：这是 rcmz 的缺陷，不是案件材料的问题。请运行\n"
+                       f"  {command}\n并把输出报告给维护者。", err=True)
+            raise SystemExit(70) from None  # EX_SOFTWARE
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().params.get("verbose")) or bool(os.environ.get("RCMZ_DEBUG"))
+
+
+@click.group(cls=RcmzGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rcmz")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="显示第三方库的详细日志和内部错误的追溯信息。")
+def main(verbose: bool) -> None:
     """rcmz：容错免责案卷工具。"""
-    # Stages report noteworthy events (e.g. a draft dossier left unsigned) as log warnings.
-    logging.basicConfig(level=logging.WARNING, format="提示：%(message)s")
+    from toolkit.logs import configure
+
+    configure(verbose)
 
 
 @main.command()
@@ -67,10 +91,9 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期判断期限是否已过（默认今天）。")
 def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> None:
     """检查案件：格式、办法规定和期限。CASE_DIR 可以是案件文件夹，或包含多个案件的文件夹。"""
-    from toolkit.rules.run import check_folder, expand_case_folders
+    from toolkit.pipeline import check_all
 
-    day = today.date() if today else dt.date.today()
-    results = [check_folder(folder, day) for folder in expand_case_folders(list(case_dirs))]
+    results = check_all(list(case_dirs), today.date() if today else None)
     errors = sum(len(r.errors) for r in results)
     warnings = sum(len(r.warnings) for r in results)
     if as_json:
@@ -132,14 +155,14 @@ def set_field(yaml_file: Path, assignment: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认 build/<案件>/）。")
 def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None:
     """生成案件的全部文书：可打印的 PDF（GB/T 9704）和可编辑的 DOCX。最后一行输出文件夹。"""
-    from toolkit.render.outputs import render_case
+    from toolkit.pipeline import render as render_documents
 
     formats = ("pdf", "docx") if fmt == "both" else (fmt,)
-    out_dir, results = render_case(case_dir, out, formats, only)
-    for result in results:
+    run = render_documents(case_dir, out, formats, only)
+    for result in run.documents:
         for path in result.files.values():
             click.echo(f"已生成 {path}")
-    click.echo(str(out_dir))
+    click.echo(str(run.out_dir))
 
 
 @main.command("status")
@@ -162,18 +185,31 @@ def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
 @click.option("--force", is_flag=True, help="案件有未提交到 git 的修改时也签名（草稿水印仍保留）。")
 def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: bool) -> None:
     """整理成卷：封面、卷内文件目录、文书、附件、备考表，PDF/A 并电子签名。最后一行输出案卷路径。"""
-    from toolkit.dossier.from_case import build_case_dossier, build_all_dossiers
+    from toolkit import pipeline
     from toolkit.errors import UsageError
 
     if build_all:
-        report = build_all_dossiers(case_dir or Path("casefiles"), out, force=force)
+        report = pipeline.dossier_all(case_dir or Path("casefiles"), out, force=force)
         for result in report.built:
             click.echo(str(result.output))
-        report.echo(err=True)
+        for line in report.lines():
+            click.echo(line, err=True)
+        if _debugging(click.get_current_context()):
+            for failed in report.failed:
+                if failed.detail:
+                    click.echo(failed.detail, err=True)
         raise SystemExit(report.exit_code)
     if case_dir is None:
         raise UsageError("请给出案件文件夹，或用 --all 生成全部案件的案卷")
-    click.echo(str(build_case_dossier(case_dir, out, force=force)))
+    click.echo(str(pipeline.dossier(case_dir, out, force=force, ask_passphrase=_ask_passphrase)))
+
+
+def _ask_passphrase(p12: Path) -> str | None:
+    """The signing key's passphrase, asked for with hidden input when a person is at a terminal."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+    return click.prompt(f"签名证书 {p12.name} 的口令", hide_input=True, default="",
+                        show_default=False, err=True)
 
 
 @main.command()
@@ -184,11 +220,9 @@ def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: boo
               help="信任的根证书（PEM）；缺省取局配置 signing.trust_roots，或自动生成的测试根证书。")
 def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ...]) -> None:
     """离线核验案卷：签名、PDF/A、目录与页码，及（--case）清单与案件文件。"""
-    from toolkit.dossier.from_case import default_trust_roots
-    from toolkit.dossier.verify import verify_dossier
+    from toolkit.pipeline import verify as verify_volume
 
-    roots = list(trust_roots) or default_trust_roots(case_dir or Path.cwd())
-    report = verify_dossier(dossier_pdf, roots, case_dir)
+    report = verify_volume(dossier_pdf, case_dir, trust_roots)
     click.echo(report.text())
     if not report.ok:
         raise SystemExit(1)
@@ -200,7 +234,7 @@ def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ..
 @click.option("--org", default="测试单位", show_default=True, help="证书上的单位名称。")
 def testcert(out: Path, org: str) -> None:
     """生成一次性的测试证书（仅供演示和测试，签名与备考表上注明“测试证书”）。"""
-    from toolkit.dossier.from_case import TEST_CERT_PASSPHRASE, TEST_CERT_PASSPHRASE_ENV
+    from toolkit.context import TEST_CERT_PASSPHRASE, TEST_CERT_PASSPHRASE_ENV
     from toolkit.dossier.sign import create_test_certificate
 
     os.environ.setdefault(TEST_CERT_PASSPHRASE_ENV, TEST_CERT_PASSPHRASE)

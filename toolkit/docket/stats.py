@@ -152,7 +152,7 @@ def facts_of(case, calendar, broken: bool = False) -> CaseFacts:
 def gather(root: Path, year: int, cache: bool = True) -> YearStats:
     """The cases of ``year`` under ``root`` (see the module docstring for the year rule)."""
     from toolkit.docket.status import Store, case_folders, case_of, load_snapshots
-    from toolkit.rules.run import calendar_for
+    from toolkit.context import context_for
 
     folders = case_folders(root)
     shots = load_snapshots(folders, store=Store(root) if cache else None)
@@ -164,7 +164,7 @@ def gather(root: Path, year: int, cache: bool = True) -> YearStats:
             continue
         case = case_of(shot)
         try:
-            facts = facts_of(case, calendar_for(case.folder), shot.broken)
+            facts = facts_of(case, context_for(case.folder).calendar, shot.broken)
         except Exception as error:  # noqa: BLE001 — one odd case does not stop the report
             stats.notes.append(f"{name}：无法统计，未计入（{type(error).__name__}: {error}）")
             continue

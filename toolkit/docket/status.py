@@ -42,7 +42,7 @@ from typing import Literal
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.steps import BY_FILE, BY_KEY, STEPS
 from toolkit.errors import CalendarDataMissing, RcmzError
-from toolkit.rules.run import calendar_for
+from toolkit.context import context_for
 
 BROKEN_NOTE = "文件有误，请运行 rcmz check"
 
@@ -268,7 +268,7 @@ def _fill(row: StatusRow, case, today: dt.date) -> None:
     row.filed = case.has("filing")
     matter = case.get("case", "matter", "summary")
     row.matter = matter if isinstance(matter, str) else ""
-    calendar = calendar_for(case.folder)
+    calendar = context_for(case.folder).calendar
     limits, missing = time_limits(case, calendar, today)
     deferred = case.date("determination", "deferral", "date") is not None
     pending: list[Pending] = []

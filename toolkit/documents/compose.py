@@ -14,16 +14,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import traceback
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from toolkit.calendar import format_cn
 from toolkit.case.model import Case
 from toolkit.config import BureauConfig
-from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph, Record,
-                                     Signature, Table)
+from toolkit.documents.model import (
+    Cell,
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR
@@ -73,7 +83,9 @@ def names(people) -> str:
 
 @lru_cache(maxsize=8)
 def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # Sandboxed: an override template travels in the case repository, and whoever can commit
+    # there must not be able to run code on every clerk's machine through it.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*override_dirs, str(TEMPLATES_DIR)]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -111,15 +123,40 @@ def compose(case: Case, config: BureauConfig, kind: DocumentKind) -> Document:
     env = environment(tuple(str(d) for d in config.template_dirs))
     try:
         template = env.get_template(kind.template)
-        markup = template.render(context(case, config))
     except jinja2.TemplateNotFound as error:
         raise RenderError(f"找不到文书模板 {error.name}（应在 templates/ 或本局模板文件夹中）") from None
-    except jinja2.UndefinedError as error:
-        raise RenderError(f"文书“{kind.title}”缺少数据：{error.message}（模板 {kind.template}）") from None
     except jinja2.TemplateSyntaxError as error:
         raise RenderError(f"文书模板语法错误：{error.message}", file=error.filename or kind.template,
                           line=error.lineno) from None
+    try:
+        markup = template.render(context(case, config))
+    except jinja2.TemplateSyntaxError as error:  # in a template it imports
+        raise RenderError(f"文书模板语法错误：{error.message}", file=error.filename or kind.template,
+                          line=error.lineno) from None
+    except SecurityError as error:
+        file, line = _template_frame(error, template.filename)
+        raise RenderError(f"文书模板试图访问不允许的内部对象，已拒绝执行：{error}", file=file,
+                          line=line) from None
+    except jinja2.UndefinedError as error:
+        file, line = _template_frame(error, template.filename)
+        raise RenderError(f"文书“{kind.title}”缺少数据：{error.message}", file=file, line=line) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # A template is code (a bureau's override too): what its expressions raise ({{ 1/0 }},
+        # a filter given a value it cannot take) is the template's error, at its line.
+        file, line = _template_frame(error, None)
+        if file is None:
+            raise
+        raise RenderError(f"文书模板出错：{type(error).__name__}: {error}", file=file, line=line) from error
     return parse(markup, kind)
+
+
+def _template_frame(error: BaseException, default: str | None) -> tuple[str | None, int | None]:
+    """The template file and line an exception was raised at: Jinja rewrites tracebacks so that
+    template frames carry the template's own file name and line."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
+    return default, None
 
 
 def compose_all(case: Case, config: BureauConfig, only: str | None = None) -> list[Document]:

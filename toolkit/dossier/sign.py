@@ -7,7 +7,7 @@ TrueType subset made for exactly the characters of the stamp (fast to load, smal
 before signing do not depend on the signing time and stay reproducible.
 
 The PKCS#12 passphrase comes from an environment variable (default ``RCMZ_P12_PASSPHRASE``) or a
-hidden prompt — never from a file.
+hidden prompt that the CLI supplies — never from a file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from toolkit.atomic import write_bytes_atomic
@@ -34,13 +33,9 @@ STAMP_FONT_SIZE = 8
 
 def read_passphrase(cfg: SignerConfig) -> bytes:
     value = os.environ.get(cfg.passphrase_env)
+    if value is None and cfg.ask_passphrase is not None:
+        value = cfg.ask_passphrase(cfg.p12)
     if value is not None:
-        return value.encode("utf-8")
-    if cfg.prompt and sys.stdin is not None and sys.stdin.isatty():
-        import click
-
-        value = click.prompt(f"签名证书 {cfg.p12.name} 的口令", hide_input=True, default="",
-                             show_default=False, err=True)
         return value.encode("utf-8")
     raise DossierError(f"未提供签名证书口令：请设置环境变量 {cfg.passphrase_env}"
                        "（或在终端中运行以便输入口令）；口令不得写在仓库中的文件里")
@@ -54,17 +49,14 @@ def load_signer(cfg: SignerConfig):
         raise DossierError(f"找不到签名证书文件（PKCS#12）：{cfg.p12}")
     passphrase = read_passphrase(cfg)
     try:
-        signer = signers.SimpleSigner.load_pkcs12(str(cfg.p12), passphrase=passphrase or None)
-    except Exception as exc:  # pyHanko/oscrypto raise various errors on a bad file
-        signer = None
-        detail = str(exc)
-    else:
-        detail = ""
-    if signer is None:
-        raise DossierError(f"无法读取签名证书 {cfg.p12}：口令错误或文件不是 PKCS#12"
-                           + (f"（{detail}）" if detail else ""))
+        signer = signers.SimpleSigner.load_pkcs12_data(cfg.p12.read_bytes(), other_certs=set(),
+                                                       passphrase=passphrase or None)
+    except ValueError:  # what pyHanko raises for a wrong passphrase and for a file that is not PKCS#12
+        raise DossierError(f"无法读取签名证书 {cfg.p12}：口令错误或文件不是 PKCS#12") from None
+    except OSError as error:
+        raise DossierError(f"无法读取签名证书 {cfg.p12}：{error.strerror}") from None
     cert = signer.signing_cert
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after < now:
         raise DossierError(f"签名证书已于 {cert.not_valid_after:%Y-%m-%d} 过期：{subject_text(cert)}")
     if cert.not_valid_before > now:
@@ -154,8 +146,10 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     """Sign ``src`` into ``dst`` as an incremental update; returns what the stamp says."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
     from pyhanko.stamp import TextStampStyle
 
     cert = signer.signing_cert
@@ -185,8 +179,10 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
             pdf_signer.sign_pdf(writer, output=outf, appearance_text_params={"rcmz_text": text})
     except DossierError:
         raise
-    except Exception as exc:
-        raise DossierError(f"签名失败：{exc}") from None
+    except OSError as error:
+        raise DossierError(f"签名失败：无法写入 {dst}（{error.strerror}）") from None
+    except (SigningError, PdfError) as error:  # the file cannot take a signature
+        raise DossierError(f"签名失败：{error}") from None
     return {"signer": subject_text(cert), "time": when.isoformat(), "lines": lines,
             "test": is_test_certificate(cert)}
 
@@ -237,7 +233,7 @@ def create_test_certificate(out_dir: Path, org_name: str, *, passphrase: str | N
     out_dir.mkdir(parents=True, exist_ok=True)
     _check_not_in_git(out_dir)
     org = (org_name or "测试单位").strip()[:60]
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def name(cn: str) -> x509.Name:
         return x509.Name([
@@ -278,7 +274,7 @@ def create_test_certificate(out_dir: Path, org_name: str, *, passphrase: str | N
                            critical=False)
             .sign(ca_key, hashes.SHA256()))
     p12 = pkcs12.serialize_key_and_certificates(
-        "rcmz-test-signer".encode(), key, cert, [ca],
+        b"rcmz-test-signer", key, cert, [ca],
         serialization.BestAvailableEncryption(passphrase.encode("utf-8")))
     p12_path = write_bytes_atomic(out_dir / "test-signer.p12", p12, mode=0o600)
     ca_path = write_bytes_atomic(out_dir / "test-ca.pem", ca.public_bytes(serialization.Encoding.PEM))

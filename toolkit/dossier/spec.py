@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from toolkit import __version__
 from toolkit.errors import DossierError
@@ -125,13 +126,13 @@ class SignerConfig:
     """Where the signing key comes from.
 
     The passphrase is read from the environment variable ``passphrase_env`` or, when that is not
-    set and ``prompt`` is true and a terminal is attached, asked for (hidden input).  It is never
-    read from a file.
+    set, from ``ask_passphrase(p12)`` — the CLI's hidden prompt when a terminal is attached (it
+    returns None without one).  It is never read from a file.
     """
 
     p12: Path
     passphrase_env: str = DEFAULT_PASSPHRASE_ENV
-    prompt: bool = True
+    ask_passphrase: Callable[[Path], str | None] | None = None
     reason: str = "案卷整理归档"
     location: str = ""
     contact: str = ""

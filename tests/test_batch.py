@@ -1,4 +1,4 @@
-"""toolkit.docket.batch: parallel jobs, one broken case does not stop the others."""
+"""toolkit.batch: parallel jobs, one broken case does not stop the others."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docket_fixtures import crashing_job, rcmz_error_job, toy_job
-from toolkit.docket.batch import BatchReport, run_batch
+from toolkit.batch import BatchReport, run_batch
 
 
 def folders(root: Path, *names: str) -> list[Path]:
@@ -27,12 +27,12 @@ def test_one_broken_case_does_not_stop_the_others(tmp_path, workers, capsys):
     assert all(r.output == r.folder / "built.txt" and r.output.exists() for r in report.built)
     [failed] = report.failed
     assert failed.folder.name == "2025-002-broken"
-    assert failed.error == "ValueError: cannot build 2025-002-broken"
+    assert failed.error.startswith("内部错误（ValueError: cannot build 2025-002-broken）")
     assert "Traceback" in failed.detail
     assert not (failed.folder / "built.txt").exists()
     assert report.exit_code == 1
     assert report.summary() == "共 4 个案件：成功 3 个，失败 1 个。"
-    assert report.lines()[0] == f"失败：{failed.folder}：ValueError: cannot build 2025-002-broken"
+    assert report.lines()[0] == f"失败：{failed.folder}：{failed.error}"
     assert capsys.readouterr().out == ""                           # progress goes to stderr
 
 

@@ -4,7 +4,7 @@
 processes (``concurrent.futures.ProcessPoolExecutor``), shows a progress bar on stderr, and
 never lets one broken case stop the others: each job's exception is caught in the worker and
 recorded — an :class:`~toolkit.errors.RcmzError` by its ``format_message()`` (file:line: 中文),
-anything else as ``TypeName: text``.  A worker that dies outright (killed, out of memory) marks
+anything else as an internal error (a defect of rcmz) with its traceback in ``detail``.  A worker that dies outright (killed, out of memory) marks
 its case failed as well.
 
 ``job`` must be picklable: a top-level function of an importable module (not a lambda or a
@@ -18,11 +18,11 @@ import os
 import pickle
 import sys
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,6 @@ class BatchReport:
         out.append(self.summary())
         return out
 
-    def echo(self, err: bool = True) -> None:
-        import click
-
-        for line in self.lines():
-            click.echo(line, err=err)
-
 
 def describe(error: BaseException) -> str:
     from toolkit.errors import RcmzError
@@ -75,7 +69,8 @@ def describe(error: BaseException) -> str:
     if isinstance(error, RcmzError):
         return error.format_message()
     text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    what = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return f"内部错误（{what}）：这是 rcmz 的缺陷，请用 rcmz -v 重新运行并把输出报告给维护者"
 
 
 def _run_one(job: Callable[[Path], Path], folder: Path) -> BatchResult:

@@ -1,0 +1,128 @@
+"""What a run resolves once from a case folder: the bureau configuration, the working-day
+calendar, the wording-template folders, the fonts and the signing settings.
+
+Every stage receives these from one :class:`RunContext` instead of looking them up itself, so a
+run reads ``bureau.yaml`` and the holiday table once and every stage sees the same values.
+Contexts are cached per version (mtime) of the configuration and the holiday table: checking
+500 cases under one ``casefiles/`` resolves them once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.calendar import WorkCalendar, default_table
+from toolkit.config import CONFIG_NAME, BureauConfig, find_config, read_config
+from toolkit.errors import ConfigError
+
+if TYPE_CHECKING:  # the heavy stages are imported only by the commands that use them
+    from toolkit.dossier.spec import SignerConfig
+    from toolkit.render.fonts import FontBook
+
+#: Where the key of the automatically made test certificate lives: ignored by git.
+TEST_CERT_DIR = Path("build/.testcert")
+TEST_CERT_PASSPHRASE_ENV = "RCMZ_TEST_CERT_PASSPHRASE"
+#: A throwaway certificate marked as a test certificate protects nothing; its passphrase is fixed.
+TEST_CERT_PASSPHRASE = "rcmz-test-certificate"
+
+
+@dataclass(frozen=True)
+class Signing:
+    """The signer and the trust roots to verify its volumes with."""
+
+    signer: SignerConfig
+    trust_roots: tuple[Path, ...]
+    test_certificate: bool
+
+
+@dataclass(frozen=True, eq=False)
+class RunContext:
+    """The resolved settings of one folder of cases (see the module docstring)."""
+
+    config_path: Path | None
+    calendar: WorkCalendar
+    _config: BureauConfig | None = field(repr=False, default=None)
+
+    @property
+    def config(self) -> BureauConfig:
+        """The bureau configuration; a folder without one cannot be rendered or filed."""
+        if self._config is None:
+            raise ConfigError(
+                f"找不到局配置文件 {CONFIG_NAME}：应放在案件文件夹的上级目录（如 casefiles/{CONFIG_NAME}），"
+                "字段见 docs/case-files.md")
+        return self._config
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """The bureau's override folders, searched before the project's templates."""
+        return tuple(self.config.template_dirs)
+
+    @cached_property
+    def fonts(self) -> FontBook:
+        from toolkit.render.fonts import fontbook_from_config
+
+        return fontbook_from_config(self.config.get("fonts"), base=self.config.path.parent)
+
+    @cached_property
+    def signing(self) -> Signing:
+        """The configured signer, or a throwaway test certificate made on first use."""
+        from toolkit.dossier.spec import SignerConfig
+
+        signing = self.config.get("signing") or {}
+        if "p12" in signing:
+            roots = tuple(self.config.relative(p) for p in signing.get("trust_roots", []))
+            signer = SignerConfig(p12=self.config.relative(signing["p12"]),
+                                  passphrase_env=signing.get("passphrase_env", "RCMZ_P12_PASSPHRASE"))
+            return Signing(signer, roots, test_certificate=False)
+        p12, ca = ensure_test_certificate(self.config["party_committee"])
+        return Signing(SignerConfig(p12=p12, passphrase_env=TEST_CERT_PASSPHRASE_ENV), (ca,),
+                       test_certificate=True)
+
+    @property
+    def trust_roots(self) -> tuple[Path, ...]:
+        """The roots volumes of this bureau are verified against (nothing is created here)."""
+        if self._config is not None and "p12" in (self._config.get("signing") or {}):
+            return self.signing.trust_roots
+        test_root = TEST_CERT_DIR / "test-ca.pem"
+        return (test_root,) if test_root.exists() else ()
+
+
+def ensure_test_certificate(org_name: str) -> tuple[Path, Path]:
+    """The test certificate under ``build/.testcert``, made when it does not exist yet."""
+    os.environ.setdefault(TEST_CERT_PASSPHRASE_ENV, TEST_CERT_PASSPHRASE)
+    p12, ca = TEST_CERT_DIR / "test-signer.p12", TEST_CERT_DIR / "test-ca.pem"
+    if p12.exists() and ca.exists():
+        return p12, ca
+    from toolkit.dossier.sign import create_test_certificate
+
+    return create_test_certificate(TEST_CERT_DIR, org_name, passphrase_env=TEST_CERT_PASSPHRASE_ENV)
+
+
+def context_for(folder: Path) -> RunContext:
+    """The context that governs ``folder`` (a case folder or a folder of cases)."""
+    config_path = find_config(folder) if folder.exists() else None
+    config = read_config(config_path) if config_path is not None else None
+    table = config.calendar_table if config is not None else default_table()
+    if table is not None and not table.is_file():
+        table = None
+    calendar = _calendar(table, _version(table))
+    return _context(config_path, _version(config_path), calendar)
+
+
+def _version(path: Path | None) -> int | None:
+    return path.stat().st_mtime_ns if path is not None else None
+
+
+@cache
+def _calendar(table: Path | None, version: int | None) -> WorkCalendar:
+    return WorkCalendar(table)
+
+
+@cache
+def _context(config_path: Path | None, version: int | None, calendar: WorkCalendar) -> RunContext:
+    config = read_config(config_path) if config_path is not None else None
+    return RunContext(config_path, calendar, config)

@@ -64,7 +64,7 @@ def publish(tmp: Path, final: Path, *, overwrite: bool) -> Path:
             raise RcmzError(f"输出文件已存在，不会覆盖：{final}") from None
         except OSError:  # a file system without hard links: exclusive create, then copy in
             try:
-                fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, default_mode())
             except FileExistsError:
                 raise RcmzError(f"输出文件已存在，不会覆盖：{final}") from None
             try:
@@ -81,8 +81,17 @@ def publish(tmp: Path, final: Path, *, overwrite: bool) -> Path:
     return final
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+def default_mode() -> int:
+    """What ``open()`` would give a new file: 0666 less the user's umask (mkstemp's 0600 would
+    hide outputs from a shared office folder; a fixed 0644 would ignore a private umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int | None = None) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder; ``mode`` defaults
+    to :func:`default_mode` (a private key passes 0o600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
@@ -92,7 +101,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, default_mode() if mode is None else mode)
         return publish(tmp, path, overwrite=overwrite)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,13 @@ Path_ = tuple  # a path into the data: keys and list indices
 
 #: Largest number of values one file may expand to; guards against alias bombs.
 MAX_NODES = 200_000
+#: Largest YAML file read: the facts of one step are a few kilobytes; a file of megabytes is a
+#: mistake (a scan pasted as text, a wrong file) and would cost seconds and gigabytes to parse.
+MAX_FILE_BYTES = 1 << 20
+#: Deepest nesting of lists and mappings: case files nest five or six levels.  ruamel.yaml's C
+#: parser overflows its stack (a segmentation fault, no message) at some thousands of levels,
+#: so depth is measured on the text before the parser sees it.
+MAX_DEPTH = 64
 
 _TRANSLATIONS = (
     ("mapping values are not allowed", "此处不能出现“键: 值”（可能缺少缩进，或冒号后少了空格）"),
@@ -100,20 +108,92 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 def read_text(path: Path) -> str:
+    """The text of a YAML file: a regular file (a symbolic link only to a file in its own
+    folder), at most :data:`MAX_FILE_BYTES`, UTF-8."""
     try:
-        raw = path.read_bytes()
+        resolved = path.resolve(strict=True)
     except FileNotFoundError:
         _fail(path, "文件不存在")
-    except IsADirectoryError:
-        _fail(path, "这里应是文件，却是文件夹")
+    except (OSError, RuntimeError) as error:  # a loop of links
+        _fail(path, f"无法读取文件：{getattr(error, 'strerror', None) or '符号链接循环'}")
+    if path.is_symlink() and not resolved.is_relative_to(path.absolute().parent.resolve()):
+        # Never follow a link out of the folder: nothing of the target is read or quoted.
+        _fail(path, "这是指向所在文件夹以外的符号链接，不予读取；请把文件本身放进案件文件夹")
+    try:
+        info = resolved.stat()
     except OSError as error:
         _fail(path, f"无法读取文件：{error.strerror}")
+    if stat.S_ISDIR(info.st_mode):
+        _fail(path, "这里应是文件，却是文件夹")
+    if not stat.S_ISREG(info.st_mode):
+        _fail(path, "这不是普通文件（设备、管道或套接字），不予读取")
+    if info.st_size > MAX_FILE_BYTES:
+        _fail(path, f"文件过大（{info.st_size / 1048576:.1f} MB，案件文件不超过 "
+                    f"{MAX_FILE_BYTES // 1048576} MB）：请检查是否放错了文件")
+    try:
+        with open(resolved, "rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        _fail(path, f"无法读取文件：{error.strerror}")
+    if len(raw) > MAX_FILE_BYTES:  # grew while being read
+        _fail(path, f"文件过大（案件文件不超过 {MAX_FILE_BYTES // 1048576} MB）")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         _fail(path, "文件不是 UTF-8 编码（请在编辑器中另存为 UTF-8）", line)
     return text
+
+
+_FLOW_OPEN, _FLOW_CLOSE = "[{", "]}"
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """(an upper bound of the nesting depth of ``text``, the first line reaching it).
+
+    Counts flow brackets outside quotes and comments, block indentation levels and compact
+    ``- - -`` entries: cheap, and never less than what the parser would build."""
+    deepest, deepest_line = 0, 1
+    flow = 0
+    indents: list[int] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        if flow == 0 and stripped and not stripped.startswith("#"):
+            indent = len(line) - len(stripped)
+            while indents and indents[-1] > indent:
+                indents.pop()
+            if not indents or indents[-1] < indent:
+                indents.append(indent)
+            compact = 0
+            while stripped.startswith(("- ", "? ")) or stripped in ("-", "?"):
+                compact += 1
+                stripped = stripped[2:].lstrip(" ")
+            if len(indents) + compact > deepest:
+                deepest, deepest_line = len(indents) + compact, number
+        quote = ""
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if quote == '"':
+                if char == "\\":
+                    index += 1
+                elif char == '"':
+                    quote = ""
+            elif quote == "'":
+                if char == "'":
+                    quote = ""
+            elif char in "\"'" and (index == 0 or line[index - 1] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+                break
+            elif char in _FLOW_OPEN:
+                flow += 1
+                if len(indents) + flow > deepest:
+                    deepest, deepest_line = len(indents) + flow, number
+            elif char in _FLOW_CLOSE and flow:
+                flow -= 1
+            index += 1
+    return deepest, deepest_line
 
 
 def load_yaml(path: Path) -> LoadedFile:
@@ -127,6 +207,9 @@ def load_yaml(path: Path) -> LoadedFile:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             _fail(path, "缩进中有制表符（Tab），YAML 只允许用空格缩进", number, indent.index("\t") + 1)
+    depth, line = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        _fail(path, f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层）：案件文件只需几层，请检查括号是否配对", line)
     try:
         root = _parser.compose(text)
     except MarkedYAMLError as error:
@@ -160,7 +243,7 @@ class _Builder:
     def build(self, node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            _fail(self.loaded.path, "内容过大（别名展开后超过限制）", *self._position(node))
+            _fail(self.loaded.path, f"内容过多（超过 {MAX_NODES} 个值，含别名展开）", *self._position(node))
         self.loaded.positions[path] = self._position(node)
         if isinstance(node, ScalarNode):
             return self._scalar(node)

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import click
 
-from toolkit import __version__
+from toolkit import __version__, click_zh
+
+click_zh.install()
 
 
 class RcmzGroup(click.Group):
     """The command group: a user's mistake is a Chinese message (RcmzError), and anything else
     is a defect of rcmz — one line for the user, the traceback with ``-v`` or ``RCMZ_DEBUG=1``."""
+
+    command_class = click_zh.ChineseCommand
+    context_class = click_zh.ChineseContext
 
     def invoke(self, ctx: click.Context):
         try:
@@ -35,7 +40,8 @@ def _debugging(ctx: click.Context) -> bool:
     return bool(ctx.find_root().params.get("verbose")) or bool(os.environ.get("RCMZ_DEBUG"))
 
 
-@click.group(cls=RcmzGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RcmzGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.version_option(__version__, prog_name="rcmz")
 @click.option("-v", "--verbose", is_flag=True, help="显示第三方库的详细日志和内部错误的追溯信息。")
 def main(verbose: bool) -> None:
@@ -46,15 +52,15 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("event_date", metavar="DATE")
+@click.argument("event_date", metavar="日期")
 @click.option("--workdays", type=int, metavar="N", help="期间为 N 个工作日（如申请期 7、反馈期 3）。")
 @click.option("--months", type=int, metavar="N", help="期间为 N 个月（如核实期 1、暂缓期 3）。")
 @click.option("-v", "--verbose", is_flag=True, help="先逐日列出计算过程。")
-@click.option("--table", type=click.Path(dir_okay=False),
+@click.option("--table", type=click.Path(dir_okay=False), metavar="文件",
               help="本地节假日表；默认用当前目录下的 casefiles/holidays.yaml（存在时）。")
 def deadline(event_date: str, workdays: int | None, months: int | None, verbose: bool,
              table: str | None) -> None:
-    """期间的最后一日：DATE（YYYY-MM-DD）为引起期间的事件之日，当日不计入。
+    """期间的最后一日：日期（YYYY-MM-DD）为引起期间的事件之日，当日不计入。
 
     最后一行输出最后一日（YYYY-MM-DD）。
     """
@@ -85,12 +91,12 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
 
 
 @main.command()
-@click.argument("case_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("case_dirs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="案件文件夹...")
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出问题和计算出的期限。")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期判断期限是否已过（默认今天）。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="日期", help="以此日期判断期限是否已过（默认今天）。")
 def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> None:
-    """检查案件：格式、办法规定和期限。CASE_DIR 可以是案件文件夹，或包含多个案件的文件夹。"""
+    """检查案件：格式、办法规定和期限。可以给出案件文件夹，或包含多个案件的文件夹。"""
     from toolkit.pipeline import check_all
 
     results = check_all(list(case_dirs), today.date() if today else None)
@@ -112,7 +118,7 @@ def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> No
 
 
 @main.command("new")
-@click.argument("case_dir", type=click.Path(path_type=Path))
+@click.argument("case_dir", type=click.Path(path_type=Path), metavar="案件文件夹")
 def new(case_dir: Path) -> None:
     """新建案件文件夹：生成带注释的 00-case.yaml 和 01-application.yaml。"""
     from toolkit.case.scaffold import new_case
@@ -123,8 +129,8 @@ def new(case_dir: Path) -> None:
 
 
 @main.command("step")
-@click.argument("case_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.argument("step", required=False)
+@click.argument("case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="案件文件夹")
+@click.argument("step", required=False, metavar="[步骤]")
 def step(case_dir: Path, step: str | None) -> None:
     """为案件添加下一步骤的文件（或指定的步骤，如 followup），不改动已有文件。"""
     from toolkit.case.scaffold import add_step
@@ -133,8 +139,8 @@ def step(case_dir: Path, step: str | None) -> None:
 
 
 @main.command("set")
-@click.argument("yaml_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("assignment", metavar="KEY=VALUE")
+@click.argument("yaml_file", type=click.Path(path_type=Path, dir_okay=False), metavar="案件文件")
+@click.argument("assignment", metavar="字段=值")
 def set_field(yaml_file: Path, assignment: str) -> None:
     """修改案件文件中的一个字段（如 volume.checker=何晓岚），注释、顺序和引号保持不变。"""
     from toolkit.case.yamlio import set_value
@@ -148,11 +154,11 @@ def set_field(yaml_file: Path, assignment: str) -> None:
 
 
 @main.command()
-@click.argument("case_dir", type=click.Path(path_type=Path))
-@click.option("--only", metavar="NAME", help="只生成这一种文书（如 decision）。")
+@click.argument("case_dir", type=click.Path(path_type=Path), metavar="案件文件夹")
+@click.option("--only", metavar="文书", help="只生成这一种文书（如 decision）。")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "both"]), default="both",
               show_default=True, help="输出格式。")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认 build/<案件>/）。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹", help="输出文件夹（默认 build/<案件>/）。")
 def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None:
     """生成案件的全部文书：可打印的 PDF（GB/T 9704）和可编辑的 DOCX。最后一行输出文件夹。"""
     from toolkit.pipeline import render as render_documents
@@ -166,21 +172,21 @@ def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None
 
 
 @main.command("status")
-@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他工具使用）。")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期计算剩余天数（默认今天）。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="日期", help="以此日期计算剩余天数（默认今天）。")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，重新读取全部案件文件。")
 def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
-    """各案件进度与下一期限，最紧急的在前。CASES_DIR 默认为 casefiles。"""
+    """各案件进度与下一期限，最紧急的在前。案件总文件夹默认为 casefiles。"""
     from toolkit.docket.status import run
 
     run(cases_dir, today.date() if today else None, as_json, cache=not no_cache)
 
 
 @main.command()
-@click.argument("case_dir", type=click.Path(path_type=Path), required=False)
-@click.option("--all", "build_all", is_flag=True, help="为 CASE_DIR（缺省 casefiles）中的每个案件并行生成案卷。")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+@click.argument("case_dir", type=click.Path(path_type=Path), required=False, metavar="[案件文件夹]")
+@click.option("--all", "build_all", is_flag=True, help="为所给文件夹（缺省 casefiles）中的每个案件并行生成案卷。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹",
               help="输出文件夹（默认 build/<案件>/；--all 时为各案件的上级文件夹）。")
 @click.option("--force", is_flag=True, help="案件有未提交到 git 的修改时也签名（草稿水印仍保留）。")
 def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: bool) -> None:
@@ -213,10 +219,10 @@ def _ask_passphrase(p12: Path) -> str | None:
 
 
 @main.command()
-@click.argument("dossier_pdf", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False),
+@click.argument("dossier_pdf", type=click.Path(path_type=Path, dir_okay=False), metavar="案卷PDF")
+@click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="案件文件夹",
               help="同时核对案卷清单与该案件文件夹中的文件。")
-@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="证书",
               help="信任的根证书（PEM）；缺省取局配置 signing.trust_roots，或自动生成的测试根证书。")
 def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ...]) -> None:
     """离线核验案卷：签名、PDF/A、目录与页码，及（--case）清单与案件文件。"""
@@ -229,9 +235,9 @@ def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ..
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default="build/.testcert",
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default="build/.testcert", metavar="文件夹",
               show_default=True, help="证书存放的文件夹（须被 git 忽略）。")
-@click.option("--org", default="测试单位", show_default=True, help="证书上的单位名称。")
+@click.option("--org", default="测试单位", show_default=True, metavar="单位", help="证书上的单位名称。")
 def testcert(out: Path, org: str) -> None:
     """生成一次性的测试证书（仅供演示和测试，签名与备考表上注明“测试证书”）。"""
     from toolkit.context import TEST_CERT_PASSPHRASE, TEST_CERT_PASSPHRASE_ENV
@@ -244,10 +250,10 @@ def testcert(out: Path, org: str) -> None:
 
 
 @main.command("calendar")
-@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
 @click.option("--ics", "ics", is_flag=True, required=True, help="输出 iCalendar（.ics）文件（目前唯一的格式）。")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="写入此文件；缺省输出到标准输出。")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="日程时间戳所用的日期（缺省取案件数据中的最近日期）。")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), metavar="文件", help="写入此文件；缺省输出到标准输出。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="日期", help="日程时间戳所用的日期（缺省取案件数据中的最近日期）。")
 def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> None:
     """把各案件待办期限和回访计划导出为日历文件，可导入 Outlook、WPS、手机日历。"""
     from toolkit.docket.ics import run
@@ -256,10 +262,10 @@ def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> Non
 
 
 @main.command("stats")
-@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path))
-@click.option("--year", type=int, required=True, help="统计年度（按认定日期；未认定的按启动问责日期）。")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="输出文件夹（默认 build/stats-YEAR）。")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
+@click.option("--year", type=int, required=True, metavar="年度", help="统计年度（按认定日期；未认定的按启动问责日期）。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹",
+              help="输出文件夹（默认 build/stats-年度）。")
 def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
     """第十二条共性问题分析：按年度统计情形、结果、单位、各环节用时和逾期，输出 PDF 与 CSV。"""
     from toolkit.docket.stats import run
@@ -268,10 +274,10 @@ def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
 
 
 @main.command("precommit")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="文件...")
 @click.pass_context
 def precommit(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """供 pre-commit 钩子使用：检查本次提交涉及的案件文件夹（FILES 为改动的文件）。"""
+    """供 pre-commit 钩子使用：检查本次提交涉及的案件文件夹（所给文件为改动的文件）。"""
     from toolkit.docket.hooks import case_folders_for
 
     folders = case_folders_for(files)

@@ -143,13 +143,13 @@ def step(case_dir: Path, step: str | None) -> None:
 @click.argument("assignment", metavar="字段=值")
 def set_field(yaml_file: Path, assignment: str) -> None:
     """修改案件文件中的一个字段（如 volume.checker=何晓岚），注释、顺序和引号保持不变。"""
-    from toolkit.case.yamlio import set_value
+    from toolkit.case.edit import set_field as set_case_field
     from toolkit.errors import UsageError
 
     key, sep, value = assignment.partition("=")
     if not sep or not key:
         raise UsageError("请写成 字段=值，例如 volume.checker=何晓岚")
-    set_value(yaml_file, key.strip(), value)
+    set_case_field(yaml_file, key.strip(), value)
     click.echo(f"已修改 {yaml_file}：{key.strip()}")
 
 

@@ -12,7 +12,7 @@ Writing goes through ruamel.yaml's round-trip mode so comments, key order and qu
 from __future__ import annotations
 
 import datetime as dt
-import io
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from toolkit.atomic import write_text_atomic
 from toolkit.errors import CaseFileError
 
 Path_ = tuple  # a path into the data: keys and list indices
@@ -145,6 +144,47 @@ def read_text(path: Path) -> str:
     return text
 
 
+#: Keys of case files are ASCII names, so a full-width colon right after one is a mistake of
+#: the input method, not text; likewise a full-width space in the indentation, and a full-width
+#: comma between the items of a [flow, list].
+_FULL_WIDTH_COLON = re.compile(r"^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
+_INDENT_FULL_WIDTH_SPACE = re.compile(r"^[ \u3000]*?(\u3000)")
+_FLOW_LIST_VALUE = re.compile(r"^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*:[ ]+\[")
+
+
+def _input_method_mistakes(text: str, path: Path) -> None:
+    """Full-width punctuation typed where YAML needs its half-width form, reported at its own
+    line and column (the parser would notice a line or two later, without naming it)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _INDENT_FULL_WIDTH_SPACE.match(line)
+        if found:
+            _fail(path, "缩进中有全角空格“　”（U+3000），YAML 只能用半角空格缩进", number, found.start(1) + 1)
+        found = _FULL_WIDTH_COLON.match(line)
+        if found:
+            _fail(path, "键后用了全角冒号“：”，应改为半角冒号“:”并在其后空一格", number, found.start(1) + 1)
+        if _FLOW_LIST_VALUE.match(line):
+            column = _unquoted_index(line, "，", line.index("["))
+            if column is not None:
+                _fail(path, "方括号列表的各项之间用了全角逗号“，”，应改为半角逗号“,”", number, column + 1)
+
+
+def _unquoted_index(line: str, char: str, start: int) -> int | None:
+    """The first ``char`` in ``line`` after ``start`` outside quotes and comments."""
+    quote = ""
+    for index in range(start, len(line)):
+        current = line[index]
+        if quote:
+            if current == quote:
+                quote = ""
+        elif current in "\"'":
+            quote = current
+        elif current == "#" and line[index - 1] == " ":
+            return None
+        elif current == char:
+            return index
+    return None
+
+
 _FLOW_OPEN, _FLOW_CLOSE = "[{", "]}"
 
 
@@ -198,7 +238,11 @@ def nesting_depth(text: str) -> tuple[int, int]:
 
 def load_yaml(path: Path) -> LoadedFile:
     """Read one YAML file; raise CaseFileError with file and line for anything malformed."""
-    text = read_text(path)
+    return parse_text(read_text(path), path)
+
+
+def parse_text(text: str, path: Path) -> LoadedFile:
+    """The values of YAML ``text`` (read from, or about to be written to, ``path``)."""
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
@@ -207,6 +251,7 @@ def load_yaml(path: Path) -> LoadedFile:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             _fail(path, "缩进中有制表符（Tab），YAML 只允许用空格缩进", number, indent.index("\t") + 1)
+    _input_method_mistakes(text, path)
     depth, line = nesting_depth(text)
     if depth > MAX_DEPTH:
         _fail(path, f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层）：案件文件只需几层，请检查括号是否配对", line)
@@ -312,27 +357,3 @@ def parse_scalar(text: str) -> Any:
     except (YAMLError, ValueError):
         return text
     return value if isinstance(value, (str, int, float, bool, dt.date)) else text
-
-
-def set_value(path: Path, dotted_key: str, value: Any) -> None:
-    """Set one field of a YAML file in place, keeping everything else as it was."""
-    if isinstance(value, str):
-        value = parse_scalar(value)
-    yaml = round_trip()
-    load_yaml(path)  # report malformed files with our own messages first
-    document = yaml.load(read_text(path))
-    keys = dotted_key.split(".")
-    target = document
-    for key in keys[:-1]:
-        if isinstance(target, list):
-            target = target[int(key)]
-        else:
-            target = target.setdefault(key, {})
-    last = keys[-1]
-    if isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    write_text_atomic(path, buffer.getvalue())

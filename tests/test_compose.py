@@ -21,11 +21,12 @@ from ruamel.yaml import YAML
 from toolkit.case.load import load_case
 from toolkit.case.steps import BY_KEY as STEPS
 from toolkit.config import load_config
-from toolkit.documents.compose import cn_date, compose, compose_all, doc_number
+from toolkit.documents.compose import compose, compose_all
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.documents.registry import BY_KEY, KINDS
 from toolkit.paths import PROJECT_ROOT, SCHEMAS_DIR, TEMPLATES_DIR
 from toolkit.rules.articles import CONDITIONS, EXCLUSIONS, RESULT_USES, SITUATIONS
+from toolkit.text import cn_date, doc_number
 
 CASEFILES = PROJECT_ROOT / "casefiles"
 EXAMPLES = sorted(p for p in CASEFILES.iterdir() if p.is_dir() and (p / "00-case.yaml").exists())

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from toolkit.calendar import format_cn
+from toolkit.text import cn_date
 from toolkit.docket.status import Pending, StatusRow
 
 PRODID = "-//rcmz//容错免责案件期限//ZH"
@@ -51,12 +51,12 @@ def description(row: StatusRow, item: Pending) -> str:
         lines.append(f"事项：{row.matter}")
     lines.append(f"依据：《实施办法》{item.article}")
     if item.length and item.start:
-        lines.append(f"期间：自{format_cn(item.start)}（{_BASIS[item.key]}）次日起算{item.length}，"
-                     f"至{format_cn(item.due)}届满")
+        lines.append(f"期间：自{cn_date(item.start)}（{_BASIS[item.key]}）次日起算{item.length}，"
+                     f"至{cn_date(item.due)}届满")
     elif item.key == "followup":
-        lines.append(f"计划回访日期：{format_cn(item.due)}（10-followup.yaml next_planned）")
+        lines.append(f"计划回访日期：{cn_date(item.due)}（10-followup.yaml next_planned）")
     elif item.key == "rectification":
-        lines.append(f"整改期限：{format_cn(item.due)}（08-rectification.yaml deadline）")
+        lines.append(f"整改期限：{cn_date(item.due)}（08-rectification.yaml deadline）")
     lines.append(f"案件文件夹：{row.folder.as_posix()}")
     return "\n".join(lines)
 

@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.steps import BY_FILE, BY_KEY, STEPS
 from toolkit.errors import CalendarDataMissing, RcmzError
 from toolkit.rules.run import calendar_for
+from toolkit.text import cn_date, display_width
 
 BROKEN_NOTE = "文件有误，请运行 rcmz check"
 
@@ -482,24 +482,19 @@ def summary_counts(rows: list[StatusRow]) -> dict:
             "idle": sum(row.state == "idle" for row in rows)}
 
 
-def width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def clip(text: str, columns: int) -> str:
-    if width(text) <= columns:
+    if display_width(text) <= columns:
         return text
     out = ""
     for ch in text:
-        if width(out + ch) > columns - 1:
+        if display_width(out + ch) > columns - 1:
             break
         out += ch
     return out + "…"
 
 
 def pad(text: str, columns: int) -> str:
-    return text + " " * max(0, columns - width(text))
+    return text + " " * max(0, columns - display_width(text))
 
 
 HEADERS = ("案件编号", "申请人", "当前步骤", "下一期限", "到期日", "剩余／状态")
@@ -516,7 +511,8 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
         due = f"{nxt.due.isoformat()} {WEEKDAY_NAMES_CN[nxt.due.weekday()]}" if nxt else "—"
         cells.append((row, (row.case_id, clip(row.applicant or "（未知）", 24), row.step or "—",
                             limit, due, row.status_text)))
-    widths = [max([width(h)] + [width(c[i]) for _, c in cells]) for i, h in enumerate(HEADERS)]
+    widths = [max([display_width(h)] + [display_width(c[i]) for _, c in cells])
+              for i, h in enumerate(HEADERS)]
     widths[-1] = 0  # last column unpadded
 
     def line(values):
@@ -542,7 +538,7 @@ def summary_line(rows: list[StatusRow], today: dt.date) -> str:
     counts = summary_counts(rows)
     if not rows:
         return f"没有案件（{today.isoformat()}）。"
-    return (f"截至{today.year}年{today.month}月{today.day}日，共 {counts['cases']} 个案件："
+    return (f"截至{cn_date(today)}，共 {counts['cases']} 个案件："
             f"超期 {counts['overdue']} 个，3 日内到期 {counts['due_soon']} 个，"
             f"文件有误 {counts['broken']} 个，暂无待办 {counts['idle']} 个。")
 

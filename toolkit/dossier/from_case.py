@@ -12,7 +12,6 @@ import os
 import subprocess
 from pathlib import Path
 
-from toolkit.calendar import format_cn
 from toolkit.case.load import resolve_attachment
 from toolkit.case.model import Case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
@@ -22,6 +21,7 @@ from toolkit.dossier.spec import Attachment, Item, SignerConfig, VolumeSpec
 from toolkit.errors import DossierError
 from toolkit.render.outputs import RenderedDocument
 from toolkit.rules.deadlines import TimeLimit
+from toolkit.text import cn_date
 
 #: The document a step's attachments are filed under (the first of these the case has).
 _MAIN_DOCUMENT = {
@@ -62,11 +62,11 @@ def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], dirty: bool
     for limit in limits:
         if limit.status == "late_accepted":
             late = case.get("application", "late_acceptance")
-            notes.append(f"申请于{format_cn(limit.done)}提出，超过{limit.length}的申请期限"
-                         f"（应于{format_cn(limit.due)}前），经{late['accepted_by']}决定受理，"
+            notes.append(f"申请于{cn_date(limit.done)}提出，超过{limit.length}的申请期限"
+                         f"（应于{cn_date(limit.due)}前），经{late['accepted_by']}决定受理，"
                          f"理由：{late['reason']}。")
         elif limit.status == "deferred":
-            notes.append(f"核实认定经暂缓，于{format_cn(limit.done)}作出决定。")
+            notes.append(f"核实认定经暂缓，于{cn_date(limit.done)}作出决定。")
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")
     notes.extend(case.get("filing", "volume", "notes", default=[]))

@@ -270,10 +270,21 @@ def _owner_only(path: Path) -> Path:
     return path
 
 
-def _corrupt(path: Path) -> Path:
+def _cut_pdf(path: Path) -> Path:
     make_item_pdf(path.with_suffix(".full.pdf"), 2, "损坏件")
     data = path.with_suffix(".full.pdf").read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _corrupt(path: Path) -> Path:
+    """Ends with its trailer and %%EOF (so only opening it shows the damage), but its
+    cross-reference table is garbage."""
+    make_item_pdf(path.with_suffix(".full.pdf"), 2, "损坏件")
+    data = bytearray(path.with_suffix(".full.pdf").read_bytes())
+    table = data.rindex(b"\nxref\n") + 6
+    data[table: table + 60] = b"\x00" * 60
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -287,6 +298,15 @@ def _truncated_jpeg(path: Path) -> Path:
     make_jpeg(path.with_suffix(".tmp.jpg"))
     data = path.with_suffix(".tmp.jpg").read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _garbled_jpeg(path: Path) -> Path:
+    """Starts and ends like a JPEG; the tables and pixels in between are garbage."""
+    make_jpeg(path.with_suffix(".tmp.jpg"))
+    data = bytearray(path.with_suffix(".tmp.jpg").read_bytes())
+    data[20:-200] = b"\x41" * (len(data) - 220)
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -308,10 +328,12 @@ def _docx_named_pdf(path: Path) -> Path:
 BAD = [
     ("encrypted.pdf", _encrypted, "已加密"),
     ("owner-password.pdf", _owner_only, "已加密"),
-    ("corrupt.pdf", _corrupt, "损坏"),
+    ("corrupt.pdf", _corrupt, "PDF 已损坏"),
+    ("cut.pdf", _cut_pdf, "文件不完整"),
     ("scan.pdf", _jpeg_named_pdf, "内容却是JPEG 图像"),
     ("word.pdf", _docx_named_pdf, "内容却是ZIP"),
-    ("broken.jpg", _truncated_jpeg, "图像已损坏"),
+    ("broken.jpg", _truncated_jpeg, "文件不完整"),
+    ("garbled.jpg", _garbled_jpeg, "图像已损坏"),
     ("cmyk.jpg", _cmyk_jpeg, "不符合 PDF/A-3b"),
     ("missing.pdf", None, "找不到文件"),
 ]

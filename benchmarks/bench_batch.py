@@ -36,7 +36,7 @@ def main() -> None:
     from toolkit.docket import batch
     from toolkit.dossier.from_case import _dossier_job, signer_config
     from toolkit.config import load_config
-    from toolkit.rules.run import expand_case_folders
+    from toolkit.case.folders import case_folders
     from functools import partial
 
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 8
@@ -44,7 +44,7 @@ def main() -> None:
     os.chdir(root)
     try:
         signer_config(load_config(root / "casefiles"))
-        folders = [f for f in expand_case_folders([root / "casefiles"]) if f.name != "casefiles"]
+        folders = case_folders(root / "casefiles")
         timings = {}
         for workers in (1, os.cpu_count() or 1):
             shutil.rmtree(root / "build" / "out", ignore_errors=True)

@@ -67,7 +67,8 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="以此日期判断期限是否已过（默认今天）。")
 def check(case_dirs: tuple[Path, ...], strict: bool, as_json: bool, today) -> None:
     """检查案件：格式、办法规定和期限。CASE_DIR 可以是案件文件夹，或包含多个案件的文件夹。"""
-    from toolkit.rules.run import check_folder, expand_case_folders
+    from toolkit.case.folders import expand_case_folders
+    from toolkit.rules.run import check_folder
 
     day = today.date() if today else dt.date.today()
     results = [check_folder(folder, day) for folder in expand_case_folders(list(case_dirs))]

@@ -151,7 +151,8 @@ def facts_of(case, calendar, broken: bool = False) -> CaseFacts:
 
 def gather(root: Path, year: int, cache: bool = True) -> YearStats:
     """The cases of ``year`` under ``root`` (see the module docstring for the year rule)."""
-    from toolkit.docket.status import Store, case_folders, case_of, load_snapshots
+    from toolkit.case.folders import case_folders
+    from toolkit.docket.status import Store, case_of, load_snapshots
     from toolkit.rules.run import calendar_for
 
     folders = case_folders(root)

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Literal
 
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
-from toolkit.case.steps import BY_FILE, BY_KEY, STEPS
+from toolkit.case.folders import case_folders, current_step
+from toolkit.case.steps import BY_KEY, STEPS
 from toolkit.errors import CalendarDataMissing, RcmzError
 from toolkit.rules.run import calendar_for
 from toolkit.text import cn_date, display_width
@@ -161,29 +162,6 @@ class StatusRow:
 
 
 # --- finding and reading cases -------------------------------------------------------------------
-
-
-def case_folders(root: Path) -> list[Path]:
-    """``root`` itself when it is a case folder, else its sub-folders holding any step file.
-
-    Unlike ``expand_case_folders`` a folder whose ``00-case.yaml`` is missing still counts when
-    it has other step files: it gets a "broken" row instead of disappearing from the list.
-    """
-    root = Path(root)
-    if (root / STEPS[0].file).exists():
-        return [root]
-    folders = []
-    for child in sorted(root.iterdir()) if root.is_dir() else []:
-        if child.is_dir() and not child.name.startswith(".") and any(
-                (child / name).exists() for name in BY_FILE):
-            folders.append(child)
-    return folders
-
-
-def current_step(folder: Path) -> str | None:
-    """The key of the last step whose file is present (in the order of ``STEPS``)."""
-    present = [step.key for step in STEPS if (folder / step.file).exists()]
-    return present[-1] if present else None
 
 
 #: The steps whose facts the rows use (03-investigation, usually the largest file, is not one).

@@ -175,14 +175,13 @@ def _dossier_job(folder: Path, out_root: Path | None, force: bool) -> Path:
 
 def build_all_dossiers(cases_dir: Path, out_root: Path | None = None, *, force: bool = False):
     """rcmz dossier --all: every case with a filing step, in parallel; failures reported, not raised."""
+    import logging
     from functools import partial
 
+    from toolkit.case.folders import case_folders
     from toolkit.docket.batch import run_batch
-    from toolkit.rules.run import expand_case_folders
 
-    import logging
-
-    cases = [f for f in expand_case_folders([cases_dir]) if f != cases_dir]
+    cases = [f for f in case_folders(cases_dir) if f != cases_dir]
     if not cases:
         raise DossierError("这里没有案件文件夹", file=str(cases_dir))
     # Only cases that reached filing (Art. 9(6)) are arranged into a volume; the rest are not

@@ -69,6 +69,8 @@ def test_events_dates_and_uids(cases):
     assert len(alarms) == 1 and str(alarms[0]["ACTION"]) == "DISPLAY"
     assert alarms[0].decoded("TRIGGER") == -dt.timedelta(days=2, hours=15)   # 09:00, 3 days before
     assert str(found["2025-206-followup@rcmz"]["SUMMARY"]) == "【2025-206】回访谈话：开展回访谈心谈话"
+    assert "计划回访日期：2025年12月10日（10-followup.yaml next_planned）" \
+        in str(found["2025-206-followup@rcmz"]["DESCRIPTION"])
 
 
 def test_calendar_properties_and_crlf(cases):

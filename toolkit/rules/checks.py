@@ -17,7 +17,7 @@ from toolkit.case.problems import Problem
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE
 from toolkit.rules.articles import (BY_REFERENCE_CATEGORIES, CONDITIONS, EXCLUSIONS,
                                     GRANTED_OUTCOMES, REFUSED_OUTCOME, cite)
-from toolkit.rules.deadlines import TimeLimit, time_limits
+from toolkit.rules.deadlines import PERIODS_BY_KEY, TimeLimit, time_limits
 from toolkit.text import cn_date
 
 
@@ -359,30 +359,31 @@ def time_limits_kept(case: Case, context: Context):
     """Art. 9(1), (4), (5): the time limits, counted as PRC Civil Code Art. 201–203."""
     for limit in context.limits:
         step, path = limit.source
+        done_step, *done_path = PERIODS_BY_KEY[limit.key].done  # where the late act is recorded
         span = f"自{cn_date(limit.start)}起{limit.length}，应于{cn_date(limit.due)}前{limit.action}"
         if limit.key == "application" and limit.status == "late":
-            yield case.problem("application", ("date",), limit.article,
+            yield case.problem(done_step, done_path, limit.article,
                                f"申请逾期：{span}，实际{cn_date(limit.done)}。"
                                "如已同意受理，请在 late_acceptance 中记录决定受理人和理由")
         elif limit.key == "verification" and limit.status == "late":
-            yield case.problem("determination", ("decision", "date"), limit.article,
-                               f"核实认定一般于1个月内完成：{span}，实际{cn_date(limit.done)}，且未记录暂缓",
+            yield case.problem(done_step, done_path, limit.article,
+                               f"核实认定一般于{limit.length}内完成：{span}，实际{cn_date(limit.done)}，且未记录暂缓",
                                "warning")
         elif limit.key == "deferral":
             until = case.date("determination", "deferral", "until")
             if until and until > limit.due:
                 yield case.problem("determination", ("deferral", "until"), limit.article,
-                                   f"暂缓时间不得超过3个月：自{cn_date(limit.start)}起最迟至"
+                                   f"暂缓时间不得超过{limit.length}：自{cn_date(limit.start)}起最迟至"
                                    f"{cn_date(limit.due)}，这里写的是{cn_date(until)}")
             if limit.status == "late":
-                yield case.problem("determination", ("decision", "date"), limit.article,
-                                   f"暂缓时间超过3个月：{span}，实际{cn_date(limit.done)}")
+                yield case.problem(done_step, done_path, limit.article,
+                                   f"暂缓时间超过{limit.length}：{span}，实际{cn_date(limit.done)}")
             elif until and limit.done and limit.done > until:
-                yield case.problem("determination", ("decision", "date"), limit.article,
+                yield case.problem(done_step, done_path, limit.article,
                                    f"认定决定（{cn_date(limit.done)}）晚于暂缓截止日（{cn_date(until)}）",
                                    "warning")
         elif limit.key == "feedback" and limit.status == "late":
-            yield case.problem("feedback", ("date",), limit.article,
+            yield case.problem(done_step, done_path, limit.article,
                                f"反馈逾期：{span}，实际{cn_date(limit.done)}")
         if limit.status == "overdue":
             yield case.problem(step, path, limit.article,

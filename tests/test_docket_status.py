@@ -42,8 +42,9 @@ from click.testing import CliRunner
 
 from docket_fixtures import write_case
 from toolkit.cli import main
-from toolkit.docket import status as status_module
-from toolkit.docket.status import BROKEN_NOTE, Snapshot, collect, row_from
+from toolkit.docket import cache
+from toolkit.docket.cache import Snapshot
+from toolkit.docket.status import BROKEN_NOTE, collect, row_from
 
 TODAY = dt.date(2025, 10, 9)
 D = dt.date.fromisoformat
@@ -205,7 +206,7 @@ def test_cache_reused_and_refreshed(cases, tmp_path):
 
 def test_parallel_loading_gives_the_same_rows(cases, monkeypatch):
     sequential = [row.as_dict() for row in collect(cases, TODAY, workers=1, cache=False)]
-    monkeypatch.setattr(status_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(cache, "PARALLEL_THRESHOLD", 1)
     parallel = [row.as_dict() for row in collect(cases, TODAY, workers=2, cache=False)]
     assert parallel == sequential
 

@@ -43,6 +43,7 @@ from click.testing import CliRunner
 from docket_fixtures import write_case
 from toolkit.cli import main
 from toolkit.docket import cache
+from toolkit.docket import status as status_module
 from toolkit.docket.cache import Snapshot
 from toolkit.docket.status import BROKEN_NOTE, collect, row_from
 
@@ -149,6 +150,24 @@ def test_broken_cases_and_missing_calendar_get_rows(cases):
     missing = rows["2025-210"]
     assert not missing.broken and missing.next is None
     assert "缺少2027年节假日安排" in missing.status_text and "申请期限" in missing.status_text
+
+
+def test_a_broken_bureau_configuration_is_a_note_on_each_row(cases):
+    (cases / "bureau.yaml").write_text("bureau: [\n", encoding="utf-8")
+    rows = by_id(collect(cases, TODAY, cache=False))
+    assert "bureau.yaml" in rows["2025-201"].status_text and rows["2025-201"].next is None
+
+
+def test_a_bug_is_a_traceback_not_a_row(cases, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(status_module, "time_limits", broken)
+    with pytest.raises(ZeroDivisionError):
+        collect(cases, TODAY, cache=False)
+    monkeypatch.setattr("toolkit.case.load.load_case", broken)
+    with pytest.raises(ZeroDivisionError):
+        cache.snapshot(cases / "2025-201")
 
 
 def test_cli_plain_text_in_a_pipe(cases):

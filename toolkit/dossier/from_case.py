@@ -57,7 +57,8 @@ def git_state(folder: Path) -> tuple[str | None, bool]:
     return commit.stdout.strip(), bool(status.stdout.strip())
 
 
-def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], dirty: bool) -> list[str]:
+def _notes(case: Case, limits: list[TimeLimit], replaced: list[str]) -> list[str]:
+    """The case's lines for the 备考表 (the draft notice is the volume's, from ``spec.dirty``)."""
     notes = []
     for limit in limits:
         if limit.status == "late_accepted":
@@ -70,8 +71,6 @@ def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], dirty: bool
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")
     notes.extend(case.get("filing", "volume", "notes", default=[]))
-    if dirty:
-        notes.append("本卷据未提交到 git 的案件材料生成，为草稿，不作归档。")
     return notes
 
 
@@ -117,7 +116,7 @@ def volume_spec(case: Case, config: BureauConfig, rendered: list[RenderedDocumen
         classification=volume.get("classification", archive.get("classification", "内部")),
         start_date=dates[0], end_date=dates[-1], items=tuple(items),
         compiler=volume["compiler"], checker=volume["checker"], compiled_on=volume["compiled_on"],
-        notes=tuple(_notes(case, limits, replaced, dirty)), sources=tuple(sources),
+        notes=tuple(_notes(case, limits, replaced)), sources=tuple(sources),
         source_root=case.folder, git_commit=commit, dirty=dirty)
 
 

@@ -33,11 +33,12 @@ def cases(copies: int) -> Path:
 
 
 def main() -> None:
+    from functools import partial
+
+    from toolkit.case.folders import case_folders
+    from toolkit.config import load_config
     from toolkit.docket import batch
     from toolkit.dossier.from_case import _dossier_job, signer_config
-    from toolkit.config import load_config
-    from toolkit.case.folders import case_folders
-    from functools import partial
 
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     root = cases(copies)

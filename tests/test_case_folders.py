@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from docket_fixtures import write_case
-from toolkit.case.folders import case_folder_of, case_folders, current_step, expand_case_folders
+
+from toolkit.case.folders import (
+    case_folder_of,
+    case_folders,
+    current_step,
+    expand_case_folders,
+)
 from toolkit.cli import main
 from toolkit.docket.hooks import case_folders_for
 from toolkit.docket.status import collect

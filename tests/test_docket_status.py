@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from docket_fixtures import write_case
+
 from toolkit.cli import main
 from toolkit.docket import cache
 from toolkit.docket import status as status_module

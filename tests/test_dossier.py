@@ -12,14 +12,19 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
-
 from test_dossier_support import (  # noqa: F401 — fixtures
-    make_case, make_item_pdf, make_jpeg, page_texts, signer_config, test_cert,
+    make_case,
+    make_item_pdf,
+    make_jpeg,
+    page_texts,
+    signer_config,
+    test_cert,
 )
+
+from toolkit.atomic import TMP_PREFIX
 from toolkit.dossier import Attachment, Item, build_dossier, verify_dossier
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa as dpdfa
-from toolkit.atomic import TMP_PREFIX
 from toolkit.dossier.bundle import STAMP_PREFIX
 from toolkit.dossier.verify import stamp_text
 from toolkit.errors import DossierError
@@ -85,7 +90,7 @@ def test_index_page_numbers_match_actual_pages(built):
         pos = found.index(ref, pos) + 1
     # the start page really is the item's first page
     for start, needle in zip(STARTS, ("启动审批表　正文第1页", "调查核实报告　正文第1页",
-                                      "认定决定书（签章原件）　正文第1页")):
+                                      "认定决定书（签章原件）　正文第1页"), strict=True):
         assert needle in texts[1 + start]
     flat = re.sub(r"\s", "", index)
     assert "签章原件扫描件" in flat and "含附件4份" in flat
@@ -133,7 +138,7 @@ def test_stamp_position_front_right_back_left(built):
         page = reader.pages[1 + n]
         hits = []
 
-        def visit(text, cm, tm, font, size, n=n):
+        def visit(text, cm, tm, font, size, n=n, hits=hits):
             if text.strip() == str(n):
                 hits.append((cm, tm))
 
@@ -240,7 +245,7 @@ def test_long_index_continues_with_header(tmp_path):
     assert re.search(r"(?<!\d)(\d+)-\1(?!\d)", texts[n_index]) is None
 
 
-def test_draft_watermark_and_not_signed(tmp_path, signer_config):
+def test_draft_watermark_and_not_signed(tmp_path, signer_config):  # noqa: F811 — the fixture
     spec = make_case(tmp_path, dirty=True)
     path = build_dossier(spec, tmp_path / "out", signer_config)
     texts = page_texts(path)

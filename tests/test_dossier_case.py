@@ -8,9 +8,9 @@ import subprocess
 import pikepdf
 import pytest
 from click.testing import CliRunner
+from conftest import edit
 from pypdf import PdfReader
 
-from conftest import edit
 from toolkit.cli import main
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import EXAMPLES, edit
+
 from toolkit.rules.run import check_folder
 
 TODAY = dt.date(2026, 11, 28)

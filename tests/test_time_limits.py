@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import edit
+
 from toolkit.docket.stats import LIMIT_NAMES
 from toolkit.rules.deadlines import OFFICE_DATES, PERIODS, field_text
 from toolkit.rules.run import check_folder

@@ -39,6 +39,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
+
 from toolkit.case.yamlio import load_yaml, read_text
 from toolkit.errors import CalendarDataMissing, CaseFileError, ConfigError, UsageError
 from toolkit.text import cn_date

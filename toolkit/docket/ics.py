@@ -72,7 +72,7 @@ def build(rows: list[StatusRow], today: dt.date | None = None, name: str = CALEN
     from icalendar import Alarm, Calendar, Event
 
     day = stamp_date(rows, today)
-    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     sequence = max(0, (day - SEQUENCE_EPOCH).days)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

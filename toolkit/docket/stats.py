@@ -282,7 +282,7 @@ PALETTE = ("#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#f79646")
 
 
 def _count_label(value) -> str:
-    return "%d" % value if value else ""  # no "0" beside empty bars
+    return str(int(value)) if value else ""  # no "0" beside empty bars
 
 
 def bar_chart(pdf: _Pdf, labels: list[str], series: list[list[int]], names: list[str],

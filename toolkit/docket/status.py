@@ -31,7 +31,12 @@ from toolkit.case.folders import case_folders
 from toolkit.case.steps import BY_KEY
 from toolkit.docket.cache import Snapshot, Store, case_of, load_snapshots
 from toolkit.errors import CalendarDataMissing, RcmzError
-from toolkit.rules.deadlines import OFFICE_DATES_BY_KEY, PERIODS_BY_KEY, OfficeDate, time_limits
+from toolkit.rules.deadlines import (
+    OFFICE_DATES_BY_KEY,
+    PERIODS_BY_KEY,
+    OfficeDate,
+    time_limits,
+)
 from toolkit.rules.run import calendar_for
 from toolkit.text import cn_date, display_width
 
@@ -291,7 +296,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
     widths[-1] = 0  # last column unpadded
 
     def line(values):
-        return "  ".join(pad(v, w) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(pad(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     out = [(line(HEADERS), "header")]
     for row, values in cells:

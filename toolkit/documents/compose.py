@@ -20,8 +20,16 @@ import jinja2
 
 from toolkit.case.model import Case
 from toolkit.config import BureauConfig
-from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph, Record,
-                                     Signature, Table)
+from toolkit.documents.model import (
+    Cell,
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR

@@ -8,15 +8,21 @@ Every rule is a function ``(case, context) -> iterable of Problem`` registered w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from toolkit.calendar import WorkCalendar
 from toolkit.case.model import Case
 from toolkit.case.problems import Problem
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE
-from toolkit.rules.articles import (BY_REFERENCE_CATEGORIES, CONDITIONS, EXCLUSIONS,
-                                    GRANTED_OUTCOMES, REFUSED_OUTCOME, cite)
+from toolkit.rules.articles import (
+    BY_REFERENCE_CATEGORIES,
+    CONDITIONS,
+    EXCLUSIONS,
+    GRANTED_OUTCOMES,
+    REFUSED_OUTCOME,
+    cite,
+)
 from toolkit.rules.deadlines import PERIODS_BY_KEY, TimeLimit, time_limits
 from toolkit.text import cn_date
 
@@ -287,7 +293,7 @@ def exclusions_forbid(case: Case, context: Context):
         if outcome in GRANTED_OUTCOMES:
             yield case.problem(step, path, "第八条",
                                f"存在不予容错情形（{names}），不能认定“{outcome}”，应为“{REFUSED_OUTCOME}”")
-    for index, item in enumerate(found):
+    for item in found:
         if case.has("determination") and item not in declared \
                 and case.get("determination", "decision", "outcome") == REFUSED_OUTCOME:
             yield case.problem("determination", ("decision",), "第八条",

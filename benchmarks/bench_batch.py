@@ -33,19 +33,19 @@ def cases(copies: int) -> Path:
 
 
 def main() -> None:
-    from toolkit import batch
     from functools import partial
 
+    from toolkit import batch
+    from toolkit.case.folders import case_folders
     from toolkit.context import context_for
     from toolkit.pipeline import _dossier_job
-    from toolkit.rules.run import expand_case_folders
 
     copies = int(sys.argv[1]) if len(sys.argv) > 1 else 8
     root = cases(copies)
     os.chdir(root)
     try:
         context_for(root / "casefiles").signing  # makes the test certificate once
-        folders = [f for f in expand_case_folders([root / "casefiles"]) if f.name != "casefiles"]
+        folders = case_folders(root / "casefiles")
         timings = {}
         for workers in (1, os.cpu_count() or 1):
             shutil.rmtree(root / "build" / "out", ignore_errors=True)

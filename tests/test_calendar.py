@@ -21,7 +21,7 @@ from textwrap import dedent
 import pytest
 from click.testing import CliRunner
 
-from toolkit.calendar import WorkCalendar, format_cn
+from toolkit.calendar import WorkCalendar
 from toolkit.cli import main
 from toolkit.errors import CalendarDataMissing, ConfigError
 
@@ -144,14 +144,6 @@ def test_add_months_explains_make_up_saturday_and_missing_day(calendar):
 ])
 def test_workdays_left(calendar, today, due, expected):
     assert calendar.workdays_left(D(today), D(due)) == expected
-
-
-@pytest.mark.parametrize("d, text", [
-    ("2025-01-03", "2025年1月3日"),
-    ("2020-10-10", "2020年10月10日"),
-])
-def test_format_cn(d, text):
-    assert format_cn(D(d)) == text
 
 
 def test_500_cases_are_quick():

@@ -21,11 +21,18 @@ from ruamel.yaml import YAML
 from toolkit.case.load import load_case
 from toolkit.case.steps import BY_KEY as STEPS
 from toolkit.config import load_config
-from toolkit.documents.compose import cn_date, compose, compose_all, doc_number
-from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
+from toolkit.documents.compose import compose, compose_all
+from toolkit.documents.model import (
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Signature,
+    Table,
+)
 from toolkit.documents.registry import BY_KEY, KINDS
 from toolkit.paths import PROJECT_ROOT, SCHEMAS_DIR, TEMPLATES_DIR
 from toolkit.rules.articles import CONDITIONS, EXCLUSIONS, RESULT_USES, SITUATIONS
+from toolkit.text import cn_date, doc_number
 
 CASEFILES = PROJECT_ROOT / "casefiles"
 EXAMPLES = sorted(p for p in CASEFILES.iterdir() if p.is_dir() and (p / "00-case.yaml").exists())
@@ -84,13 +91,13 @@ def test_each_applicable_kind_composes(folder, composed):
 
 
 def _all_docs(composed):
-    for name, (case, config, docs) in composed.items():
-        for key, doc in docs.items():
-            yield name, case, config, doc
+    for name, (_, _, docs) in composed.items():
+        for doc in docs.values():
+            yield name, doc
 
 
 def test_author_date_and_layout_on_every_document(composed):
-    for name, case, config, doc in _all_docs(composed):
+    for name, doc in _all_docs(composed):
         where = f"{name}/{doc.key}"
         assert doc.author, where
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc.date), where
@@ -101,7 +108,7 @@ def test_author_date_and_layout_on_every_document(composed):
 
 
 def test_no_template_artefacts(composed):
-    for name, case, config, doc in _all_docs(composed):
+    for name, doc in _all_docs(composed):
         text = doc.text()
         for bad in ("{{", "}}", "{%", "%}", "None", "Undefined", "&amp;", "&lt;", "&#", "  ", "\t",
                     "。。", "。”。", "，。", "”。”"):
@@ -114,7 +121,7 @@ def test_no_template_artefacts(composed):
 def test_document_numbers_use_hexagonal_brackets(composed):
     pattern = re.compile(r"^[^\d〔〕]+〔\d{4}〕[1-9]\d*号$")
     numbered = 0
-    for name, case, config, doc in _all_docs(composed):
+    for name, doc in _all_docs(composed):
         if doc.number:
             numbered += 1
             assert pattern.match(doc.number), f"{name}/{doc.key}: {doc.number}"
@@ -126,7 +133,7 @@ def test_document_numbers_use_hexagonal_brackets(composed):
 
 
 def test_article_citations_are_in_the_standard_form(composed):
-    for name, case, config, doc in _all_docs(composed):
+    for name, doc in _all_docs(composed):
         text = doc.text()
         assert not re.search(r"第[一二三四五六七八九十]+条第\(", text), f"{name}/{doc.key}"
         assert not re.search(r"第\d+条", text), f"{name}/{doc.key}"
@@ -137,7 +144,7 @@ def test_article_citations_are_in_the_standard_form(composed):
 def test_quotations_of_the_measures_are_exact(composed):
     """A quotation right after a citation of the measures is one of the measures' passages."""
     cited_quote = re.compile(r"(?:条|项)(?:[:：]?)“([^”]+)”")
-    for name, case, config, doc in _all_docs(composed):
+    for name, doc in _all_docs(composed):
         for quote in cited_quote.findall(doc.text()):
             quote = quote.rstrip("。")
             assert quote in ALL_QUOTABLE, f"{name}/{doc.key}: “{quote}”"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docket_fixtures import write_case
 from ruamel.yaml import YAML
 
-from docket_fixtures import write_case
 from toolkit.cli import main
 from toolkit.docket.hooks import case_folders_for
 
@@ -54,7 +54,8 @@ def test_removed_files_map_by_their_folder(repo):
 
 
 def test_shared_files_check_every_case(repo):
-    everything = [P("2025-001"), P("2025-002")]
+    # 2025-003 has lost its 00-case.yaml: it is still a case, and its check says what is missing
+    everything = [P("2025-001"), P("2025-002"), P("2025-003")]
     assert case_folders_for(["casefiles/bureau.yaml"]) == everything
     assert case_folders_for(["casefiles/holidays.yaml"]) == everything
 

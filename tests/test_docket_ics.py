@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docket_fixtures import write_case
 from icalendar import Calendar
 
-from docket_fixtures import write_case
 from toolkit.cli import main
 
 D = dt.date.fromisoformat
@@ -64,11 +64,13 @@ def test_events_dates_and_uids(cases):
     assert "申请人：欧阳㵘" in str(feedback["DESCRIPTION"])
     assert "自2025年9月30日（作出认定决定之日）次日起算3个工作日，至2025年10月11日届满" \
         in str(feedback["DESCRIPTION"])
-    assert feedback.decoded("DTSTAMP") == dt.datetime(2025, 10, 9, tzinfo=dt.timezone.utc)
+    assert feedback.decoded("DTSTAMP") == dt.datetime(2025, 10, 9, tzinfo=dt.UTC)
     alarms = feedback.walk("VALARM")
     assert len(alarms) == 1 and str(alarms[0]["ACTION"]) == "DISPLAY"
     assert alarms[0].decoded("TRIGGER") == -dt.timedelta(days=2, hours=15)   # 09:00, 3 days before
     assert str(found["2025-206-followup@rcmz"]["SUMMARY"]) == "【2025-206】回访谈话：开展回访谈心谈话"
+    assert "计划回访日期：2025年12月10日（10-followup.yaml next_planned）" \
+        in str(found["2025-206-followup@rcmz"]["DESCRIPTION"])
 
 
 def test_calendar_properties_and_crlf(cases):
@@ -90,7 +92,7 @@ def test_reproducible_and_reimport_keeps_uids(cases):
     first = ics(cases)
     assert first == ics(cases)
     stamp = next(iter(events(first).values())).decoded("DTSTAMP")
-    assert stamp == dt.datetime(2025, 9, 30, tzinfo=dt.timezone.utc)
+    assert stamp == dt.datetime(2025, 9, 30, tzinfo=dt.UTC)
     # The feedback is given: that event leaves the file; the others keep their UIDs.
     (cases / "2025-201" / "05-feedback.yaml").write_text(
         "date: 2025-10-10\nseq: 1\nmethod: 当面送达\nexplanation: 答复。\n", encoding="utf-8")

@@ -37,9 +37,10 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
-
 from docket_fixtures import write_case
+
 from toolkit.cli import main
+from toolkit.docket import stats as stats_module
 from toolkit.docket.stats import csv_files, gather, render_pdf
 
 
@@ -189,6 +190,23 @@ def test_broken_case_is_noted(cases):
     stats = gather(cases, 2025, cache=False)
     assert "2025-304" in [c.id for c in stats.cases]
     assert any("2025-304" in note and "rcmz check" in note for note in stats.notes)
+
+
+def test_a_broken_bureau_configuration_is_noted(cases):
+    (cases / "bureau.yaml").write_text("bureau: [\n", encoding="utf-8")
+    stats = gather(cases, 2025, cache=False)
+    assert stats.cases == []
+    assert any(note.startswith("2025-301：无法统计，未计入") and "bureau.yaml" in note
+               for note in stats.notes)
+
+
+def test_a_bug_is_a_traceback_not_a_note(cases, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("decision")
+
+    monkeypatch.setattr(stats_module, "time_limits", broken)
+    with pytest.raises(KeyError):
+        gather(cases, 2025, cache=False)
 
 
 def test_missing_calendar_year_is_noted(tmp_path, monkeypatch):

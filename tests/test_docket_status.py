@@ -39,11 +39,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from docket_fixtures import write_case
+
 from toolkit.cli import main
+from toolkit.docket import cache
 from toolkit.docket import status as status_module
-from toolkit.docket.status import BROKEN_NOTE, Snapshot, collect, row_from
+from toolkit.docket.cache import Snapshot
+from toolkit.docket.status import BROKEN_NOTE, collect, row_from
 
 TODAY = dt.date(2025, 10, 9)
 D = dt.date.fromisoformat
@@ -150,6 +152,24 @@ def test_broken_cases_and_missing_calendar_get_rows(cases):
     assert "缺少2027年节假日安排" in missing.status_text and "申请期限" in missing.status_text
 
 
+def test_a_broken_bureau_configuration_is_a_note_on_each_row(cases):
+    (cases / "bureau.yaml").write_text("bureau: [\n", encoding="utf-8")
+    rows = by_id(collect(cases, TODAY, cache=False))
+    assert "bureau.yaml" in rows["2025-201"].status_text and rows["2025-201"].next is None
+
+
+def test_a_bug_is_a_traceback_not_a_row(cases, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(status_module, "time_limits", broken)
+    with pytest.raises(ZeroDivisionError):
+        collect(cases, TODAY, cache=False)
+    monkeypatch.setattr("toolkit.case.load.load_case", broken)
+    with pytest.raises(ZeroDivisionError):
+        cache.snapshot(cases / "2025-201")
+
+
 def test_cli_plain_text_in_a_pipe(cases):
     result = CliRunner().invoke(main, ["status", str(cases), "--today", "2025-10-09"], color=False)
     assert result.exit_code == 0, result.output
@@ -205,7 +225,7 @@ def test_cache_reused_and_refreshed(cases, tmp_path):
 
 def test_parallel_loading_gives_the_same_rows(cases, monkeypatch):
     sequential = [row.as_dict() for row in collect(cases, TODAY, workers=1, cache=False)]
-    monkeypatch.setattr(status_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(cache, "PARALLEL_THRESHOLD", 1)
     parallel = [row.as_dict() for row in collect(cases, TODAY, workers=2, cache=False)]
     assert parallel == sequential
 

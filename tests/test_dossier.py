@@ -12,14 +12,19 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
-
 from test_dossier_support import (  # noqa: F401 — fixtures
-    make_case, make_item_pdf, make_jpeg, page_texts, signer_config, test_cert,
+    make_case,
+    make_item_pdf,
+    make_jpeg,
+    page_texts,
+    signer_config,
+    test_cert,
 )
+
+from toolkit.atomic import TMP_PREFIX
 from toolkit.dossier import Attachment, Item, build_dossier, verify_dossier
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa as dpdfa
-from toolkit.atomic import TMP_PREFIX
 from toolkit.dossier.bundle import STAMP_PREFIX
 from toolkit.dossier.verify import stamp_text
 from toolkit.errors import DossierError
@@ -85,7 +90,7 @@ def test_index_page_numbers_match_actual_pages(built):
         pos = found.index(ref, pos) + 1
     # the start page really is the item's first page
     for start, needle in zip(STARTS, ("启动审批表　正文第1页", "调查核实报告　正文第1页",
-                                      "认定决定书（签章原件）　正文第1页")):
+                                      "认定决定书（签章原件）　正文第1页"), strict=True):
         assert needle in texts[1 + start]
     flat = re.sub(r"\s", "", index)
     assert "签章原件扫描件" in flat and "含附件4份" in flat
@@ -133,7 +138,7 @@ def test_stamp_position_front_right_back_left(built):
         page = reader.pages[1 + n]
         hits = []
 
-        def visit(text, cm, tm, font, size, n=n):
+        def visit(text, cm, tm, font, size, n=n, hits=hits):
             if text.strip() == str(n):
                 hits.append((cm, tm))
 
@@ -240,7 +245,7 @@ def test_long_index_continues_with_header(tmp_path):
     assert re.search(r"(?<!\d)(\d+)-\1(?!\d)", texts[n_index]) is None
 
 
-def test_draft_watermark_and_not_signed(tmp_path, signer_config):
+def test_draft_watermark_and_not_signed(tmp_path, signer_config):  # noqa: F811 — the fixture
     spec = make_case(tmp_path, dirty=True)
     path = build_dossier(spec, tmp_path / "out", signer_config)
     texts = page_texts(path)
@@ -270,10 +275,21 @@ def _owner_only(path: Path) -> Path:
     return path
 
 
-def _corrupt(path: Path) -> Path:
+def _cut_pdf(path: Path) -> Path:
     make_item_pdf(path.with_suffix(".full.pdf"), 2, "损坏件")
     data = path.with_suffix(".full.pdf").read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _corrupt(path: Path) -> Path:
+    """Ends with its trailer and %%EOF (so only opening it shows the damage), but its
+    cross-reference table is garbage."""
+    make_item_pdf(path.with_suffix(".full.pdf"), 2, "损坏件")
+    data = bytearray(path.with_suffix(".full.pdf").read_bytes())
+    table = data.rindex(b"\nxref\n") + 6
+    data[table: table + 60] = b"\x00" * 60
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -287,6 +303,15 @@ def _truncated_jpeg(path: Path) -> Path:
     make_jpeg(path.with_suffix(".tmp.jpg"))
     data = path.with_suffix(".tmp.jpg").read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _garbled_jpeg(path: Path) -> Path:
+    """Starts and ends like a JPEG; the tables and pixels in between are garbage."""
+    make_jpeg(path.with_suffix(".tmp.jpg"))
+    data = bytearray(path.with_suffix(".tmp.jpg").read_bytes())
+    data[20:-200] = b"\x41" * (len(data) - 220)
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -308,10 +333,12 @@ def _docx_named_pdf(path: Path) -> Path:
 BAD = [
     ("encrypted.pdf", _encrypted, "已加密"),
     ("owner-password.pdf", _owner_only, "已加密"),
-    ("corrupt.pdf", _corrupt, "损坏"),
+    ("corrupt.pdf", _corrupt, "PDF 已损坏"),
+    ("cut.pdf", _cut_pdf, "文件不完整"),
     ("scan.pdf", _jpeg_named_pdf, "内容却是JPEG 图像"),
     ("word.pdf", _docx_named_pdf, "内容却是ZIP"),
-    ("broken.jpg", _truncated_jpeg, "图像已损坏"),
+    ("broken.jpg", _truncated_jpeg, "文件不完整"),
+    ("garbled.jpg", _garbled_jpeg, "图像已损坏"),
     ("cmyk.jpg", _cmyk_jpeg, "不符合 PDF/A-3b"),
     ("missing.pdf", None, "找不到文件"),
 ]

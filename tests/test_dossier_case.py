@@ -8,9 +8,9 @@ import subprocess
 import pikepdf
 import pytest
 from click.testing import CliRunner
+from conftest import edit
 from pypdf import PdfReader
 
-from conftest import edit
 from toolkit.cli import main
 
 
@@ -96,6 +96,8 @@ def test_uncommitted_case_is_an_unsigned_draft(repo):
     edit(case / "06-filing.yaml", {"contact": "王某"})
     dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
     assert "草稿" in text_of(dossier)
+    # one draft notice on the 备考表, in one wording
+    assert text_of(dossier).count("为草稿") == 1 and "为草稿，不得归档" in text_of(dossier)
     assert PdfReader(dossier).get_fields() in (None, {}) or not any(
         f.get("/FT") == "/Sig" and f.get("/V") for f in PdfReader(dossier).get_fields().values())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import EXAMPLES, edit
 from toolkit.pipeline import check
 
@@ -161,10 +160,10 @@ def test_attachment_problems(example):
         {"title": "文档", "file": "00-case.yaml"},
     ]})
     messages = [p.message for p in only(case, "附件")]
-    assert any("“attachments/none.pdf”不存在" in m for m in messages)
-    assert any("扩展名是 .pdf，内容却是JPEG" in m for m in messages)
+    assert any("附件“attachments/none.pdf”：找不到文件" in m for m in messages)
+    assert any("扩展名为“.pdf”，内容却是JPEG 图像" in m for m in messages)
     assert sum("案件文件夹之外" in m for m in messages) == 2
-    assert any("类型不支持" in m for m in messages)
+    assert any("不支持的文件类型“.yaml”" in m for m in messages)
 
 
 def test_a_deferred_case_awaits_its_decision(example):
@@ -203,6 +202,6 @@ def test_truncated_and_encrypted_attachments(example):
     ]})
     found = only(case, "附件")
     assert [p.field for p in found] == ["attachments[0].file", "attachments[1].file", "attachments[2].file"]
-    assert "“attachments/cut.pdf”不完整" in found[0].message
-    assert "“attachments/cut.jpg”不完整" in found[1].message
-    assert "加密的 PDF" in found[2].message
+    assert "“attachments/cut.pdf”：文件不完整" in found[0].message
+    assert "“attachments/cut.jpg”：文件不完整" in found[1].message
+    assert "“attachments/locked.pdf”：PDF 已加密" in found[2].message

@@ -39,8 +39,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
+
 from toolkit.case.yamlio import load_yaml, read_text
 from toolkit.errors import CalendarDataMissing, CaseFileError, ConfigError, UsageError
+from toolkit.text import cn_date
 
 DEFAULT_TABLE_PATH = Path("casefiles/holidays.yaml")
 
@@ -65,11 +67,6 @@ WEEKDAY_NAMES_CN = ("周一", "周二", "周三", "周四", "周五", "周六", 
 ONE_DAY = timedelta(days=1)
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def format_cn(d: date) -> str:
-    """``2025年1月3日``: Arabic numerals without leading zeros (GB/T 9704)."""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def parse_iso_date(text: str) -> date:
@@ -153,7 +150,7 @@ class WorkCalendar:
         year = d.year
         table = self.table_path or DEFAULT_TABLE_PATH
         return (
-            f"无法判断{format_cn(d)}是否为工作日：没有{year}年的节假日安排。"
+            f"无法判断{cn_date(d)}是否为工作日：没有{year}年的节假日安排。"
             f"chinese-calendar 只收录{PACKAGE_FIRST_YEAR}年至{PACKAGE_LAST_YEAR}年，"
             f"本地节假日表 {table} 也没有{year}年。"
             f"不能按周一至周五推算，否则会漏掉放假和调休上班的日子。\n"
@@ -172,7 +169,7 @@ class WorkCalendar:
         """The n-th working day after ``start`` (``start`` itself is not counted)."""
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
-        _note(explain, f"起算日{format_cn(start)}不计入，自次日起算（《民法典》第二百零一条）。")
+        _note(explain, f"起算日{cn_date(start)}不计入，自次日起算（《民法典》第二百零一条）。")
         day, counted = start, 0
         while counted < n:
             day += ONE_DAY
@@ -182,7 +179,7 @@ class WorkCalendar:
                 _note(explain, f"{_day_label(day)}{status.reason}，计第{counted}个工作日")
             else:
                 _note(explain, f"{_day_label(day)}{status.reason}，不计")
-        _note(explain, f"第{n}个工作日为{format_cn(day)}，期间至该日届满。")
+        _note(explain, f"第{n}个工作日为{cn_date(day)}，期间至该日届满。")
         return day
 
     def add_months(self, start: date, n: int, explain: list[str] | None = None) -> date:
@@ -193,15 +190,15 @@ class WorkCalendar:
         year, month = divmod(months_from_year_zero, 12)
         month += 1
         last_day_of_month = monthrange(year, month)[1]
-        _note(explain, f"起算日{format_cn(start)}不计入（《民法典》第二百零一条），"
+        _note(explain, f"起算日{cn_date(start)}不计入（《民法典》第二百零一条），"
                        f"{n}个月期间的到期月为{year}年{month}月。")
         if start.day <= last_day_of_month:
             end = date(year, month, start.day)
-            _note(explain, f"到期月的对应日{format_cn(end)}为期间最后一日（第二百零二条）。")
+            _note(explain, f"到期月的对应日{cn_date(end)}为期间最后一日（第二百零二条）。")
         else:
             end = date(year, month, last_day_of_month)
             _note(explain, f"{year}年{month}月没有{start.day}日，"
-                           f"以该月末日{format_cn(end)}为期间最后一日（第二百零二条）。")
+                           f"以该月末日{cn_date(end)}为期间最后一日（第二百零二条）。")
         while self.is_rest_day(end):
             _note(explain, f"{_day_label(end)}{self.day_status(end).reason}，"
                            f"是休息日，期间顺延至次日（第二百零三条）")
@@ -209,7 +206,7 @@ class WorkCalendar:
         status = self.day_status(end)
         if end.weekday() >= 5:
             _note(explain, f"{_day_label(end)}{status.reason}，不是休息日，不顺延")
-        _note(explain, f"期间最后一日为{format_cn(end)}（{WEEKDAY_NAMES_CN[end.weekday()]}）。")
+        _note(explain, f"期间最后一日为{cn_date(end)}（{WEEKDAY_NAMES_CN[end.weekday()]}）。")
         return end
 
     # -- status displays ----------------------------------------------------------------------
@@ -243,7 +240,7 @@ def _note(explain: list[str] | None, line: str) -> None:
 
 
 def _day_label(d: date) -> str:
-    return f"{format_cn(d)}（{WEEKDAY_NAMES_CN[d.weekday()]}）"
+    return f"{cn_date(d)}（{WEEKDAY_NAMES_CN[d.weekday()]}）"
 
 
 def _plain_day(d: date) -> DayStatus:
@@ -315,6 +312,6 @@ def read_table(path: Path) -> dict[int, YearArrangement]:
                 days.append(day)
             lists[name] = frozenset(days)
         if both := lists["holidays"] & lists["workdays"]:
-            fail((key,), f"{year}年的 holidays 和 workdays 都列了{'、'.join(format_cn(d) for d in sorted(both))}")
+            fail((key,), f"{year}年的 holidays 和 workdays 都列了{'、'.join(cn_date(d) for d in sorted(both))}")
         years[year] = YearArrangement(lists["holidays"], lists["workdays"])
     return years

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.case.folders import case_folders, expand_case_folders
 from toolkit.case.load import load_case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
 from toolkit.context import RunContext, context_for
@@ -25,7 +26,6 @@ from toolkit.documents.registry import BY_KEY as KINDS_BY_KEY
 from toolkit.errors import DossierError, RcmzError, UsageError
 from toolkit.render.outputs import FORMATS
 from toolkit.rules.checks import CheckResult, check_case
-from toolkit.rules.run import expand_case_folders
 
 if TYPE_CHECKING:
     from toolkit.batch import BatchReport
@@ -129,7 +129,7 @@ def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = 
     """rcmz dossier --all: every case with a filing step, in parallel; failures reported, not raised."""
     from toolkit.batch import run_batch
 
-    cases = [f for f in expand_case_folders([cases_dir]) if f != cases_dir]
+    cases = [f for f in case_folders(cases_dir) if f != cases_dir]
     if not cases:
         raise DossierError("这里没有案件文件夹", file=str(cases_dir))
     # Only cases that reached filing (Art. 9(6)) are arranged into a volume; the rest are not

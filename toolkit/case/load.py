@@ -9,24 +9,13 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from toolkit.attachments import filing_problem
 from toolkit.case.model import Case, display_path
 from toolkit.case.problems import Problem
 from toolkit.case.schema import validate
 from toolkit.case.steps import BY_FILE, STEPS
 from toolkit.case.yamlio import load_yaml
 from toolkit.errors import CaseFileError
-
-#: Attachment kinds the dossier can file, by extension, with the bytes their files start with.
-ATTACHMENT_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".tif": (b"II*\x00", b"MM\x00*"),
-    ".tiff": (b"II*\x00", b"MM\x00*"),
-}
-_KIND_BY_MAGIC = {b"%PDF-": "PDF", b"\xff\xd8\xff": "JPEG", b"\x89PNG": "PNG", b"II*\x00": "TIFF",
-                  b"MM\x00*": "TIFF", b"PK\x03\x04": "ZIP/Office 文档"}
 
 RULE_FILES = "文件"
 RULE_ATTACHMENT = "附件"
@@ -90,40 +79,8 @@ def check_attachments(case: Case) -> list[Problem]:
         except CaseFileError as error:
             problems.append(case.problem(step, where, RULE_ATTACHMENT, error.message))
             continue
-        if not path.exists():
-            problems.append(case.problem(step, where, RULE_ATTACHMENT, f"附件文件“{relative}”不存在"))
-            continue
-        if not path.is_file():
-            problems.append(case.problem(step, where, RULE_ATTACHMENT, f"附件“{relative}”不是文件"))
-            continue
-        suffix = path.suffix.lower()
-        if suffix not in ATTACHMENT_SIGNATURES:
-            problems.append(case.problem(step, where, RULE_ATTACHMENT,
-                                         f"附件“{relative}”的类型不支持：只能归档 PDF、JPEG、PNG、TIFF"))
-            continue
-        with path.open("rb") as stream:
-            head = stream.read(8)
-            stream.seek(max(0, path.stat().st_size - 2048))
-            tail = stream.read()
-        if not any(head.startswith(magic) for magic in ATTACHMENT_SIGNATURES[suffix]):
-            actual = next((kind for magic, kind in _KIND_BY_MAGIC.items() if head.startswith(magic)),
-                          "无法识别的内容" if head else "空文件")
-            problems.append(case.problem(step, where, RULE_ATTACHMENT,
-                                         f"附件“{relative}”的扩展名是 {suffix}，内容却是{actual}"))
-        elif _TRUNCATED.get(suffix, lambda t: False)(tail):
-            problems.append(case.problem(step, where, RULE_ATTACHMENT,
-                                         f"附件“{relative}”不完整（文件结尾缺失，可能复制或扫描中断），请重新获取"))
-        elif suffix == ".pdf" and b"/Encrypt" in tail:
-            problems.append(case.problem(step, where, RULE_ATTACHMENT,
-                                         f"附件“{relative}”是加密的 PDF：归档材料不得加密，请提供未加密的版本"))
+        problem = filing_problem(path)
+        if problem is not None:
+            problems.append(case.problem(step, where, RULE_ATTACHMENT, f"附件“{relative}”：{problem}"))
     return problems
 
-
-# Cheap look at a file's last bytes: a cut-off copy is caught here, with its line in the YAML;
-# deeper damage is found when the dossier opens the file.
-_TRUNCATED = {
-    ".pdf": lambda tail: b"%%EOF" not in tail,
-    ".jpg": lambda tail: b"\xff\xd9" not in tail,
-    ".jpeg": lambda tail: b"\xff\xd9" not in tail,
-    ".png": lambda tail: b"IEND" not in tail,
-}

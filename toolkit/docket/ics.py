@@ -24,17 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from toolkit.calendar import format_cn
 from toolkit.docket.status import Pending, StatusRow
+from toolkit.rules.deadlines import OFFICE_DATES_BY_KEY, PERIODS_BY_KEY, field_text
+from toolkit.text import cn_date
 
 PRODID = "-//rcmz//容错免责案件期限//ZH"
 CALENDAR_NAME = "容错免责案件期限"
 REMINDER = dt.timedelta(days=-3, hours=9)   # 09:00 three days before the (00:00) start
 SEQUENCE_EPOCH = dt.date(2020, 1, 1)
-
-_BASIS = {"application": "局党委启动问责程序之日", "verification": "批准启动核实认定之日",
-          "deferral": "决定暂缓之日", "feedback": "作出认定决定之日",
-          "followup": "上次回访谈话之日", "rectification": "整改通知之日"}
 
 
 def uid(row: StatusRow, item: Pending) -> str:
@@ -50,13 +47,13 @@ def description(row: StatusRow, item: Pending) -> str:
     if row.matter:
         lines.append(f"事项：{row.matter}")
     lines.append(f"依据：《实施办法》{item.article}")
-    if item.length and item.start:
-        lines.append(f"期间：自{format_cn(item.start)}（{_BASIS[item.key]}）次日起算{item.length}，"
-                     f"至{format_cn(item.due)}届满")
-    elif item.key == "followup":
-        lines.append(f"计划回访日期：{format_cn(item.due)}（10-followup.yaml next_planned）")
-    elif item.key == "rectification":
-        lines.append(f"整改期限：{format_cn(item.due)}（08-rectification.yaml deadline）")
+    if item.key in PERIODS_BY_KEY:
+        period = PERIODS_BY_KEY[item.key]
+        lines.append(f"期间：自{cn_date(item.start)}（{period.start_event}）次日起算{item.length}，"
+                     f"至{cn_date(item.due)}届满")
+    else:
+        office = OFFICE_DATES_BY_KEY[item.key]
+        lines.append(f"{office.due_label}：{cn_date(item.due)}（{field_text(office.due)}）")
     lines.append(f"案件文件夹：{row.folder.as_posix()}")
     return "\n".join(lines)
 
@@ -75,7 +72,7 @@ def build(rows: list[StatusRow], today: dt.date | None = None, name: str = CALEN
     from icalendar import Alarm, Calendar, Event
 
     day = stamp_date(rows, today)
-    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     sequence = max(0, (day - SEQUENCE_EPOCH).days)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -30,7 +30,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.rules.articles import GRANTED_OUTCOMES, REFUSED_OUTCOME, SITUATIONS, cn_number
+from toolkit.errors import RcmzError
+from toolkit.rules.articles import GRANTED_OUTCOMES, REFUSED_OUTCOME, SITUATIONS
+from toolkit.rules.deadlines import PERIODS, time_limits
+from toolkit.text import cn_number
 
 UNDECIDED = "尚未认定"
 OUTCOMES = (*GRANTED_OUTCOMES, REFUSED_OUTCOME, UNDECIDED)
@@ -44,8 +47,7 @@ STEP_SPANS = (
     ("to_decision", "启动核实→认定决定", ("initiation", "date"), ("determination", "decision", "date")),
     ("to_feedback", "认定决定→反馈", ("determination", "decision", "date"), ("feedback", "date")),
 )
-LIMIT_NAMES = {"application": "申请期限（7个工作日）", "verification": "核实认定期限（1个月）",
-               "deferral": "暂缓期限（3个月）", "feedback": "反馈期限（3个工作日）"}
+LIMIT_NAMES = {period.key: f"{period.name}（{period.length_text}）" for period in PERIODS}
 
 
 @dataclass
@@ -120,8 +122,6 @@ def _items(value) -> list[int]:
 
 
 def facts_of(case, calendar, broken: bool = False) -> CaseFacts:
-    from toolkit.rules.deadlines import time_limits
-
     decided = case.date("determination", "decision", "date")
     started = case.date("case", "matter", "accountability_started")
     year = decided.year if decided else started.year if started else None
@@ -151,8 +151,9 @@ def facts_of(case, calendar, broken: bool = False) -> CaseFacts:
 
 def gather(root: Path, year: int, cache: bool = True) -> YearStats:
     """The cases of ``year`` under ``root`` (see the module docstring for the year rule)."""
-    from toolkit.docket.status import Store, case_folders, case_of, load_snapshots
+    from toolkit.case.folders import case_folders
     from toolkit.context import context_for
+    from toolkit.docket.cache import Store, case_of, load_snapshots
 
     folders = case_folders(root)
     shots = load_snapshots(folders, store=Store(root) if cache else None)
@@ -165,8 +166,8 @@ def gather(root: Path, year: int, cache: bool = True) -> YearStats:
         case = case_of(shot)
         try:
             facts = facts_of(case, context_for(case.folder).calendar, shot.broken)
-        except Exception as error:  # noqa: BLE001 — one odd case does not stop the report
-            stats.notes.append(f"{name}：无法统计，未计入（{type(error).__name__}: {error}）")
+        except RcmzError as error:  # e.g. a broken bureau.yaml or holiday table beside this case
+            stats.notes.append(f"{name}：无法统计，未计入（{error.format_message()}）")
             continue
         if facts.year is None:
             stats.notes.append(f"{facts.id}：既无认定日期也无启动问责日期，无法归入年度")
@@ -281,7 +282,7 @@ PALETTE = ("#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#f79646")
 
 
 def _count_label(value) -> str:
-    return "%d" % value if value else ""  # no "0" beside empty bars
+    return str(int(value)) if value else ""  # no "0" beside empty bars
 
 
 def bar_chart(pdf: _Pdf, labels: list[str], series: list[list[int]], names: list[str],
@@ -471,7 +472,7 @@ def _bureau_name(root: Path) -> str:
 
     try:
         return str(load_config(root).get("bureau", "")) if find_config(root) else ""
-    except Exception:  # noqa: BLE001 — the name is decoration; rcmz check reports the config
+    except RcmzError:  # the name is decoration; rcmz check reports a broken configuration
         return ""
 
 

@@ -2,62 +2,45 @@
 
 One row per case folder: its id, the applicant, the current step (the last step file present) and
 its pending time limits, the most urgent first.  A pending limit is one whose act has not
-happened yet:
-
-| key           | due date                                        | left counted in |
-|---------------|-------------------------------------------------|-----------------|
-| application   | 7 working days after accountability starts      | working days    |
-| verification  | 1 month after initiation (not once deferred)    | calendar days   |
-| deferral      | 3 months after the deferral decision            | calendar days   |
-| feedback      | 3 working days after the decision               | working days    |
-| followup      | ``10-followup.yaml`` ``next_planned`` (Art. 14) | calendar days   |
-| rectification | ``08-rectification.yaml`` ``deadline`` (Art. 11)| calendar days   |
-
-The first four come from :func:`toolkit.rules.deadlines.time_limits`; the last two are dates the
-office set itself, so they are shown in calendar days.  Working days left use
-:meth:`WorkCalendar.workdays_left` (0 = due today, -1 = the day after the deadline).
+happened yet: a period of ``toolkit.rules.deadlines.PERIODS`` (not the verification month once
+a deferral runs instead) or a date of ``OFFICE_DATES`` the office set itself (the next follow-up
+talk, a rectification deadline).  Periods counted in working days show working days left
+(:meth:`WorkCalendar.workdays_left`: 0 = due today, -1 = the day after the deadline); the others
+calendar days.  docs/docket.md has the table users read.
 
 Rows are sorted by urgency: overdue first, then fewest days left, then cases that need attention
 without a date (broken files, a year without holiday data), then cases with nothing pending.
-A case whose files cannot be read still gets a row ("文件有误，请运行 rcmz check"); nothing a
-case folder contains raises out of this module.
+A case whose files or configuration a user got wrong still gets a row ("文件有误，请运行
+rcmz check", or the error's message); a bug in rcmz is not dressed up as one.
 
-Loading is the slow part (YAML and schemas: about 3 ms a case), so many cases are loaded in
-parallel worker processes.
+Cases are read as snapshots (``toolkit.docket.cache``), cached between runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
-import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
-from toolkit.case.steps import BY_FILE, BY_KEY, STEPS
+from toolkit.case.folders import case_folders
+from toolkit.case.steps import BY_KEY
+from toolkit.docket.cache import Snapshot, Store, case_of, load_snapshots
 from toolkit.errors import CalendarDataMissing, RcmzError
+from toolkit.rules.deadlines import (
+    OFFICE_DATES_BY_KEY,
+    PERIODS_BY_KEY,
+    OfficeDate,
+    time_limits,
+)
 from toolkit.context import context_for
+from toolkit.text import cn_date, display_width
 
 BROKEN_NOTE = "文件有误，请运行 rcmz check"
-
-#: Below this many cases one process is faster than starting workers.
-PARALLEL_THRESHOLD = 150
-
-#: Limits from toolkit.rules.deadlines: the step/path their period starts from, and the date
-#: (step, path…) whose presence means the act happened — for the "no calendar data" note.
-_DONE_BY = {
-    ("case", ("matter", "accountability_started")): ("申请期限", (("application", "date"),)),
-    ("initiation", ("date",)): ("核实认定期限", (("determination", "decision", "date"),
-                                               ("determination", "deferral", "date"))),
-    ("determination", ("deferral", "date")): ("暂缓期限", (("determination", "decision", "date"),)),
-    ("determination", ("decision", "date")): ("反馈期限", (("feedback", "date"),)),
-}
 
 Unit = Literal["workdays", "days"]
 
@@ -160,85 +143,7 @@ class StatusRow:
                 "pending": [item.as_dict() for item in self.pending]}
 
 
-# --- finding and reading cases -------------------------------------------------------------------
-
-
-def case_folders(root: Path) -> list[Path]:
-    """``root`` itself when it is a case folder, else its sub-folders holding any step file.
-
-    Unlike ``expand_case_folders`` a folder whose ``00-case.yaml`` is missing still counts when
-    it has other step files: it gets a "broken" row instead of disappearing from the list.
-    """
-    root = Path(root)
-    if (root / STEPS[0].file).exists():
-        return [root]
-    folders = []
-    for child in sorted(root.iterdir()) if root.is_dir() else []:
-        if child.is_dir() and not child.name.startswith(".") and any(
-                (child / name).exists() for name in BY_FILE):
-            folders.append(child)
-    return folders
-
-
-def current_step(folder: Path) -> str | None:
-    """The key of the last step whose file is present (in the order of ``STEPS``)."""
-    present = [step.key for step in STEPS if (folder / step.file).exists()]
-    return present[-1] if present else None
-
-
-#: The steps whose facts the rows use (03-investigation, usually the largest file, is not one).
-SNAPSHOT_STEPS = ("case", "application", "initiation", "determination", "feedback", "filing",
-                  "rectification", "followup")
-
-
-@dataclass
-class Snapshot:
-    """What a row needs from a case folder: picklable (workers) and JSON-able (the cache)."""
-
-    folder: str
-    fingerprint: str
-    step_key: str | None
-    broken: bool = False
-    error: str | None = None             # the case could not be loaded at all
-    data: dict = field(default_factory=dict)  # step key → the file's data, for SNAPSHOT_STEPS
-
-    def as_dict(self) -> dict:
-        return {"folder": self.folder, "fingerprint": self.fingerprint, "step_key": self.step_key,
-                "broken": self.broken, "error": self.error, "data": self.data}
-
-
-def snapshot(folder: Path, fingerprint: str = "") -> Snapshot:
-    """Load one case (YAML, schemas, attachments) and keep what the rows need; never raises."""
-    from toolkit.case.load import load_case
-
-    folder = Path(folder)
-    shot = Snapshot(str(folder), fingerprint, current_step(folder))
-    try:
-        case = load_case(folder)
-    except RcmzError as error:
-        shot.broken, shot.error = True, error.format_message()
-        return shot
-    except Exception as error:  # noqa: BLE001 — a row, never a traceback (rcmz check explains)
-        shot.broken, shot.error = True, f"无法读取案件（{type(error).__name__}: {error}）"
-        return shot
-    shot.broken = any(problem.severity == "error" for problem in case.problems)
-    shot.data = {key: case.files[key].data for key in SNAPSHOT_STEPS if key in case.files}
-    return shot
-
-
-def case_of(shot: Snapshot):
-    """A ``Case`` rebuilt from a snapshot (positions are not kept: rows need no messages)."""
-    from toolkit.case.model import Case
-    from toolkit.case.yamlio import LoadedFile
-
-    folder = Path(shot.folder)
-    return Case(folder=folder, files={key: LoadedFile(folder / BY_KEY[key].file, data)
-                                      for key, data in shot.data.items()})
-
-
-def status_of(folder: Path, today: dt.date) -> StatusRow:
-    """One case's row, loaded now; never raises for anything in the folder."""
-    return row_from(snapshot(folder), today)
+# --- rows ----------------------------------------------------------------------------------------
 
 
 def row_from(shot: Snapshot, today: dt.date) -> StatusRow:
@@ -251,17 +156,12 @@ def row_from(shot: Snapshot, today: dt.date) -> StatusRow:
         return row
     try:
         _fill(row, case_of(shot), today)
-    except RcmzError as error:
+    except RcmzError as error:  # e.g. a broken bureau.yaml or holiday table
         row.notes.append(error.format_message())
-    except Exception as error:  # noqa: BLE001
-        row.broken = True
-        row.notes.append(f"无法计算期限（{type(error).__name__}: {error}）")
     return row
 
 
 def _fill(row: StatusRow, case, today: dt.date) -> None:
-    from toolkit.rules.deadlines import time_limits
-
     row.case_id = case.id
     applicant = case.get("case", "applicant", "name")
     row.applicant = applicant if isinstance(applicant, str) else ""
@@ -270,22 +170,22 @@ def _fill(row: StatusRow, case, today: dt.date) -> None:
     row.matter = matter if isinstance(matter, str) else ""
     calendar = context_for(case.folder).calendar
     limits, missing = time_limits(case, calendar, today)
-    deferred = case.date("determination", "deferral", "date") is not None
     pending: list[Pending] = []
     for limit in limits:
         if limit.status not in ("pending", "overdue"):
             continue
-        if limit.key == "verification" and deferred:
-            continue  # the deferral's own 3 months now run
+        deferred_by = PERIODS_BY_KEY[limit.key].deferred_by
+        if deferred_by and case.get(*deferred_by) is not None:
+            continue  # the deferral's own period now runs
         pending.append(_pending(limit.key, limit.name, limit.action, limit.article, limit.start,
                                 limit.due, limit.length, limit.unit, calendar, today, row))
     pending.extend(_office_dates(case, calendar, today, row))
     row.pending = sorted(pending, key=lambda item: (item.due, item.key))
     for gap in missing:
-        name, done_by = _DONE_BY.get((gap.step, tuple(gap.path)), ("期限", ()))
-        if any(case.get(step, *path) is not None for step, *path in done_by):
-            continue  # the act happened; its limit no longer matters here
-        _note_missing(row, gap.error, name)
+        period = PERIODS_BY_KEY[gap.key]
+        if any(case.get(*done) is not None for done in (period.done, period.deferred_by) if done):
+            continue  # the act happened (or a deferral took over); its limit no longer matters
+        _note_missing(row, gap.error, period.name)
 
 
 def _pending(key, name, action, article, start, due, length, unit, calendar: WorkCalendar,
@@ -303,23 +203,29 @@ def _pending(key, name, action, article, start, due, length, unit, calendar: Wor
                    overdue, today)
 
 
+def _office_pending(date: OfficeDate, start: dt.date | None, due: dt.date, calendar: WorkCalendar,
+                    today: dt.date, row: StatusRow) -> Pending:
+    return _pending(date.key, date.name, date.action, date.article, start, due, "", "days",
+                    calendar, today, row)
+
+
 def _office_dates(case, calendar, today, row) -> list[Pending]:
     """Dates the office set itself: the next follow-up talk and a rectification deadline."""
     out = []
-    planned = case.date("followup", "next_planned")
+    followup = OFFICE_DATES_BY_KEY["followup"]
+    planned = case.date(*followup.due)
     if planned:
         talks = case.get("followup", "talks", default=[])
         held = [case.date("followup", "talks", i, "date") for i in range(len(talks))] \
             if isinstance(talks, list) else []
         if not any(day and day >= planned for day in held):
             last = max((day for day in held if day), default=None)
-            out.append(_pending("followup", "回访谈话", "开展回访谈心谈话", "第十四条", last, planned,
-                                "", "days", calendar, today, row))
-    deadline = case.date("rectification", "deadline")
+            out.append(_office_pending(followup, last, planned, calendar, today, row))
+    rectification = OFFICE_DATES_BY_KEY["rectification"]
+    deadline = case.date(*rectification.due)
     if deadline and case.get("rectification", "completion") is None:
-        out.append(_pending("rectification", "整改期限", "完成整改并书面报告", "第十一条",
-                            case.date("rectification", "date"), deadline, "", "days",
-                            calendar, today, row))
+        out.append(_office_pending(rectification, case.date("rectification", "date"), deadline,
+                                   calendar, today, row))
     return out
 
 
@@ -341,132 +247,6 @@ def collect(root: Path, today: dt.date, workers: int | None = None,
     return sorted(rows, key=StatusRow.sort_key)
 
 
-def load_snapshots(folders: list[Path], workers: int | None = None,
-                   store=None) -> list[Snapshot]:
-    """Snapshots of ``folders``: from the cache when a folder is unchanged, else loaded now —
-    in parallel worker processes when there are many."""
-    prints = [fingerprint(folder) for folder in folders]
-    shots: list[Snapshot | None] = [store.get(f, p) if store else None
-                                    for f, p in zip(folders, prints)]
-    todo = [i for i, shot in enumerate(shots) if shot is None]
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        from toolkit.case.schema import validator_for
-
-        for step in STEPS:  # compile the schemas once, before the workers fork
-            validator_for(step.schema)
-        chunk = max(1, len(todo) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=min(workers, 8)) as pool:
-            loaded = list(pool.map(snapshot, [folders[i] for i in todo],
-                                   [prints[i] for i in todo], chunksize=chunk))
-    else:
-        loaded = [snapshot(folders[i], prints[i]) for i in todo]
-    for i, shot in zip(todo, loaded):
-        shots[i] = shot
-    if store is not None and todo:
-        store.save([shot for shot in shots if shot is not None and shot.error is None])
-    return shots
-
-
-# --- the snapshot cache -------------------------------------------------------------------------
-#
-# Loading a case costs about 3.5 ms of CPU (YAML composing and JSON-Schema validation, in
-# toolkit.case); a status of 1,000 cases would take several seconds.  Snapshots are therefore kept
-# in the user's cache folder, one JSON file per folder of cases, and reused while nothing in the
-# case folder changed: the fingerprint covers every file's name, size and modification time
-# (attachments included, since a missing attachment makes a case "broken"), the toolkit version
-# and the schemas and loading code.  The calendar and the bureau configuration are not cached:
-# limits are recomputed on every run.  ``--no-cache`` (or RCMZ_NO_CACHE=1) bypasses it.
-
-CACHE_FORMAT = 1
-
-
-def cache_dir() -> Path:
-    if os.environ.get("RCMZ_CACHE_DIR"):
-        return Path(os.environ["RCMZ_CACHE_DIR"])
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "rcmz" / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rcmz"
-
-
-_SALT: list[str] = []
-
-
-def _salt() -> str:
-    """What else a snapshot depends on: the toolkit version, the schemas, the loading code."""
-    if not _SALT:
-        from toolkit import __version__
-        from toolkit.paths import SCHEMAS_DIR
-
-        parts = [f"format={CACHE_FORMAT}", f"version={__version__}"]
-        here = Path(__file__).resolve()
-        for path in sorted([*SCHEMAS_DIR.glob("*.json"), *(here.parent.parent / "case").glob("*.py"),
-                            here]):
-            stat = path.stat()
-            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        _SALT.append("\n".join(parts))
-    return _SALT[0]
-
-
-def fingerprint(folder: Path) -> str:
-    """A digest of every file under ``folder`` (name, size, modification time) and the salt."""
-    digest = hashlib.sha1(_salt().encode())
-    base = str(folder)
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(path, base)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                          .encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-class Store:
-    """The cached snapshots of one folder of cases, keyed by case folder name."""
-
-    def __init__(self, root: Path):
-        resolved = str(Path(root).resolve())
-        self.root = resolved
-        self.path = cache_dir() / "status" / (hashlib.sha1(resolved.encode()).hexdigest()[:20] + ".json")
-        self.entries: dict[str, dict] = {}
-        try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-            if stored.get("root") == resolved and stored.get("format") == CACHE_FORMAT:
-                self.entries = stored["cases"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries = {}
-
-    @staticmethod
-    def _key(folder: Path) -> str:
-        return Path(folder).name
-
-    def get(self, folder: Path, fingerprint_: str) -> Snapshot | None:
-        entry = self.entries.get(self._key(folder))
-        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint_:
-            return None
-        try:
-            return Snapshot(str(folder), fingerprint_, entry["step_key"], bool(entry["broken"]),
-                            None, dict(entry["data"]))
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def save(self, shots: list[Snapshot]) -> None:
-        from toolkit.atomic import write_bytes_atomic
-
-        cases = {self._key(Path(shot.folder)): shot.as_dict() for shot in shots}
-        try:
-            text = json.dumps({"format": CACHE_FORMAT, "root": self.root, "cases": cases},
-                              ensure_ascii=False)
-            write_bytes_atomic(self.path, text.encode("utf-8"))
-        except (OSError, TypeError, ValueError):
-            pass  # a read-only home folder (or an odd value) only costs speed
-
-
 # --- output --------------------------------------------------------------------------------------
 
 
@@ -482,24 +262,19 @@ def summary_counts(rows: list[StatusRow]) -> dict:
             "idle": sum(row.state == "idle" for row in rows)}
 
 
-def width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def clip(text: str, columns: int) -> str:
-    if width(text) <= columns:
+    if display_width(text) <= columns:
         return text
     out = ""
     for ch in text:
-        if width(out + ch) > columns - 1:
+        if display_width(out + ch) > columns - 1:
             break
         out += ch
     return out + "…"
 
 
 def pad(text: str, columns: int) -> str:
-    return text + " " * max(0, columns - width(text))
+    return text + " " * max(0, columns - display_width(text))
 
 
 HEADERS = ("案件编号", "申请人", "当前步骤", "下一期限", "到期日", "剩余／状态")
@@ -516,11 +291,12 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
         due = f"{nxt.due.isoformat()} {WEEKDAY_NAMES_CN[nxt.due.weekday()]}" if nxt else "—"
         cells.append((row, (row.case_id, clip(row.applicant or "（未知）", 24), row.step or "—",
                             limit, due, row.status_text)))
-    widths = [max([width(h)] + [width(c[i]) for _, c in cells]) for i, h in enumerate(HEADERS)]
+    widths = [max([display_width(h)] + [display_width(c[i]) for _, c in cells])
+              for i, h in enumerate(HEADERS)]
     widths[-1] = 0  # last column unpadded
 
     def line(values):
-        return "  ".join(pad(v, w) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(pad(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     out = [(line(HEADERS), "header")]
     for row, values in cells:
@@ -542,7 +318,7 @@ def summary_line(rows: list[StatusRow], today: dt.date) -> str:
     counts = summary_counts(rows)
     if not rows:
         return f"没有案件（{today.isoformat()}）。"
-    return (f"截至{today.year}年{today.month}月{today.day}日，共 {counts['cases']} 个案件："
+    return (f"截至{cn_date(today)}，共 {counts['cases']} 个案件："
             f"超期 {counts['overdue']} 个，3 日内到期 {counts['due_soon']} 个，"
             f"文件有误 {counts['broken']} 个，暂无待办 {counts['idle']} 个。")
 

@@ -12,7 +12,6 @@ literally and cannot change the document's structure.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import traceback
 import xml.etree.ElementTree as ET
@@ -21,7 +20,6 @@ from functools import lru_cache
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from toolkit.calendar import format_cn
 from toolkit.case.model import Case
 from toolkit.config import BureauConfig
 from toolkit.documents.model import (
@@ -38,29 +36,11 @@ from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR
 from toolkit.rules import articles
+from toolkit.text import cn_date, cn_month, cn_number, doc_number
 
 # Line breaks and the indentation after them are template layout, not text: Chinese text has
 # no spaces between lines.  Spaces inside a line (局组织处 沈佳怡) are kept.
 _LAYOUT_WHITESPACE = re.compile(r"\s*\n\s*")
-
-
-def cn_date(value) -> str:
-    """2025-01-03 → 2025年1月3日 (GB/T 9704: Arabic numerals, no leading zeros)."""
-    if isinstance(value, dt.date):
-        return format_cn(value)
-    return format_cn(dt.date.fromisoformat(str(value)))
-
-
-def cn_month(value: str) -> str:
-    """1976-09 → 1976年9月."""
-    year, month = str(value).split("-")[:2]
-    return f"{int(year)}年{int(month)}月"
-
-
-def doc_number(prefix: str, date, seq: int) -> str:
-    """杭教党容〔2025〕3号: 六角括号, no 第, no leading zeros (GB/T 9704 7.2.4)."""
-    year = date.year if isinstance(date, dt.date) else int(str(date)[:4])
-    return f"{prefix}〔{year}〕{int(seq)}号"
 
 
 # A folded YAML block (>-) joins its lines with a space; between two Chinese characters that
@@ -94,7 +74,7 @@ def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(cn_date=cn_date, cn_month=cn_month, paragraphs=paragraphs, names=names,
-                       cn_number=articles.cn_number)
+                       cn_number=cn_number)
     env.globals.update(cite=articles.cite, doc_number=doc_number, SITUATIONS=articles.SITUATIONS,
                        CONDITIONS=articles.CONDITIONS, EXCLUSIONS=articles.EXCLUSIONS,
                        RESULT_USES=articles.RESULT_USES, GRANTED=articles.GRANTED_OUTCOMES,

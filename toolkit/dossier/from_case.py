@@ -11,7 +11,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from toolkit.calendar import format_cn
 from toolkit.case.load import resolve_attachment
 from toolkit.case.model import Case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
@@ -20,6 +19,7 @@ from toolkit.documents.model import Document
 from toolkit.documents.registry import BY_KEY as KINDS_BY_KEY
 from toolkit.dossier.spec import Attachment, Item, VolumeSpec
 from toolkit.rules.deadlines import TimeLimit
+from toolkit.text import cn_date
 
 #: The document a step's attachments are filed under (the first of these the case has).
 _MAIN_DOCUMENT = {
@@ -48,21 +48,20 @@ def git_state(folder: Path) -> tuple[str | None, bool]:
     return commit.stdout.strip(), bool(status.stdout.strip())
 
 
-def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], dirty: bool) -> list[str]:
+def _notes(case: Case, limits: list[TimeLimit], replaced: list[str]) -> list[str]:
+    """The case's lines for the 备考表 (the draft notice is the volume's, from ``spec.dirty``)."""
     notes = []
     for limit in limits:
         if limit.status == "late_accepted":
             late = case.get("application", "late_acceptance")
-            notes.append(f"申请于{format_cn(limit.done)}提出，超过{limit.length}的申请期限"
-                         f"（应于{format_cn(limit.due)}前），经{late['accepted_by']}决定受理，"
+            notes.append(f"申请于{cn_date(limit.done)}提出，超过{limit.length}的申请期限"
+                         f"（应于{cn_date(limit.due)}前），经{late['accepted_by']}决定受理，"
                          f"理由：{late['reason']}。")
         elif limit.status == "deferred":
-            notes.append(f"核实认定经暂缓，于{format_cn(limit.done)}作出决定。")
+            notes.append(f"核实认定经暂缓，于{cn_date(limit.done)}作出决定。")
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")
     notes.extend(case.get("filing", "volume", "notes", default=[]))
-    if dirty:
-        notes.append("本卷据未提交到 git 的案件材料生成，为草稿，不作归档。")
     return notes
 
 
@@ -108,5 +107,5 @@ def volume_spec(case: Case, config: BureauConfig, documents: list[tuple[Document
         classification=volume.get("classification", archive.get("classification", "内部")),
         start_date=dates[0], end_date=dates[-1], items=tuple(items),
         compiler=volume["compiler"], checker=volume["checker"], compiled_on=volume["compiled_on"],
-        notes=tuple(_notes(case, limits, replaced, dirty)), sources=tuple(sources),
+        notes=tuple(_notes(case, limits, replaced)), sources=tuple(sources),
         source_root=case.folder, git_commit=commit, dirty=dirty)

@@ -1,8 +1,8 @@
 """Checking and normalising the files that go into a volume.
 
 Every item and attachment is looked at before anything is merged, so that a refusal names the
-file: missing, mislabelled (the extension says PDF, the content is a JPEG …), encrypted, damaged,
-empty.  Images (JPEG, PNG, TIFF) are turned into PDF pages with img2pdf, which embeds JPEG and
+file: first by ``toolkit.attachments`` — the same check ``rcmz check`` makes (missing, empty,
+mislabelled, cut off, encrypted) — then by opening it, which finds damage inside.  Images (JPEG, PNG, TIFF) are turned into PDF pages with img2pdf, which embeds JPEG and
 CCITT data as they are and PNG/TIFF pixels losslessly (no recompression), one A4 page per image
 (shrunk to fit when larger; never enlarged).
 """
@@ -17,17 +17,8 @@ from pathlib import Path
 
 import pikepdf
 
+from toolkit.attachments import KIND_BY_EXTENSION, filing_problem
 from toolkit.errors import DossierError
-
-#: Extension → kind of content expected.
-EXTENSIONS = {
-    ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".png": "png",
-    ".tif": "tiff", ".tiff": "tiff",
-}
-KIND_NAMES = {"pdf": "PDF 文档", "jpeg": "JPEG 图像", "png": "PNG 图像", "tiff": "TIFF 图像",
-              "gif": "GIF 图像", "bmp": "BMP 图像", "zip": "ZIP 压缩包（或 DOCX/XLSX 等 Office 文档）",
-              "ole": "旧版 Office 文档（DOC/XLS）", "webp": "WebP 图像", "ofd": "OFD 版式文档",
-              "text": "纯文本"}
 
 _CHUNK = 1 << 20
 
@@ -66,33 +57,6 @@ def sha256_file(path: Path, *, cache: bool = True) -> str:
     return digest
 
 
-def sniff(head: bytes) -> str | None:
-    """The kind of content from the first bytes of a file (None if not recognised)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "tiff"
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head.startswith(b"BM"):
-        return "bmp"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    try:
-        head[:512].decode("utf-8")
-        return "text" if head.strip() else None
-    except UnicodeDecodeError:
-        return None
-
-
 def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
     """Check one file and return it as a :class:`Part` ready to merge.
 
@@ -100,32 +64,18 @@ def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
     Raises :class:`DossierError` naming ``label`` and the file for anything that cannot go in.
     """
     where = f"{label}（{path}）"
-    if not path.exists():
-        raise DossierError(f"{where}：找不到文件")
-    if not path.is_file():
-        raise DossierError(f"{where}：不是文件")
-    expected = EXTENSIONS.get(path.suffix.lower())
-    if expected is None:
-        raise DossierError(f"{where}：不支持的文件类型“{path.suffix or '（无扩展名）'}”，"
-                           "卷内文件与附件只能是 PDF、JPEG、PNG 或 TIFF")
+    problem = filing_problem(path)
+    if problem is not None:
+        raise DossierError(f"{where}：{problem}")
     size = path.stat().st_size
-    if size == 0:
-        raise DossierError(f"{where}：文件是空的（0 字节）")
-    with open(path, "rb") as f:
-        head = f.read(2048)
-    actual = sniff(head)
-    if actual is None:
-        raise DossierError(f"{where}：内容不是可识别的 {KIND_NAMES[expected]}，文件可能已损坏")
-    if actual != expected:
-        raise DossierError(f"{where}：扩展名为“{path.suffix}”，内容却是{KIND_NAMES.get(actual, actual)}"
-                           f"（文件名与内容不符），请改正扩展名或换用正确的文件")
+    kind = KIND_BY_EXTENSION[path.suffix.lower()]
     digest = sha256_file(path)
-    if actual == "pdf":
+    if kind == "pdf":
         pages = _check_pdf(path, where)
-        return Part(label, path, actual, path, pages, digest, size)
+        return Part(label, path, kind, path, pages, digest, size)
     out = work / f"{tag}.pdf"
-    pages = _image_to_pdf(path, actual, out, where)
-    return Part(label, path, actual, out, pages, digest, size)
+    pages = _image_to_pdf(path, kind, out, where)
+    return Part(label, path, kind, out, pages, digest, size)
 
 
 def open_checked(path: Path, where: str) -> pikepdf.Pdf:
@@ -202,11 +152,29 @@ def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
     try:
         data = img2pdf.convert(str(path), layout_fun=layout, nodate=True,
                                engine=img2pdf.Engine.pikepdf)
-    except Exception as exc:  # img2pdf raises many kinds (ImageOpenError, AlphaChannelError …)
+    except Exception as exc:  # noqa: BLE001 — re-raised below unless it is img2pdf refusing
+        if not _refused_by_img2pdf(exc):
+            raise
         raise DossierError(f"{where}：图像无法转为 PDF 页面（{_short(exc)}）") from None
     out.write_bytes(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return len(pdf.pages)
+
+
+def _refused_by_img2pdf(exc: Exception) -> bool:
+    """Whether img2pdf (or Pillow beneath it) refused the image itself, as opposed to a bug."""
+    import img2pdf
+    from PIL import UnidentifiedImageError
+
+    own = (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, img2pdf.JpegColorspaceError,
+           img2pdf.UnsupportedColorspaceError, img2pdf.NegativeDimensionError,
+           img2pdf.ExifOrientationError, img2pdf.PdfTooLargeError)
+    # ValueError: bit depths, colour spaces and fill orders PDF cannot hold; NotImplementedError:
+    # a CCITT TIFF in several strips; OSError: Pillow's decoding.  For a few malformed files
+    # (a PNG chunk longer than the file, an MPO whose second frame is not a JPEG) img2pdf
+    # raises a bare Exception — that exact class, never a subclass such as a TypeError.
+    return (isinstance(exc, (*own, UnidentifiedImageError, OSError, ValueError, NotImplementedError))
+            or type(exc) is Exception)
 
 
 def _short(exc: object, limit: int = 160) -> str:

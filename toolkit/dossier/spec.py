@@ -171,18 +171,6 @@ def compact_date(text: str) -> str:
     return f"{y:04d}" + (f"{m:02d}" if m else "") + (f"{d:02d}" if d else "")
 
 
-def chinese_date(text: str) -> str:
-    """ISO date → ``2025年3月12日`` (no leading zeros)."""
-    y, m, d = parse_partial_date(text, "日期")
-    return f"{y}年" + (f"{m}月" if m else "") + (f"{d}日" if d else "")
-
-
-def chinese_month(text: str) -> str:
-    """ISO date → ``2025年3月`` (the cover's 起止年月)."""
-    y, m, _ = parse_partial_date(text, "日期")
-    return f"{y}年" + (f"{m}月" if m else "")
-
-
 def safe_filename(text: str) -> str:
     """A file-name-safe form of ``text`` (keeps CJK; replaces path separators and controls)."""
     out = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", str(text)).strip(" .")

@@ -16,8 +16,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from toolkit.render.linebreak import break_lines
 from toolkit.dossier.spec import (
-    SCAN_ORIGINAL_REMARK, Attachment, Item, VolumeSpec, chinese_date, chinese_month, compact_date,
+    SCAN_ORIGINAL_REMARK, Attachment, Item, VolumeSpec, compact_date,
 )
+from toolkit.text import cn_date as chinese_date, cn_month as chinese_month
 
 PAGE_W, PAGE_H = 210 * mm, 297 * mm
 TOP, BOTTOM, BINDING, OUTER = 20 * mm, 15 * mm, 25 * mm, 15 * mm

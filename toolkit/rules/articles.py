@@ -5,17 +5,7 @@ Item numbers are 1-based, as in the text: ``SITUATIONS[4]`` is 第六条第（�
 
 from __future__ import annotations
 
-CN_NUMERALS = "零一二三四五六七八九十"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二 (enough for article and item numbers)."""
-    if n <= 10:
-        return CN_NUMERALS[n]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 10]
-    tens, ones = divmod(n, 10)
-    return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
+from toolkit.text import cn_number
 
 
 def cite(article: int, item: int | None = None) -> str:

@@ -8,16 +8,23 @@ Every rule is a function ``(case, context) -> iterable of Problem`` registered w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
-from toolkit.calendar import WorkCalendar, format_cn
+from toolkit.calendar import WorkCalendar
 from toolkit.case.model import Case
 from toolkit.case.problems import Problem
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE
-from toolkit.rules.articles import (BY_REFERENCE_CATEGORIES, CONDITIONS, EXCLUSIONS,
-                                    GRANTED_OUTCOMES, REFUSED_OUTCOME, cite)
-from toolkit.rules.deadlines import TimeLimit, time_limits
+from toolkit.rules.articles import (
+    BY_REFERENCE_CATEGORIES,
+    CONDITIONS,
+    EXCLUSIONS,
+    GRANTED_OUTCOMES,
+    REFUSED_OUTCOME,
+    cite,
+)
+from toolkit.rules.deadlines import PERIODS_BY_KEY, TimeLimit, time_limits
+from toolkit.text import cn_date
 
 
 @dataclass
@@ -105,7 +112,7 @@ def _order(case: Case, later_step: str, later_path: tuple, earlier_step: str, ea
     later, earlier = case.date(later_step, *later_path), case.date(earlier_step, *earlier_path)
     if later and earlier and (later < earlier or (strict and later == earlier)):
         yield case.problem(later_step, later_path, article,
-                           f"{message}：{format_cn(later)}早于{format_cn(earlier)}")
+                           f"{message}：{cn_date(later)}早于{cn_date(earlier)}")
 
 
 @rule
@@ -155,8 +162,8 @@ def dates_in_order(case: Case, context: Context):
             decided = case.date("determination", "decision", "date")
             if first and decided and first < decided and step != "rectification":
                 yield case.problem(step, (), BY_KEY[step].article,
-                                   f"{BY_KEY[step].title}应在认定决定（{format_cn(decided)}）之后，"
-                                   f"这里最早的日期是{format_cn(first)}")
+                                   f"{BY_KEY[step].title}应在认定决定（{cn_date(decided)}）之后，"
+                                   f"这里最早的日期是{cn_date(first)}")
     yield from _order(case, "rectification", ("deadline",), "rectification", ("date",),
                       "第十一条", "整改期限应在整改通知之后", strict=True)
     yield from _order(case, "rectification", ("completion", "date"), "rectification", ("date",),
@@ -286,7 +293,7 @@ def exclusions_forbid(case: Case, context: Context):
         if outcome in GRANTED_OUTCOMES:
             yield case.problem(step, path, "第八条",
                                f"存在不予容错情形（{names}），不能认定“{outcome}”，应为“{REFUSED_OUTCOME}”")
-    for index, item in enumerate(found):
+    for item in found:
         if case.has("determination") and item not in declared \
                 and case.get("determination", "decision", "outcome") == REFUSED_OUTCOME:
             yield case.problem("determination", ("decision",), "第八条",
@@ -323,7 +330,7 @@ def upward_report_first(case: Case, context: Context):
                            "须先向上级纪检监察机关或组织人事部门报告（upward_report）再作决定")
     elif reported and decided and reported >= decided:
         yield case.problem("determination", ("upward_report", "date"), "第九条第（四）项",
-                           f"向上级报告（{format_cn(reported)}）应在作出决定（{format_cn(decided)}）之前")
+                           f"向上级报告（{cn_date(reported)}）应在作出决定（{cn_date(decided)}）之前")
 
 
 @rule
@@ -358,34 +365,35 @@ def time_limits_kept(case: Case, context: Context):
     """Art. 9(1), (4), (5): the time limits, counted as PRC Civil Code Art. 201–203."""
     for limit in context.limits:
         step, path = limit.source
-        span = f"自{format_cn(limit.start)}起{limit.length}，应于{format_cn(limit.due)}前{limit.action}"
+        done_step, *done_path = PERIODS_BY_KEY[limit.key].done  # where the late act is recorded
+        span = f"自{cn_date(limit.start)}起{limit.length}，应于{cn_date(limit.due)}前{limit.action}"
         if limit.key == "application" and limit.status == "late":
-            yield case.problem("application", ("date",), limit.article,
-                               f"申请逾期：{span}，实际{format_cn(limit.done)}。"
+            yield case.problem(done_step, done_path, limit.article,
+                               f"申请逾期：{span}，实际{cn_date(limit.done)}。"
                                "如已同意受理，请在 late_acceptance 中记录决定受理人和理由")
         elif limit.key == "verification" and limit.status == "late":
-            yield case.problem("determination", ("decision", "date"), limit.article,
-                               f"核实认定一般于1个月内完成：{span}，实际{format_cn(limit.done)}，且未记录暂缓",
+            yield case.problem(done_step, done_path, limit.article,
+                               f"核实认定一般于{limit.length}内完成：{span}，实际{cn_date(limit.done)}，且未记录暂缓",
                                "warning")
         elif limit.key == "deferral":
             until = case.date("determination", "deferral", "until")
             if until and until > limit.due:
                 yield case.problem("determination", ("deferral", "until"), limit.article,
-                                   f"暂缓时间不得超过3个月：自{format_cn(limit.start)}起最迟至"
-                                   f"{format_cn(limit.due)}，这里写的是{format_cn(until)}")
+                                   f"暂缓时间不得超过{limit.length}：自{cn_date(limit.start)}起最迟至"
+                                   f"{cn_date(limit.due)}，这里写的是{cn_date(until)}")
             if limit.status == "late":
-                yield case.problem("determination", ("decision", "date"), limit.article,
-                                   f"暂缓时间超过3个月：{span}，实际{format_cn(limit.done)}")
+                yield case.problem(done_step, done_path, limit.article,
+                                   f"暂缓时间超过{limit.length}：{span}，实际{cn_date(limit.done)}")
             elif until and limit.done and limit.done > until:
-                yield case.problem("determination", ("decision", "date"), limit.article,
-                                   f"认定决定（{format_cn(limit.done)}）晚于暂缓截止日（{format_cn(until)}）",
+                yield case.problem(done_step, done_path, limit.article,
+                                   f"认定决定（{cn_date(limit.done)}）晚于暂缓截止日（{cn_date(until)}）",
                                    "warning")
         elif limit.key == "feedback" and limit.status == "late":
-            yield case.problem("feedback", ("date",), limit.article,
-                               f"反馈逾期：{span}，实际{format_cn(limit.done)}")
+            yield case.problem(done_step, done_path, limit.article,
+                               f"反馈逾期：{span}，实际{cn_date(limit.done)}")
         if limit.status == "overdue":
             yield case.problem(step, path, limit.article,
-                               f"{limit.name}已过：{span}，截至{format_cn(context.today)}尚无记录", "warning")
+                               f"{limit.name}已过：{span}，截至{cn_date(context.today)}尚无记录", "warning")
 
 
 @rule
@@ -394,4 +402,4 @@ def rectification_followed_up(case: Case, context: Context):
     deadline = case.date("rectification", "deadline")
     if deadline and deadline < context.today and case.get("rectification", "completion") is None:
         yield case.problem("rectification", ("deadline",), "第十一条",
-                           f"整改期限{format_cn(deadline)}已过，尚未记录整改结果（completion）", "warning")
+                           f"整改期限{cn_date(deadline)}已过，尚未记录整改结果（completion）", "warning")

@@ -45,7 +45,7 @@ from toolkit.cli import main
 from toolkit.docket import cache
 from toolkit.docket import status as status_module
 from toolkit.docket.cache import Snapshot
-from toolkit.docket.status import BROKEN_NOTE, collect, row_from
+from toolkit.docket.status import BROKEN_NOTE, collect, row_from, table_lines
 
 TODAY = dt.date(2025, 10, 9)
 D = dt.date.fromisoformat
@@ -138,7 +138,8 @@ def test_sorted_by_urgency(cases):
     order = [row.case_id for row in collect(cases, TODAY, cache=False)]
     assert order == ["2025-203", "2025-208",                      # overdue, most overdue first
                      "2025-204", "2025-201", "2025-202", "2025-205", "2025-206",  # fewest days left
-                     "2025-209", "2025-210", "2025-211",          # need attention, no date
+                     "2025-210",                                  # only a range known, a year away
+                     "2025-209", "2025-211",                      # need attention, no date
                      "2025-207"]                                  # nothing pending: last
 
 
@@ -148,8 +149,12 @@ def test_broken_cases_and_missing_calendar_get_rows(cases):
     assert rows["2025-211"].broken and BROKEN_NOTE in rows["2025-211"].status_text
     assert rows["2025-211"].case_id == "2025-211"
     missing = rows["2025-210"]
-    assert not missing.broken and missing.next is None
+    assert not missing.broken
     assert "缺少2027年节假日安排" in missing.status_text and "申请期限" in missing.status_text
+    # the 7 working days after 2026-12-28 end between these two days whatever 2027's arrangement
+    assert (missing.next.due, missing.next.latest) == (D("2027-01-05"), D("2027-01-14"))
+    assert "2027-01-05 至 2027-01-14" in "\n".join(line for line, _ in table_lines([missing]))
+    assert missing.next.left_text.startswith("最早剩 ")
 
 
 def test_a_broken_bureau_configuration_is_a_note_on_each_row(cases):
@@ -208,7 +213,7 @@ def test_cli_json(cases):
     assert fb["next"] == {"key": "feedback", "name": "反馈期限", "action": "反馈认定结果",
                           "article": "第九条第（五）项", "start": "2025-09-30", "due": "2025-10-11",
                           "length": "3个工作日", "unit": "workdays", "left": 2, "overdue": False,
-                          "left_text": "剩 2 个工作日"}
+                          "latest": None, "left_text": "剩 2 个工作日"}
 
 
 def test_cache_reused_and_refreshed(cases, tmp_path):

@@ -62,12 +62,13 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
              table: str | None) -> None:
     """期间的最后一日：日期（YYYY-MM-DD）为引起期间的事件之日，当日不计入。
 
-    最后一行输出最后一日（YYYY-MM-DD）。
+    最后一行输出最后一日（YYYY-MM-DD）；所需年份没有节假日安排时输出可能的范围
+    （最早/最迟，如 2027-02-13/2027-02-23）并以状态 1 退出。
     """
     from pathlib import Path
 
     from toolkit.calendar import WorkCalendar, default_table, parse_iso_date
-    from toolkit.errors import UsageError
+    from toolkit.errors import CalendarDataMissing, UsageError
 
     if (workdays is None) == (months is None):
         raise UsageError("请给出 --workdays N 或 --months N 中的一项")
@@ -84,6 +85,11 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
             end = calendar.add_months(start, months, explanation)
     except (OverflowError, ValueError):  # past year 9999: Python's dates end there
         raise UsageError(f"期间过长：自{event_date}起{length}{'个工作日' if workdays else '个月'}超出可计算的日期范围") from None
+    except CalendarDataMissing as missing:
+        from toolkit.calendar import print_range
+
+        raise SystemExit(print_range(calendar, start, length, "workdays" if workdays else "months",
+                                     missing, explanation if verbose else [])) from None
     if verbose:
         for line in explanation:
             click.echo(line)

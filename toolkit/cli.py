@@ -159,6 +159,16 @@ def set_field(yaml_file: Path, assignment: str) -> None:
     click.echo(f"已修改 {yaml_file}：{key.strip()}")
 
 
+@main.command("numbers")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
+@click.option("--year", type=int, metavar="年度", help="列出该年度的编号（默认今年）。")
+def numbers(cases_dir: Path, year: int | None) -> None:
+    """各发文字号序列的下一个空号和下一个案卷号（按局配置的代字，读取全部案件）。"""
+    from toolkit.docket.numbers import run
+
+    run(cases_dir, year)
+
+
 @main.command()
 @click.argument("case_dir", type=click.Path(path_type=Path), metavar="案件文件夹")
 @click.option("--only", metavar="文书", help="只生成这一种文书（如 decision）。")

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 from toolkit.case.folders import case_folders, expand_case_folders
 from toolkit.case.load import load_case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
+from toolkit.config import BureauConfig
 from toolkit.context import RunContext, context_for
 from toolkit.documents.registry import BY_KEY as KINDS_BY_KEY
 from toolkit.errors import DossierError, RcmzError, UsageError
 from toolkit.render.outputs import FORMATS
+from toolkit.rules import register
 from toolkit.rules.checks import CheckResult, check_case
 
 if TYPE_CHECKING:
@@ -43,13 +45,25 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 
 
 def check(folder: Path, today: dt.date | None = None) -> CheckResult:
-    """rcmz check of one case folder: load, schemas, rules and time limits."""
-    return check_case(load_case(folder), context_for(folder).calendar, today or dt.date.today())
+    """rcmz check of one case folder: load, schemas, rules, time limits and numbering series."""
+    context = context_for(folder)
+    result = check_case(load_case(folder), context.calendar, today or dt.date.today())
+    result.problems.extend(register.case_problems(result.case, _config_or_none(result.case)))
+    return result
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
-    """rcmz check of case folders, or of every case inside a folder of cases."""
-    return [check(folder, today) for folder in expand_case_folders(paths)]
+    """rcmz check of case folders, or of every case inside a folder of cases, and the register
+    across them (ids, 档号, document numbers: toolkit/rules/register.py)."""
+    return register.with_register([check(folder, today) for folder in expand_case_folders(paths)],
+                                  _config_or_none)
+
+
+def _config_or_none(case) -> BureauConfig | None:
+    try:
+        return context_for(case.folder).config
+    except RcmzError:  # no bureau.yaml: nothing to number with (rendering says so)
+        return None
 
 
 def checked(folder: Path, today: dt.date | None = None) -> tuple[CheckResult, RunContext]:

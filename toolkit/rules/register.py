@@ -118,7 +118,7 @@ def register_problems(checked: list[Case], others: Iterable[Case],
                 for other in same:
                     if other is not use:
                         report(use, f"{use.what}“{use.text}”与{_whose(other)}重复（{other.where}）：{rule}")
-    for (prefix, year), same in numbers.items():
+    for same in numbers.values():
         by_number: dict[int, list[Use]] = defaultdict(list)
         for use in same:
             by_number[use.seq].append(use)

@@ -47,7 +47,7 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 def check(folder: Path, today: dt.date | None = None) -> CheckResult:
     """rcmz check of one case folder: load, schemas, rules, time limits and numbering series."""
     context = context_for(folder)
-    result = check_case(load_case(folder), context.calendar, today or dt.date.today())
+    result = check_case(load_case(folder, deep=True), context.calendar, today or dt.date.today())
     result.problems.extend(register.case_problems(result.case, _config_or_none(result.case)))
     return result
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pikepdf
 
-from toolkit.dossier import manifest as mf
-from toolkit.dossier import pdfa
 from toolkit.atomic import publish, work_dir
+from toolkit.dossier import manifest as mf
+from toolkit.dossier import pdfa, renditions
 from toolkit.dossier.bundle import Plan, assemble
 from toolkit.dossier.sources import Part, inspect, open_checked
 from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec
@@ -133,6 +133,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
                 parts[(n, k)] = apart
                 ordered.append(apart)
         log.debug("inputs checked: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
+        spec = renditions.with_notes(spec, ordered)  # 备考表: which files were converted, how
 
         # 3. numbering, manifest, generated sheets
         entries = plan_entries(
@@ -159,6 +160,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
+            renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
             try:
                 pdfa.save(pdf, unsigned)

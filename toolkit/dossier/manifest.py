@@ -67,14 +67,14 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
         for k, (att, s, t) in enumerate(e.attachments, 1):
             ap = parts[(e.seq, k)]
             atts.append({"title": att.title, "file": _rel(ap.source, root), "kind": ap.kind,
-                         "sha256": ap.sha256, "bytes": ap.size, "pages": [s, t]})
+                         "sha256": ap.sha256, "bytes": ap.size, "pages": [s, t], **ap.manifest_extra()})
         items.append({
             "seq": e.seq, "title": e.item.title, "number": e.item.number,
             "author": e.item.author, "date": e.item.date,
             "scan_original": e.item.is_scan_original, "remark": e.item.remark,
             "file": _rel(part.source, root), "kind": part.kind, "sha256": part.sha256,
             "bytes": part.size, "pages": [e.start, e.start + e.item_pages - 1],
-            "range": [e.start, e.end], "attachments": atts,
+            "range": [e.start, e.end], "attachments": atts, **part.manifest_extra(),
         })
     return {
         "format": FORMAT,

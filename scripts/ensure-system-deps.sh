@@ -9,6 +9,7 @@ need=()
 [ -e /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf ] || need+=(fonts-lxgw-wenkai)
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+command -v gs >/dev/null || need+=(ghostscript)   # 附件转换为归档件（嵌入字体、CMYK 转 RGB）
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -66,7 +66,8 @@ class Numbered:
 
 
 def _rectification_organ(case: Case) -> str | None:
-    return RECTIFICATION_ORGANS.get(case.get("rectification", "issued_by"))
+    issued_by = case.get("rectification", "issued_by")
+    return RECTIFICATION_ORGANS.get(issued_by) if isinstance(issued_by, str) else None
 
 
 #: Every numbered document kind, in the order a case usually issues them.

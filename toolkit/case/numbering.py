@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.text import doc_number
@@ -207,3 +208,31 @@ def register_state(cases: Iterable[Case], config: BureauConfig | dict, year: int
     listed = sorted(states.values(), key=lambda s: order[(s.series.organ, s.series.format)])
     volume_no = max(volumes, default=0) + 1
     return listed, f"{archive['fonds_no']}-{archive['catalogue_no']}-{volume_no}", volume_no
+
+
+#: The step files that hold ids, 档号 and document numbers.
+_NUMBERED_STEPS = ("case", "investigation", "determination", "feedback", "filing", "rectification",
+                   "clarification")
+
+
+def numbers_only(folder: Path) -> Case:
+    """A case beside the checked ones, read only as far as the register needs: the files that
+    hold numbers, parsed but not checked against their schemas (a wrong value is simply not a
+    number: ``numbering.entries`` takes integers and dates only).  A file that cannot be read is
+    left out; checking that case says why."""
+    from toolkit.case.model import Case
+    from toolkit.case.steps import BY_KEY
+    from toolkit.case.yamlio import load_yaml
+    from toolkit.errors import RcmzError
+
+    case = Case(folder=folder)
+    for key in _NUMBERED_STEPS:
+        path = folder / BY_KEY[key].file
+        if path.is_file():
+            try:
+                loaded = load_yaml(path)
+            except RcmzError:
+                continue
+            if isinstance(loaded.data, dict):
+                case.files[key] = loaded
+    return case

@@ -83,12 +83,12 @@ def next_numbers(step: Step, case_dir: Path, today: date | None = None) -> dict[
     ``rcmz numbers``); empty when there is no configuration to number with.
     """
     from toolkit.case.folders import case_folders
-    from toolkit.case.load import load_case
     from toolkit.case.numbering import (
         FORMATS,
         NUMBERED,
         ORGANS,
         RECTIFICATION_ORGANS,
+        numbers_only,
         register_state,
     )
     from toolkit.config import load_config
@@ -101,12 +101,7 @@ def next_numbers(step: Step, case_dir: Path, today: date | None = None) -> dict[
         config = load_config(case_dir)
     except RcmzError:
         return {}
-    cases = []
-    for folder in case_folders(case_dir.resolve().parent):
-        try:
-            cases.append(load_case(folder))
-        except RcmzError:
-            continue
+    cases = [numbers_only(folder) for folder in case_folders(case_dir.resolve().parent)]
     year = (today or date.today()).year
     states, code, volume_no = register_state(cases, config, year)
     free = {(state.series.organ, state.series.format): state for state in states}

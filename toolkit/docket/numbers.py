@@ -10,10 +10,9 @@ import datetime as dt
 from pathlib import Path
 
 from toolkit.case.folders import case_folders, is_case_folder
-from toolkit.case.load import load_case
-from toolkit.case.numbering import register_state
+from toolkit.case.numbering import numbers_only, register_state
 from toolkit.config import load_config
-from toolkit.errors import RcmzError, UsageError
+from toolkit.errors import UsageError
 from toolkit.text import display_width
 
 
@@ -46,12 +45,7 @@ def report(cases_dir: Path, year: int) -> list[str]:
     if is_case_folder(root):
         root = root.resolve().parent  # a case folder: its register is the folder of cases
     config = load_config(root)
-    cases, unreadable = [], []
-    for folder in case_folders(root):
-        try:
-            cases.append(load_case(folder))
-        except RcmzError:
-            unreadable.append(folder.name)
+    cases = [numbers_only(folder) for folder in case_folders(root)]
     states, code, volume_no = register_state(cases, config, year)
     rows = [("序列", "代字", f"{year}年已用", "下一个空号")]
     rows += [(state.series.name, state.series.prefix, ranges(state.used), state.next_number)
@@ -62,8 +56,6 @@ def report(cases_dir: Path, year: int) -> list[str]:
         lines.append("  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=False))
                      + "  " + row[3])
     lines.append(f"下一个案卷号：{volume_no}（档号 {code}）")
-    if unreadable:
-        lines.append("未能读取的文件夹（其编号未计入）：" + "、".join(unreadable))
     return lines
 
 

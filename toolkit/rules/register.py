@@ -28,6 +28,7 @@ from toolkit.case.numbering import (
     Entry,
     entries,
     missing_series_message,
+    numbers_only,
     series_of,
 )
 from toolkit.case.problems import Problem
@@ -174,7 +175,7 @@ def with_register(results: list, config_of) -> list:
             if folder.resolve() in seen or folder.resolve() == parent:
                 continue
             seen.add(folder.resolve())
-            others.append(_numbers_only(folder))
+            others.append(numbers_only(folder))
     found = register_problems(checked, others, config_of)
     for result in results:
         extra = found.get(result.case.folder, [])
@@ -183,29 +184,3 @@ def with_register(results: list, config_of) -> list:
             result.problems.sort(key=lambda p: (p.file, p.line, p.column, p.rule))
     return results
 
-
-#: The step files that hold ids, 档号 and document numbers.
-_NUMBERED_STEPS = ("case", "investigation", "determination", "feedback", "filing", "rectification",
-                   "clarification")
-
-
-def _numbers_only(folder: Path) -> Case:
-    """A case beside the checked ones, read only as far as the register needs: the files that
-    hold numbers, parsed but not checked against their schemas (a wrong value is simply not a
-    number: ``numbering.entries`` takes integers and dates only).  A file that cannot be read is
-    left out; checking that case says why."""
-    from toolkit.case.steps import BY_KEY
-    from toolkit.case.yamlio import load_yaml
-    from toolkit.errors import RcmzError
-
-    case = Case(folder=folder)
-    for key in _NUMBERED_STEPS:
-        path = folder / BY_KEY[key].file
-        if path.is_file():
-            try:
-                loaded = load_yaml(path)
-            except RcmzError:
-                continue
-            if isinstance(loaded.data, dict):
-                case.files[key] = loaded
-    return case

@@ -46,6 +46,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.cachefile import JsonCache
+
 #: The extensions a volume accepts, each with the kind of content it must hold.
 KIND_BY_EXTENSION = {
     ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".png": "png",
@@ -208,10 +210,12 @@ def assess(path: Path) -> Assessment:
         return Assessment(kind, problem)
     key = f"{kind}:{_content_digest(path)}"
     cached = _CACHE.get(key)
-    if cached is None:
-        cached = _assess_pdf(path) if kind == "pdf" else _assess_image(path, kind)
-        _CACHE.put(key, cached)
-    return cached
+    if cached is not None:
+        kind, problem, conversions = cached
+        return Assessment(kind, problem, tuple(Conversion(*c) for c in conversions))
+    answer = _assess_pdf(path) if kind == "pdf" else _assess_image(path, kind)
+    _CACHE.put(key, [answer.kind, answer.problem, [[c.key, c.what, c.detail] for c in answer.conversions]])
+    return answer
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -231,84 +235,23 @@ def _content_digest(path: Path) -> str:
     return _DIGESTS[key]
 
 
-class _AssessmentCache:
-    """Assessments by content digest: in memory, and in ``<cache>/attachments.json`` (written
-    once, when the process ends, if anything new was assessed)."""
+def _salt() -> str:
+    """What else an answer depends on: rcmz, this module, and the readers (not imported: a run
+    that finds everything in the cache never loads them)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    def __init__(self):
-        self._memory: dict[str, Assessment] | None = None
-        self._dirty = False
+    from toolkit.cachefile import code_salt
 
-    def _file(self) -> Path | None:
-        if os.environ.get("RCMZ_NO_CACHE", "") not in ("", "0"):
-            return None
-        from toolkit.docket.cache import cache_dir
-
-        return cache_dir() / "attachments.json"
-
-    def _salt(self) -> str:
-        """What else an answer depends on: rcmz, this module, and the readers (not imported:
-        a run that finds everything in the cache never loads them)."""
-        from importlib.metadata import PackageNotFoundError, version
-
-        from toolkit import __version__
-
-        def of(package: str) -> str:
-            try:
-                return version(package)
-            except PackageNotFoundError:
-                return "?"
-
-        here = Path(__file__).stat()
-        return f"{__version__}:{here.st_size}:{here.st_mtime_ns}:{of('pikepdf')}:{of('pillow')}"
-
-    def _load(self) -> dict[str, Assessment]:
-        if self._memory is None:
-            self._memory = {}
-            file = self._file()
-            try:
-                import json
-
-                stored = json.loads(file.read_text(encoding="utf-8")) if file and file.is_file() else {}
-            except (OSError, ValueError):
-                stored = {}
-            if stored.get("salt") == self._salt():
-                for key, (kind, problem, conversions) in stored.get("assessments", {}).items():
-                    self._memory[key] = Assessment(kind, problem, tuple(Conversion(*c) for c in conversions))
-        return self._memory
-
-    def get(self, key: str) -> Assessment | None:
-        return self._load().get(key)
-
-    def put(self, key: str, assessment: Assessment) -> None:
-        memory = self._load()
-        memory[key] = assessment
-        if not self._dirty and self._file() is not None:
-            import atexit
-
-            atexit.register(self.save)
-        self._dirty = True
-
-    def save(self) -> None:
-        file = self._file()
-        if not self._dirty or file is None or self._memory is None:
-            return
-        import json
-
-        from toolkit.atomic import write_text_atomic
-
-        data = {"salt": self._salt(), "assessments": {
-            key: [a.kind, a.problem, [[c.key, c.what, c.detail] for c in a.conversions]]
-            for key, a in self._memory.items()}}
+    def of(package: str) -> str:
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(file, json.dumps(data, ensure_ascii=False))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-        self._dirty = False
+            return version(package)
+        except PackageNotFoundError:
+            return "?"
+
+    return f"{code_salt(__file__)}:{of('pikepdf')}:{of('pillow')}"
 
 
-_CACHE = _AssessmentCache()
+_CACHE = JsonCache("attachments", _salt)
 
 
 def _short(exc: object, limit: int = 160) -> str:

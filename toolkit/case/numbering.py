@@ -210,29 +210,102 @@ def register_state(cases: Iterable[Case], config: BureauConfig | dict, year: int
     return listed, f"{archive['fonds_no']}-{archive['catalogue_no']}-{volume_no}", volume_no
 
 
-#: The step files that hold ids, 档号 and document numbers.
-_NUMBERED_STEPS = ("case", "investigation", "determination", "feedback", "filing", "rectification",
-                   "clarification")
+#: Where ids, 档号 and document numbers (and what decides their series) are written, by step.
+_NUMBER_FIELDS: dict[str, list[tuple[str, ...]]] = {"case": [("id",)],
+                                                    "filing": [("volume", "volume_no"), ("volume", "catalogue_no")],
+                                                    "rectification": [("issued_by",)],
+                                                    "clarification": [("method",)]}
+for _numbered in NUMBERED:
+    _NUMBER_FIELDS.setdefault(_numbered.step, []).extend([_numbered.date, _numbered.seq])
+
+
+def _salt() -> str:
+    from toolkit.cachefile import code_salt
+
+    return code_salt(__file__)
+
+
+_READ = None  # the JsonCache of the numbers read from each step file, made on first use
 
 
 def numbers_only(folder: Path) -> Case:
-    """A case beside the checked ones, read only as far as the register needs: the files that
-    hold numbers, parsed but not checked against their schemas (a wrong value is simply not a
-    number: ``numbering.entries`` takes integers and dates only).  A file that cannot be read is
-    left out; checking that case says why."""
+    """A case beside the checked ones, read only as far as the register needs: the values of
+    :data:`_NUMBER_FIELDS` with their positions, not checked against the schemas (a wrong value
+    is simply not a number: :func:`entries` takes integers and dates only).  What a file holds is
+    kept in the cache by its size and modification time, so checking one case in a folder of
+    hundreds reads only the files that changed.  A file that cannot be read is left out;
+    checking that case says why."""
+    global _READ
+    from toolkit.cachefile import JsonCache
     from toolkit.case.model import Case
     from toolkit.case.steps import BY_KEY
-    from toolkit.case.yamlio import load_yaml
+    from toolkit.case.yamlio import LoadedFile, load_yaml
     from toolkit.errors import RcmzError
 
+    if _READ is None:
+        _READ = JsonCache("numbers", _salt)
     case = Case(folder=folder)
-    for key in _NUMBERED_STEPS:
+    for key, fields in _NUMBER_FIELDS.items():
         path = folder / BY_KEY[key].file
-        if path.is_file():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        cache_key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        stored = _READ.get(cache_key)
+        if stored is None:
             try:
                 loaded = load_yaml(path)
             except RcmzError:
                 continue
-            if isinstance(loaded.data, dict):
-                case.files[key] = loaded
+            stored = _pruned(loaded, fields)
+            _READ.put(cache_key, stored)
+        data, positions = stored
+        if data is not None:
+            case.files[key] = LoadedFile(path, data, {tuple(p): (line, column) for p, line, column in positions})
     return case
+
+
+def remember_numbers(case: Case) -> None:
+    """Keep what ``case``'s (already loaded) files hold for :func:`numbers_only`: after
+    ``rcmz check casefiles``, checking one case reads none of the others."""
+    global _READ
+    from toolkit.cachefile import JsonCache
+
+    if _READ is None:
+        _READ = JsonCache("numbers", _salt)
+    for key, fields in _NUMBER_FIELDS.items():
+        loaded = case.files.get(key)
+        if loaded is None:
+            continue
+        try:
+            stat = loaded.path.stat()
+        except OSError:
+            continue
+        cache_key = f"{loaded.path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        if _READ.get(cache_key) is None:
+            _READ.put(cache_key, _pruned(loaded, fields))
+
+
+def _pruned(loaded, fields: list[tuple[str, ...]]) -> list:
+    """[data with only ``fields``, [[path, line, column], …]] (data None when not a mapping)."""
+    if not isinstance(loaded.data, dict):
+        return [None, []]
+    data: dict = {}
+    positions = [[[], *loaded.where(())]]
+    for field in fields:
+        value, found = loaded.data, True
+        for part in field:
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                found = False
+                break
+        if not found or isinstance(value, (dict, list)):
+            continue
+        target = data
+        for part in field[:-1]:
+            target = target.setdefault(part, {})
+        target[field[-1]] = value
+        positions.append([list(field), *loaded.where(field)])
+    return [data, positions]

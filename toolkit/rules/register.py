@@ -29,6 +29,7 @@ from toolkit.case.numbering import (
     entries,
     missing_series_message,
     numbers_only,
+    remember_numbers,
     series_of,
 )
 from toolkit.case.problems import Problem
@@ -168,6 +169,8 @@ def with_register(results: list, config_of) -> list:
     from toolkit.case.folders import case_folders
 
     checked = [result.case for result in results]
+    for case in checked:
+        remember_numbers(case)
     seen = {case.folder.resolve() for case in checked}
     others = []
     for parent in sorted({case.folder.resolve().parent for case in checked}):

@@ -49,6 +49,7 @@ def description(row: StatusRow, item: Pending) -> str:
     lines.append(f"依据：《实施办法》{item.article}")
     if item.key in PERIODS_BY_KEY:
         period = PERIODS_BY_KEY[item.key]
+        assert item.start is not None, "a period's row always has its start"
         lines.append(f"期间：自{cn_date(item.start)}（{period.start_event}）次日起算{item.length}，"
                      f"至{cn_date(item.due)}届满")
     else:

@@ -92,9 +92,9 @@ class YearStats:
     @property
     def durations(self) -> list[tuple[str, int, float | None, float | None, int | None]]:
         """(label, cases, mean, median, longest) per step, in calendar days."""
-        out = []
+        out: list[tuple[str, int, float | None, float | None, int | None]] = []
         for key, label, _, _ in STEP_SPANS:
-            values = [c.spans[key] for c in self.cases if c.spans.get(key) is not None]
+            values = [span for c in self.cases if (span := c.spans.get(key)) is not None]
             if values:
                 out.append((label, len(values), statistics.fmean(values),
                             float(statistics.median(values)), max(values)))
@@ -210,7 +210,7 @@ def csv_files(stats: YearStats) -> dict[str, bytes]:
         cases.append([c.id, c.applicant, c.unit, c.outcome,
                       "、".join(f"（{cn_number(i)}）" for i in c.claimed),
                       "、".join(f"（{cn_number(i)}）" for i in c.confirmed),
-                      *("" if c.spans[key] is None else c.spans[key] for key, _, _, _ in STEP_SPANS),
+                      *("" if c.spans[key] is None else str(c.spans[key]) for key, _, _, _ in STEP_SPANS),
                       "、".join(LIMIT_NAMES[k] + ("（已记录受理理由）" if s == "late_accepted" else "")
                                for k, s in c.late),
                       "是" if c.broken else ""])

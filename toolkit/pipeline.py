@@ -104,7 +104,8 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
     """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume."""
     from toolkit.documents.compose import compose_all
     from toolkit.dossier.build import build_dossier
-    from toolkit.dossier.from_case import git_state, volume_spec
+    from toolkit.dossier.from_case import volume_spec
+    from toolkit.dossier.provenance import provenance
     from toolkit.render.outputs import write_documents
 
     result, context = checked(folder)
@@ -113,11 +114,29 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     rendered = write_documents(compose_all(result.case, context.config), context.fonts, out_dir, ("pdf",))
-    commit, dirty = git_state(result.case.folder)
+    origin = provenance(result.case.folder, volume_inputs(result.case, context))
+    for reason in origin.reasons:
+        logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
     spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
-                       result.limits, commit=commit, dirty=dirty)
+                       result.limits, commit=origin.commit, dirty=origin.dirty)
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
     return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts)
+
+
+def volume_inputs(case, context: RunContext) -> list[Path]:
+    """Every file the volume is made from: the case's step files and attachments, the bureau
+    configuration, the holiday table and the bureau's override templates."""
+    from toolkit.case.load import resolve_attachment
+
+    inputs = [case.folder / STEPS_BY_KEY[step].file for step in case.files]
+    inputs += [resolve_attachment(case, entry["file"]) for _, _, entry in case.attachments()]
+    inputs.append(context.config.path)
+    if context.calendar.table_path is not None:
+        inputs.append(context.calendar.table_path)
+    for folder in context.template_dirs:
+        if folder.is_dir():
+            inputs += sorted(p for p in folder.rglob("*") if p.is_file())
+    return inputs
 
 
 def _dossier_job(folder: Path, out_root: Path | None, force: bool) -> Path:

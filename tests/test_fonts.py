@@ -336,6 +336,8 @@ def decision(tmp_path_factory):
     handler.emit = lambda record: logged.append(record.getMessage())
     logger = logging.getLogger("toolkit")
     logger.addHandler(handler)
+    # the stand-in line comes once per process (per rcmz command): earlier tests may have had it
+    fontbook_from_config(None)._warned_standins = False
     try:
         result = CliRunner().invoke(main, ["render", str(root / "2025-003-hearing-deferral"),
                                            "--only", "decision", "--format", "pdf", "--out", str(out)])

@@ -30,10 +30,12 @@ Fetched fonts (``scripts/fetch-fonts.sh``) live in ``$RCMZ_FONT_HOME``, else
 
 from __future__ import annotations
 
+import atexit
 import copy
 import hashlib
 import logging
 import os
+import shutil
 import struct
 import sys
 import tempfile
@@ -166,6 +168,8 @@ def _writable_dir() -> Path:
             key = str(target)
             if key not in _TEMP:
                 _TEMP[key] = Path(tempfile.mkdtemp(prefix="rcmz-fonts-"))
+                # reportlab holds a loaded font in memory: the folder can go when the process does
+                atexit.register(shutil.rmtree, _TEMP[key], True)
                 log.warning("字体缓存文件夹 %s 无法写入（%s），转换后的字体暂存于 %s，"
                             "本次运行结束后不保留（可设 RCMZ_FONT_CACHE 指定可写的文件夹）",
                             target, exc.strerror or exc, _TEMP[key])

@@ -586,15 +586,22 @@ class FontBook:
                 "或在 bureau.yaml 的 fonts 一节指定字体文件（rcmz fonts 查看各角色所用字体）。")
 
     # -- stand-ins and the record of each PDF ----------------------------------------------
+    def first_face(self, role: str) -> _Face | None:
+        """The face that will set ``role``, found without converting anything (None: no face)."""
+        usable = self._usable[self._role(role)]
+        while True:
+            for face in usable:
+                if face.usable:
+                    return face
+            if not self._load_next(role):
+                return None
+
     def standins(self, roles: Iterable[str] = ROLES) -> list[tuple[str, str]]:
         """(role, face) of the given roles that are set in a free stand-in, not a licensed face."""
         out = []
         for role in roles:
-            try:
-                face = self._first_usable(role)
-            except RenderError:
-                continue
-            if is_standin(face.path):
+            face = self.first_face(role)
+            if face is not None and is_standin(face.path):
                 out.append((role, _readable(face.label)))
         return out
 
@@ -611,8 +618,7 @@ class FontBook:
         if record.fallbacks:
             log.warning(record.fallback_line(self))
         if self.official and not self._warned_standins and record.roles:
-            used = [r for r in ROLES if r in record.roles]
-            standins = self.standins(used)
+            standins = self.standins()
             if standins:
                 self._warned_standins = True
                 log.warning(

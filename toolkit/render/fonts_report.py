@@ -74,10 +74,10 @@ def case_characters(case_dir: Path) -> tuple[list[str], list[str]]:
 
 def _family(book: FontBook, role: str):
     """The first usable face of ``role`` and all faces of its file (the parts of a CFF face)."""
+    first = book.first_face(role)
     faces = book.faces(role)
-    if not faces:
+    if first is None:
         return None, [], faces
-    first = faces[0]
     return first, [f for f in faces if f.family_key == first.family_key], faces
 
 

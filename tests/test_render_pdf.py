@@ -423,7 +423,7 @@ def test_minutes_layout_labels_in_heiti(fonts):
     assert "出席：王五" in text and "请假：李四" in text
     pdf = pikepdf.open(io.BytesIO(data))
     page = pdf.pages[0]
-    heiti = {str(n) for n, f in page.Resources.Font.items() if "WenQuanYi" in str(f.BaseFont)}
+    heiti = {str(n) for n, f in page.Resources.Font.items() if "Hei" in str(f.BaseFont)}
     assert heiti
     rows = lines_of(glyphs(data)[0])
     att = [gs for _, t, gs in rows if t.startswith("出席：")][0]

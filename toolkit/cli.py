@@ -285,3 +285,12 @@ def precommit(ctx: click.Context, files: tuple[Path, ...]) -> None:
         click.echo("本次改动不涉及案件文件夹。")
         return
     ctx.invoke(check, case_dirs=tuple(folders), strict=False, as_json=False, today=None)
+
+
+@main.command("fonts")
+@click.argument("case_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+def fonts_command(case_dir: Path | None) -> None:
+    """各字体角色所用的字体、字体文件及其对 GB2312 汉字（和 CASE_DIR 案件用字）的覆盖。"""
+    from toolkit.render.fonts_report import run
+
+    run(case_dir, click.echo)

@@ -288,9 +288,11 @@ def precommit(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 
 @main.command("fonts")
-@click.argument("case_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("case_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True),
+                metavar="[案件文件夹]")
 def fonts_command(case_dir: Path | None) -> None:
-    """各字体角色所用的字体、字体文件及其对 GB2312 汉字（和 CASE_DIR 案件用字）的覆盖。"""
-    from toolkit.render.fonts_report import run
+    """各字体角色所用的字体、字体文件及其对 GB2312 汉字（和所给案件用字）的覆盖。"""
+    from toolkit.pipeline import fonts_report
 
-    run(case_dir, click.echo)
+    for line in fonts_report(case_dir):
+        click.echo(line)

@@ -63,9 +63,12 @@ class RunContext:
 
     @cached_property
     def fonts(self) -> FontBook:
+        """The bureau's fonts, or the discovered ones where there is no configuration."""
         from toolkit.render.fonts import fontbook_from_config
 
-        return fontbook_from_config(self.config.get("fonts"), base=self.config.path.parent)
+        if self._config is None:
+            return fontbook_from_config(None)
+        return fontbook_from_config(self._config.get("fonts"), base=self._config.path.parent)
 
     @cached_property
     def signing(self) -> Signing:

@@ -161,6 +161,40 @@ def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = 
     return run_batch(folders, partial(_dossier_job, out_root=out_root, force=force))
 
 
+# --- fonts -------------------------------------------------------------------------------------
+
+
+def fonts_report(case_dir: Path | None) -> list[str]:
+    """rcmz fonts: per role the face, its file and its coverage of GB2312 and (with a case
+    folder) of the characters of the case's facts."""
+    from toolkit.render.fonts_report import format_report, role_reports
+
+    start = case_dir if case_dir is not None else Path.cwd() / "casefiles"
+    book = context_for(start if start.exists() else Path.cwd()).fonts
+    chars: list[str] | None = None
+    notes: list[str] = []
+    if case_dir is not None:
+        case = load_case(case_dir)
+        seen: dict[str, None] = {}
+        for loaded in case.files.values():
+            for text in _strings(loaded.data):
+                seen.update((ch, None) for ch in text if not ch.isspace())
+        chars = list(seen)
+        notes = [p.format() for p in case.problems if p.severity == "error"]
+    return format_report(role_reports(book, chars), case_dir, notes + book.notes)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 # --- verify ------------------------------------------------------------------------------------
 
 

@@ -74,11 +74,12 @@ from markupsafe import Markup
 from toolkit.documents.model import (Document, LabeledParagraph, PageBreak, Paragraph, Record,
                                      Signature, Table)
 from toolkit.errors import RenderError
+from toolkit.paths import DOCX_SHELL
 from toolkit.render.linebreak import is_lead_in, keeps_with_next
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
-DEFAULT_SHELL = Path(__file__).resolve().parents[2] / "templates" / "docx" / "shell.docx"
+DEFAULT_SHELL = DOCX_SHELL
 
 #: Style ids the renderer itself refers to (the shell's names may be anything).
 STYLE_TABLE = "GwTable"

@@ -10,7 +10,6 @@ converted: coverage comes from the fonts' cmaps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from toolkit.render.fonts import (
     ROLES,
     FontBook,
     _readable,
-    fontbook_from_config,
     is_standin,
 )
 
@@ -37,39 +35,6 @@ class RoleReport:
     case_total: int = 0
     case_covered: int = 0
     case_fallbacks: dict[str, str] = field(default_factory=dict)   # character → face, or ""
-
-
-def _strings(value) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
-
-
-def case_characters(case_dir: Path) -> tuple[list[str], list[str]]:
-    """The distinct characters of the string values of the case's YAML files (no white space),
-    and the files that could not be read."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    yaml = YAML(typ="safe")
-    chars: dict[str, None] = {}
-    problems = []
-    for path in sorted(case_dir.glob("*.y*ml")):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, YAMLError) as exc:
-            problems.append(f"{path.name}：无法读取（{type(exc).__name__}）")
-            continue
-        for text in _strings(data):
-            for ch in text:
-                if not ch.isspace():
-                    chars[ch] = None
-    return list(chars), problems
 
 
 def _family(book: FontBook, role: str):
@@ -158,29 +123,3 @@ def format_report(reports: list[RoleReport], case_dir: Path | None, notes: list[
     for note in notes:
         lines.append(f"注意：{note}")
     return lines
-
-
-def _book_for(case_dir: Path | None) -> FontBook:
-    from toolkit.config import find_config, read_config
-
-    start = case_dir if case_dir is not None else Path.cwd()
-    found = find_config(start)
-    if found is None and case_dir is None and (Path.cwd() / "casefiles").is_dir():
-        found = find_config(Path.cwd() / "casefiles")
-    if found is None:
-        return fontbook_from_config(None)
-    config = read_config(found)
-    return fontbook_from_config(config.get("fonts"), base=config.path.parent)
-
-
-def run(case_dir: Path | None = None, echo: Callable[[str], None] = print) -> list[RoleReport]:
-    """rcmz fonts [CASE_DIR]: print the report; returns it (for tests)."""
-    book = _book_for(case_dir)
-    notes: list[str] = []
-    chars = None
-    if case_dir is not None:
-        chars, notes = case_characters(case_dir)
-    reports = role_reports(book, chars)
-    for line in format_report(reports, case_dir, notes + book.notes):
-        echo(line)
-    return reports

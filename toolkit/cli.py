@@ -178,9 +178,15 @@ def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None
 @click.option("--no-cache", is_flag=True, help="不使用缓存，重新读取全部案件文件。")
 def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
     """各案件进度与下一期限，最紧急的在前。案件总文件夹默认为 casefiles。"""
-    from toolkit.docket.status import run
+    from toolkit.docket.status import STYLES, run, summary_line, table_lines, to_json
 
-    run(cases_dir, today.date() if today else None, as_json, cache=not no_cache)
+    rows, day = run(cases_dir, today.date() if today else None, cache=not no_cache)
+    if as_json:
+        click.echo(to_json(rows, day))
+        return
+    for text, style in table_lines(rows) if rows else []:
+        click.echo(click.style(text, **STYLES[style]))
+    click.echo(summary_line(rows, day))
 
 
 @main.command()
@@ -258,7 +264,15 @@ def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> Non
     """把各案件待办期限和回访计划导出为日历文件，可导入 Outlook、WPS、手机日历。"""
     from toolkit.docket.ics import run
 
-    run(cases_dir, out, today.date() if today else None)
+    export = run(cases_dir, out, today.date() if today else None)
+    for note in export.notes:
+        click.echo(f"注意：{note}", err=True)
+    if export.written is None:
+        click.echo(export.data, nl=False)  # bytes go to the binary stream as they are: CRLF kept
+        click.echo(f"共 {export.count} 个日程。", err=True)
+    else:
+        click.echo(f"共 {export.count} 个日程，已写入：")
+        click.echo(str(export.written))
 
 
 @main.command("stats")
@@ -270,7 +284,13 @@ def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
     """第十二条共性问题分析：按年度统计情形、结果、单位、各环节用时和逾期，输出 PDF 与 CSV。"""
     from toolkit.docket.stats import run
 
-    run(cases_dir, year, out)
+    stats, folder, written = run(cases_dir, year, out)
+    for note in stats.notes:
+        click.echo(f"注意：{note}", err=True)
+    click.echo(f"{year}年度：{len(stats.cases)} 个案件，已生成 {len(written)} 个文件：")
+    for path in written:
+        click.echo(f"  {path.name}")
+    click.echo(str(folder))
 
 
 @main.command("precommit")

@@ -476,19 +476,11 @@ def _bureau_name(root: Path) -> str:
         return ""
 
 
-def run(cases_dir: Path, year: int, out: Path | None) -> None:
-    """The whole ``rcmz stats`` command; the output folder is the last line printed."""
-    import click
-
+def run(cases_dir: Path, year: int, out: Path | None) -> tuple[YearStats, Path, list[Path]]:
+    """``rcmz stats``: the year's statistics written as PDF and CSV; (stats, folder, files)."""
     from toolkit.docket.status import cases_root
 
     root = cases_root(cases_dir)
     stats = gather(root, year)
     out = out or Path("build") / f"stats-{year}"
-    written = write(stats, out, _bureau_name(root))
-    for note in stats.notes:
-        click.echo(f"注意：{note}", err=True)
-    click.echo(f"{year}年度：{len(stats.cases)} 个案件，已生成 {len(written)} 个文件：")
-    for path in written:
-        click.echo(f"  {path.name}")
-    click.echo(str(out))
+    return stats, out, write(stats, out, _bureau_name(root))

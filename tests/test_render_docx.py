@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,8 +17,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph,
-                                     Record, Signature, Table)
+from toolkit.documents.model import (
+    Cell,
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.errors import RenderError
 from toolkit.render.docx import DEFAULT_SHELL, render_docx
 
@@ -497,12 +505,11 @@ def test_core_properties_from_the_document():
     assert other != render_docx(official())
 
 
-def test_shell_is_reproducible_from_its_script():
-    spec = importlib.util.spec_from_file_location("make_docx_shell",
-                                                  ROOT / "scripts" / "make_docx_shell.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    assert mod.build() == DEFAULT_SHELL.read_bytes(), \
+def test_shell_is_reproducible_from_its_script(tmp_path):
+    out = tmp_path / "shell.docx"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_docx_shell.py"), str(out)],
+                   check=True, capture_output=True)
+    assert out.read_bytes() == DEFAULT_SHELL.read_bytes(), \
         "templates/docx/shell.docx is stale: run scripts/make_docx_shell.py"
 
 
@@ -517,10 +524,28 @@ def test_a_bureau_shell_can_replace_the_default(tmp_path):
         for name in src.namelist():
             blob = src.read(name)
             if name == "word/document.xml":
-                blob = blob.replace("{{ title }}".encode(), "{{ titel }}".encode())
+                blob = blob.replace(b"{{ title }}", b"{{ titel }}")
             dst.writestr(name, blob)
     with pytest.raises(RenderError, match="模板指令"):
         render_docx(official(), shell=broken)
+
+
+@pytest.mark.parametrize("damage", ["not a zip", "no document part", "document not XML"])
+def test_a_shell_that_is_no_docx_is_named(tmp_path, damage):
+    bad = tmp_path / "bureau.docx"
+    if damage == "not a zip":
+        bad.write_text("这不是 Word 文件", encoding="utf-8")
+    else:
+        with zipfile.ZipFile(DEFAULT_SHELL) as src, zipfile.ZipFile(bad, "w") as dst:
+            for name in src.namelist():
+                if name == "word/document.xml":
+                    if damage == "no document part":
+                        continue
+                    dst.writestr(name, b"<w:document")
+                else:
+                    dst.writestr(name, src.read(name))
+    with pytest.raises(RenderError, match="bureau.docx 无法打开"):
+        render_docx(official(), shell=bad)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,7 +666,7 @@ def test_labeled_paragraph_hangs_under_the_first_name(tmp_path):
     assert (ind.get(qn("w:leftChars")), ind.get(qn("w:hangingChars"))) == ("500", "300")
     (pdf,) = _lo_convert(tmp_path, [data])
     rows: dict[float, list] = {}
-    for page, x0, y0, x1, w in _bbox(pdf):
+    for _page, x0, y0, _x1, w in _bbox(pdf):
         rows.setdefault(round(y0), []).append((x0, w))
     lines = [sorted(v) for _, v in sorted(rows.items())]
     k = next(i for i, ws in enumerate(lines) if ws[0][1].startswith("出席"))

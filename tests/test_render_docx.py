@@ -242,6 +242,24 @@ def test_letter_puts_the_mark_in_the_first_page_header_without_page_number():
     assert "GwIssuer" not in [p.style.style_id for p in d.paragraphs]
 
 
+def test_letter_double_lines_are_170_mm_centred_on_the_block():
+    """信函 (GB/T 9704 10.1): both red double lines 170 mm long, centred like the text block
+    (x = 106 mm, as in the PDF), the lower one 20 mm above the paper's bottom edge."""
+    d = _open(render_docx(official(layout="letter", record=None)))
+    s = d.sections[0]
+    mm = 1440 / 25.4                                               # twips per mm
+    left = round(s.left_margin / 635)
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    head = d.styles.get_by_id("GwLetterHead", 1).element.pPr.find(qn("w:ind"))
+    out_left, out_right = -int(head.get(qn("w:left"))), -int(head.get(qn("w:right")))
+    assert (width + out_left + out_right) / mm == pytest.approx(170, abs=0.1)
+    assert (left - out_left + (width + out_left + out_right) / 2) / mm == pytest.approx(106, abs=0.1)
+    frame = s.first_page_footer._element.find(f".//{W}framePr")
+    x, w, y = (int(frame.get(f"{W}{k}")) for k in ("x", "w", "y"))
+    assert w / mm == pytest.approx(170, abs=0.1) and (x + w / 2) / mm == pytest.approx(106, abs=0.1)
+    assert (round(s.page_height / 635) - y) / mm == pytest.approx(20, abs=0.1)
+
+
 def test_form_has_no_version_head():
     d = _open(render_docx(official(layout="form")))
     ids = {p.style.style_id for p in d.paragraphs}

@@ -33,7 +33,7 @@
   ``w:evenAndOddHeaders`` in settings, ``w:titlePg`` so a 信函 has no number on page one.
 * 信函: the first-page header starts 30 mm (1701 twips) from the paper's top and holds the
   信函标志, whose bottom border (11 pt ≈ 4 mm below it) is the red double line; the paragraph
-  reaches −8 mm / −6 mm into the margins, so the line is 170 mm long and centred on the paper.
+  reaches 7 mm into either margin, so the line is 170 mm long and centred on the text block.
   The second double line is the top border of a frame in the first-page footer, 20 mm above the
   paper's bottom.  Frames are direct paragraph formatting: LibreOffice ignores them in styles.
 * 版记: one style whose paragraphs Word groups: top border 0.35 mm (sz 8 = 1 pt), "between"
@@ -89,12 +89,13 @@ def eighths(mm: float) -> int:
 
 RECORD_OUTER = eighths(G.RECORD_OUTER_RULE_MM)            # 8 = 1 pt ≈ 0.35 mm
 RECORD_INNER = eighths(G.RECORD_INNER_RULE_MM)            # 6 = 0.75 pt ≈ 0.25 mm
-# 信函: the red double lines, 170 mm long; the upper one is the 信函标志's bottom border, its
-# paragraph reaching this far into the left and right margins
+# 信函: the red double lines, 170 mm long and centred on the text block as in the PDF; the
+# upper one is the 信函标志's bottom border, its paragraph reaching 7 mm into each margin, the
+# lower one the top border of a frame this far above the paper's bottom
 LETTER_RULE = twips(G.LETTER_RULE_MM)
-LETTER_RULE_OUT_LEFT, LETTER_RULE_OUT_RIGHT = twips(8), twips(6)
-LETTER_RULE_X = twips(20)                                 # the lower one: a frame from here
-LETTER_BOTTOM_RULE = twips(G.LETTER_BOTTOM_RULE_MM)       # … this far above the paper's bottom
+LETTER_RULE_X = twips(G.LETTER_RULE_LEFT_MM)              # 21 mm from the paper's left edge
+LETTER_RULE_OUT = twips((G.LETTER_RULE_MM - G.BLOCK_W_MM) / 2)
+LETTER_BOTTOM_RULE = twips(G.LETTER_BOTTOM_RULE_MM)
 RED = "FF0000"
 
 assert (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT) == (2098, 1984, 1587, 1474)

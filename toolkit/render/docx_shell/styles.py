@@ -12,8 +12,7 @@ from toolkit.render.docx_shell.layout import (
     ISSUER_BEFORE,
     ISSUER_PT,
     KAITI,
-    LETTER_RULE_OUT_LEFT,
-    LETTER_RULE_OUT_RIGHT,
+    LETTER_RULE_OUT,
     LINE,
     PAGE_NUMBER_INDENT,
     RECORD_INNER,
@@ -145,12 +144,12 @@ def styles_xml() -> str:
     # Header / footer
     s.append(pstyle("GwHeader", "页眉（公文）", tiny, q=False))
     # 信函标志 with the red double line (thick over thin) 4 mm below it as its bottom border; the
-    # paragraph reaches 8 mm into the left and 6 mm into the right margin: 170 mm, centred.
+    # paragraph reaches 7 mm into either margin: 170 mm, centred on the text block.
     s.append(pstyle("GwLetterHead", "信函标志",
                     ppr(snap=False, borders=border("bottom", val="thickThinSmallGap", sz=18,
                                                    color=RED, space=11),
-                        line=ISSUER_PT * 20, ind=ind(left=-LETTER_RULE_OUT_LEFT, right=-LETTER_RULE_OUT_RIGHT),
-                        jc="center"),
+                        line=ISSUER_PT * 20,
+                        ind=ind(left=-LETTER_RULE_OUT, right=-LETTER_RULE_OUT), jc="center"),
                     rpr(XBS, ISSUER_PT, color=RED)))
     s.append(pstyle("GwLetterBottomRule", "信函底部红色双线",
                     ppr(snap=False, borders=border("top", val="thinThickSmallGap", sz=18,

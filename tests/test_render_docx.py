@@ -170,6 +170,23 @@ def test_page_break_and_red_separator():
     assert issuer.find(f".//{W}color").get(f"{W}val") == "FF0000"
 
 
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
+                    reason="free CJK fonts not installed (scripts/ensure-fonts.sh)")
+def test_red_separator_as_thick_as_in_the_pdf():
+    import pikepdf
+
+    from toolkit.render.pdf import render_pdf
+
+    pdf = pikepdf.open(io.BytesIO(render_pdf(official())))
+    ops = [(o, str(op)) for o, op in pikepdf.parse_content_stream(pdf.pages[0])]
+    red = next(i for i, (o, op) in enumerate(ops) if op == "RG" and list(map(float, o)) == [1, 0, 0])
+    pdf_width = next(float(o[0]) for o, op in ops[red:] if op == "w")
+    styles = _part(render_docx(official()), "word/styles.xml")
+    for sid in ("GwNumber", "GwNumberSigner"):
+        bottom = styles.find(f"{W}style[@{W}styleId='{sid}']//{W}pBdr/{W}bottom")
+        assert int(bottom.get(f"{W}sz")) / 8 == pytest.approx(pdf_width), sid
+
+
 def test_styles_carry_east_asian_fonts():
     d = _open(render_docx(official()))
     expect = {"Normal": "仿宋", "GwBody": None, "GwTitle": "方正小标宋简体",

@@ -23,10 +23,11 @@
 * 版头: lines 1–3 of the block hold 份号, 密级 and (empty) 紧急程度 at 579 twips each = 1737; the
   发文机关标志 (36 pt, exact line height 720) gets 247 twips of space before, so its top edge sits
   1984 twips = 35 mm below the block's top.  Two blank lines, 发文字号 with the red separator as
-  its bottom border (space 4 pt under the line box ≈ 4 mm under the characters), two blank
-  lines, 标题 (22 pt), one blank line.  An upward document with a 签发人 (7.2.5) uses 发文字号
-  （上行文，含签发人）: the number one character in from the left, a right tab one character in
-  from the right for ``签发人：`` (仿宋) and the name (character style 签发人姓名, 楷体).
+  its bottom border (2 pt as in the PDF; space 4 pt under the line box ≈ 4 mm under the
+  characters), two blank lines, 标题 (22 pt), one blank line.  An upward document with a 签发人
+  (7.2.5) uses 发文字号（上行文，含签发人）: the number one character in from the left, a right
+  tab one character in from the right for ``签发人：`` (仿宋) and the name (character style
+  签发人姓名, 楷体).
 * 页码 宋体 14 pt in a line box of exactly 14 pt; the footer's distance from the paper's bottom is
   25.5 mm (1446 twips): the dash (mid-height of the box) sits ≈ 28 mm from the bottom edge, i.e.
   7 mm below the block.  Odd pages right, even pages left, one 14-pt character (280 twips) in;
@@ -87,6 +88,7 @@ def eighths(mm: float) -> int:
     return round(G.mm_to_pt(mm) * 8)
 
 
+RED_RULE = round(G.RED_RULE_PT * 8)                      # 16: the PDF's 2 pt
 RECORD_OUTER = eighths(G.RECORD_OUTER_RULE_MM)            # 8 = 1 pt ≈ 0.35 mm
 RECORD_INNER = eighths(G.RECORD_INNER_RULE_MM)            # 6 = 0.75 pt ≈ 0.25 mm
 # 信函: the red double lines, 170 mm long and centred on the text block as in the PDF; the

@@ -18,6 +18,7 @@ from toolkit.render.docx_shell.layout import (
     RECORD_INNER,
     RECORD_OUTER,
     RED,
+    RED_RULE,
     SMALL,
     SMALL_PT,
     SONGTI,
@@ -62,12 +63,12 @@ def styles_xml() -> str:
                         jc="center"),
                     rpr(XBS, ISSUER_PT, color=RED)))
     s.append(pstyle("GwNumber", "发文字号",
-                    ppr(keep_next=True, borders=border("bottom", sz=12, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
                         jc="center")))
     # 上行文 (7.2.5): 发文字号 left, one character in; a right tab one character from the right
     # edge carries 签发人：name on the same line; the red separator as for GwNumber
     s.append(pstyle("GwNumberSigner", "发文字号（上行文，含签发人）",
-                    ppr(keep_next=True, borders=border("bottom", sz=12, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
                         tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
                         ind=ind(left_chars=1), jc="left")))
     s.append(pstyle("GwLetterNumber", "信函发文字号", ppr(keep_next=True, jc="right")))

@@ -187,6 +187,20 @@ def test_red_separator_as_thick_as_in_the_pdf():
         assert int(bottom.get(f"{W}sz")) / 8 == pytest.approx(pdf_width), sid
 
 
+def test_record_indented_one_small_character_each_side():
+    """版记 (GB/T 9704 7.4): 抄送 and 印发 lines one 4号 character (14 pt, not a 16-pt grid
+    character) in from either side in every application, the 印发日期 tab on the right indent."""
+    d = _open(render_docx(official()))
+    style = d.styles.get_by_id("GwRecord", 1).element
+    ind = style.find(f"{W}pPr/{W}ind")
+    assert ind.get(f"{W}left") == ind.get(f"{W}right") == str(14 * 20)
+    assert ind.get(f"{W}leftChars") is None and ind.get(f"{W}rightChars") is None
+    s = d.sections[0]
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
+    assert tab.get(f"{W}val") == "right" and int(tab.get(f"{W}pos")) == width - 14 * 20
+
+
 def test_styles_carry_east_asian_fonts():
     d = _open(render_docx(official()))
     expect = {"Normal": "仿宋", "GwBody": None, "GwTitle": "方正小标宋简体",

@@ -38,8 +38,8 @@
   The second double line is the top border of a frame in the first-page footer, 20 mm above the
   paper's bottom.  Frames are direct paragraph formatting: LibreOffice ignores them in styles.
 * 版记: one style whose paragraphs Word groups: top border 0.35 mm (sz 8 = 1 pt), "between"
-  border 0.25 mm (sz 6 = 0.75 pt), bottom border 0.35 mm; 4号 (14 pt), indented one character
-  each side, a right tab for 印发日期.  The paragraphs sit in one frame aligned to the bottom of
+  border 0.25 mm (sz 6 = 0.75 pt), bottom border 0.35 mm; 4号 (14 pt), indented one 4号
+  character (280 twips, as in the PDF) each side, a right tab for 印发日期.  The paragraphs sit in one frame aligned to the bottom of
   the text block (direct formatting in the shell: LibreOffice ignores frames in styles and splits
   a frame whose paragraphs differ), so the last rule lies on the block's bottom edge.
   LibreOffice 7.4 does not draw "between" borders inside a frame (the middle rule is missing
@@ -79,6 +79,7 @@ SMALL_PT = G.SMALL_PT
 SMALL = round(SMALL_PT * 20)                             # 280 twips: one 四号 character
 TABLE_LEAD = round(G.TABLE_LEAD_PT * 20)                 # 400 twips
 PAGE_NUMBER_INDENT = round(G.PAGE_NUMBER_INDENT_PT * 20)  # 280 twips
+RECORD_INDENT = round(G.RECORD_INDENT_PT * 20)           # 280 twips: one 四号 character
 
 
 

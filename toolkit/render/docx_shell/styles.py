@@ -15,6 +15,7 @@ from toolkit.render.docx_shell.layout import (
     LETTER_RULE_OUT,
     LINE,
     PAGE_NUMBER_INDENT,
+    RECORD_INDENT,
     RECORD_INNER,
     RECORD_OUTER,
     RED,
@@ -114,8 +115,8 @@ def styles_xml() -> str:
                         borders=border("top", sz=RECORD_OUTER, space=1)
                         + border("bottom", sz=RECORD_OUTER, space=1)
                         + border("between", sz=RECORD_INNER, space=1),
-                        tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
-                        ind=ind(left_chars=1, right_chars=1), jc="left"),
+                        tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - RECORD_INDENT}"/>',
+                        ind=ind(left=RECORD_INDENT, right=RECORD_INDENT), jc="left"),
                     rpr(size=SMALL_PT)))
     # LabeledParagraph: the label run carries this character style
     s.append('<w:style w:type="character" w:customStyle="1" w:styleId="GwLabel">'

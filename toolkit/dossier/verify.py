@@ -19,7 +19,7 @@ from pikepdf import Name
 
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa
-from toolkit.dossier.bundle import (
+from toolkit.dossier.vocabulary import (
     BOOKMARK_COVER, BOOKMARK_INDEX, BOOKMARK_NOTES, LABEL_COVER, LABEL_NOTES,
     STAMP_PREFIX, Plan, attachment_bookmark_title, expected_label,
 )

@@ -263,6 +263,61 @@ def test_page_numbers_odd_right_even_left_and_footer_fields():
     assert "第" in xml and "页 共" in xml and "— " not in xml
 
 
+def _effective(paragraph, attribute: str):
+    """A paragraph-format value as Word applies it: direct formatting, else the style chain."""
+    value = getattr(paragraph.paragraph_format, attribute)
+    style = paragraph.style
+    while value is None and style is not None:
+        value = getattr(style.paragraph_format, attribute)
+        style = style.base_style
+    return value
+
+
+def test_page_number_odd_pages_right_even_pages_left():
+    """GB/T 9704 7.5: 单页码居右空一字，双页码居左空一字 — one 4号 character (14 pt), in the
+    footers Word uses for odd and even pages (evenAndOddHeaders) and on page one (titlePg)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    data = render_docx(official())
+    assert _part(data, "word/settings.xml").find(f"{W}evenAndOddHeaders") is not None
+    s = _open(data).sections[0]
+
+    def number_paragraph(footer):
+        (p,) = [p for p in footer.paragraphs if " PAGE " in etree.tostring(p._p, encoding="unicode")]
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+        return p
+
+    for footer, align, side in ((s.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                (s.first_page_footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
+        p = number_paragraph(footer)
+        other = "left_indent" if side == "right_indent" else "right_indent"
+        assert _effective(p, "alignment") == align
+        assert _effective(p, side) == Pt(14) and not _effective(p, other)
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_page_number_positions_in_libreoffice(tmp_path):
+    """PAGE-CHECKS 7 on LibreOffice's layout: — N — on every page, odd pages ending at
+    184 − 4.94 = 179.1 mm, even pages starting at 28 + 4.94 = 32.9 mm (±1 mm)."""
+    (pdf,) = _lo_convert(tmp_path, [render_docx(official())])
+    mm = 72 / 25.4
+    numbers: dict[int, list] = {}
+    for page, x0, y0, x1, word in _bbox(pdf):
+        if y0 > 263 * mm:                       # below the text block (its bottom: 262 mm)
+            numbers.setdefault(page, []).append((x0, x1, word))
+    assert len(numbers) >= 2
+    for page, words in numbers.items():
+        words.sort()
+        assert "".join(w for _, _, w in words) == f"—{page}—", (page, words)
+        if page % 2:
+            assert words[-1][1] / mm == pytest.approx(179.1, abs=1), page
+        else:
+            assert words[0][0] / mm == pytest.approx(32.9, abs=1), page
+
+
 def test_letter_puts_the_mark_in_the_first_page_header_without_page_number():
     d = _open(render_docx(official(layout="letter", issuer="中共杭州市教育局委员会", record=None)))
     s = d.sections[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -476,16 +475,6 @@ def test_page_break_and_empty_document(fonts):
     pages = glyphs(render_pdf(doc, fonts))
     assert len(pages) == 2
     assert render_pdf(Document("t", "form", "", ()), fonts).startswith(b"%PDF")
-
-
-def test_twelve_documents_under_a_second(fonts):
-    docs = [official(), hearing_form("内容" * 800)] * 6
-    render_pdf(docs[0], fonts)
-    render_pdf(docs[1], fonts)
-    start = time.perf_counter()
-    for doc in docs:
-        render_pdf(doc, fonts)
-    assert time.perf_counter() - start < 2.0   # ~0.3 s here; loose bound for busy CI machines
 
 
 # --------------------------------------------------------------------------------------------

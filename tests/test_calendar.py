@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from textwrap import dedent
@@ -26,9 +25,9 @@ from click.testing import CliRunner
 
 from conftest import first_uncovered_year
 from toolkit.calendar import WorkCalendar
-from toolkit.text import cn_date
 from toolkit.cli import main
 from toolkit.errors import CalendarDataMissing, ConfigError
+from toolkit.text import cn_date
 
 D = date.fromisoformat
 WEEKDAYS = "一二三四五六日"
@@ -182,17 +181,6 @@ def test_workdays_left(calendar, today, due, expected):
     assert calendar.workdays_left(D(today), D(due)) == expected
 
 
-def test_500_cases_are_quick():
-    started = time.perf_counter()
-    calendar = WorkCalendar()
-    for i in range(500):
-        event = D("2020-01-01") + timedelta(days=4 * i)
-        application_due = calendar.add_workdays(event, 7)
-        decision_due = calendar.add_months(application_due, 1)
-        calendar.add_months(decision_due, 3)
-        calendar.add_workdays(decision_due, 3)
-        calendar.workdays_left(event, decision_due)
-    assert time.perf_counter() - started < 2
 
 
 # -- years without data and the local table ---------------------------------------------------

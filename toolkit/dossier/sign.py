@@ -20,9 +20,9 @@ from pathlib import Path
 
 from toolkit.atomic import write_bytes_atomic
 from toolkit.dossier.spec import DEFAULT_PASSPHRASE_ENV, SignerConfig
+from toolkit.dossier.vocabulary import TEST_MARK
 from toolkit.errors import DossierError
 
-TEST_MARK = "测试证书 TEST CERTIFICATE — 不得用于正式归档"
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 STAMP_FONT_SIZE = 8
 

@@ -778,3 +778,29 @@ def test_labeled_paragraph_hangs_under_the_first_name(tmp_path):
     char = 316 / 20
     assert first_x == pytest.approx(28 / 25.4 * 72 + 2 * char, abs=1.0)       # two in
     assert second_x == pytest.approx(first_x + 3 * char, abs=1.5)              # under 王
+
+
+def test_bureau_yaml_selects_the_bureaus_shell(tmp_path):
+    """A shell edited in Word and named in bureau.yaml (docx_shell) is the one rcmz render fills."""
+    from click.testing import CliRunner
+
+    from conftest import CASEFILES
+    from toolkit.cli import main
+
+    cases = tmp_path / "casefiles"
+    shutil.copytree(CASEFILES, cases)
+    with zipfile.ZipFile(DEFAULT_SHELL) as src, zipfile.ZipFile(cases / "本局底稿.docx", "w") as dst:
+        for name in src.namelist():
+            blob = src.read(name)
+            if name == "word/styles.xml":
+                blob = blob.replace('eastAsia="仿宋"'.encode(), 'eastAsia="本局仿宋"'.encode())
+            dst.writestr(name, blob)
+    config = cases / "bureau.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "docx_shell: 本局底稿.docx\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(cases / "2025-001-exempt-individual"), "--only",
+                                       "decision", "--format", "docx", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    [docx] = (tmp_path / "out").glob("*.docx")
+    with zipfile.ZipFile(docx) as made:
+        styles = made.read("word/styles.xml").decode("utf-8")
+    assert 'eastAsia="本局仿宋"' in styles and 'eastAsia="仿宋"' not in styles

@@ -61,6 +61,13 @@ class RunContext:
         """The bureau's override folders, searched before the project's templates."""
         return tuple(self.config.template_dirs)
 
+    @property
+    def docx_shell(self) -> Path | None:
+        """The bureau's own DOCX style shell (edited in Word or WPS), or None for the project's."""
+        if self._config is None or "docx_shell" not in self._config.data:
+            return None
+        return self._config.relative(self._config["docx_shell"])
+
     @cached_property
     def fonts(self) -> FontBook:
         """The bureau's fonts, or the discovered ones where there is no configuration."""

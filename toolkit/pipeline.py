@@ -93,7 +93,7 @@ def render(folder: Path, out_dir: Path | None = None, formats=FORMATS, only: str
                         + (f"（{KINDS_BY_KEY[only].title}所需的事实尚未记录）" if only else ""))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     fonts = context.fonts if "pdf" in formats else None
-    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats))
+    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats, context.docx_shell))
 
 
 # --- dossier -----------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ GOAL = 2.0
 
 def main() -> None:
     from test_render_pdf import hearing_form, official
-
     from toolkit.render.fonts import default_fontbook
     from toolkit.render.pdf import render_pdf
 

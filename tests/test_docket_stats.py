@@ -37,9 +37,9 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
+
 from conftest import first_uncovered_year
 from docket_fixtures import write_case
-
 from toolkit.cli import main
 from toolkit.docket import stats as stats_module
 from toolkit.docket.stats import csv_files, gather, render_pdf

@@ -40,9 +40,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from conftest import first_uncovered_year
 from docket_fixtures import write_case
-
 from toolkit.cli import main
 from toolkit.docket import cache
 from toolkit.docket import status as status_module

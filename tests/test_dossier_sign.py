@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import subprocess
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
 import pikepdf
 import pytest
+
 from test_dossier_support import (
     PASS_ENV,
     PASSPHRASE,
@@ -17,7 +18,6 @@ from test_dossier_support import (
     make_case,
     page_texts,
 )
-
 from toolkit.dossier import (
     TEST_MARK,
     SignerConfig,

@@ -24,7 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.folders import case_folders
@@ -309,7 +309,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
     return out
 
 
-STYLES = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
+STYLES: dict[str, dict[str, Any]] = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
           "soon": {"fg": "yellow"}, "attention": {"fg": "magenta"}, "idle": {"dim": True},
           "plain": {}}
 

@@ -115,11 +115,12 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
     sign = signer is not None and (not spec.dirty or force)
     if signer is not None and not sign:
         log.warning("案件材料有未提交的修改：案卷按草稿生成，不签名（如确需签名请加 --force）")
+    signing = signer if sign else None
     key = None
-    if sign:
+    if signing is not None:
         from toolkit.dossier.sign import load_signer
 
-        key = load_signer(signer)
+        key = load_signer(signing)
 
     with work_dir(out_dir) as work:
         # 2. every file, checked on its own
@@ -176,11 +177,11 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
 
         # 5. sign
         result = unsigned
-        if sign:
+        if signing is not None:
             from toolkit.dossier.sign import sign_pdf
 
             result = work / "signed.pdf"
-            sign_pdf(unsigned, result, key, signer,
+            sign_pdf(unsigned, result, key, signing,
                      page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())

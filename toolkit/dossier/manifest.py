@@ -49,7 +49,7 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
                    *, content_pages: int, pdfa: str) -> dict[str, Any]:
     """The manifest as a dict; ``parts[(seq, 0)]`` is an item, ``parts[(seq, k)]`` its k-th attachment."""
     root = source_root(spec)
-    files = []
+    files: list[dict[str, str | int]] = []
     seen = set()
     for p in spec.sources:
         rel = _rel(p, root)
@@ -59,7 +59,7 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
         if not p.is_file():
             raise DossierError(f"来源文件不存在：{p}")
         files.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
-    files.sort(key=lambda f: f["path"])
+    files.sort(key=lambda f: str(f["path"]))
     items = []
     for e in entries:
         part = parts[(e.seq, 0)]

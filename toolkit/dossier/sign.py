@@ -172,7 +172,8 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     pdf_signer = signers.PdfSigner(
         meta, signer=signer, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(cfg.field_name, on_page=page,
-                                           box=tuple(round(v, 2) for v in rect)))
+                                           # pyHanko types the box as ints; it takes points
+                                           box=tuple(round(v, 2) for v in rect)))  # type: ignore[arg-type]
     try:
         with open(src, "rb") as inf, open(dst, "wb") as outf:
             writer = IncrementalPdfFileWriter(inf)

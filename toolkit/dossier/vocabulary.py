@@ -76,8 +76,9 @@ def label_ranges(plan: Plan) -> list[LabelRange]:
 
 def expected_label(plan: Plan, index: int) -> str:
     """The page label a viewer shows for page ``index``."""
-    current = None
-    for r in label_ranges(plan):
+    ranges = label_ranges(plan)
+    current = ranges[0]
+    for r in ranges:
         if r.start <= index:
             current = r
     return current.prefix + (str(index - current.start + 1) if current.numbered else "")

@@ -272,7 +272,7 @@ def _footer_runs(text: str) -> Markup:
 def _context(doc: Document, geo: _Geometry) -> dict:
     if doc.layout not in LAYOUTS:
         raise RenderError(f"未知的版式「{doc.layout}」（可用：{'、'.join(LAYOUTS)}）")
-    blocks = []
+    blocks: list[dict[str, object]] = []
     items = list(doc.blocks)
     for i, block in enumerate(items):
         where = f"第 {i + 1} 块"
@@ -280,7 +280,7 @@ def _context(doc: Document, geo: _Geometry) -> dict:
             if block.style not in PARAGRAPH_STYLES:
                 raise RenderError(f"{where}的段落样式「{block.style}」未定义"
                                   f"（可用：{'、'.join(PARAGRAPH_STYLES)}）")
-            kind = block.style
+            kind: str = block.style
             text = _clean(block.text, where)
             if kind == "attachment" and not text.lstrip().startswith("附件"):
                 kind = "attachment_more"             # 2. …, 3. … aligned under the first name

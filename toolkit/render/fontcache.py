@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -453,6 +453,7 @@ def prepare(jobs: Iterable[tuple[str, int, str]], workers: int | None = None,
     if not todo:
         return 0.0
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    results: Iterator[tuple[str, str, float]]
     if workers == 1:
         results = map(_convert_job, todo)
     else:

@@ -346,6 +346,7 @@ class _Face:
         """Advance width in 1/1000 em."""
         if self.source is not None:
             return self.source.widths.get(code, self.source.default_width)
+        assert self.font is not None, "a face is usable only with a font or a source"
         return float(self.font.face.getCharWidth(code))
 
 

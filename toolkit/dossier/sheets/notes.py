@@ -23,8 +23,8 @@ from toolkit.dossier.sheets.pen import (
     line,
 )
 from toolkit.dossier.spec import SCAN_ORIGINAL_REMARK, VolumeSpec
-from toolkit.text import cn_date
 from toolkit.dossier.vocabulary import MANIFEST_FILENAME
+from toolkit.text import cn_date
 
 NOTES_SIZE = 14
 NOTES_LEAD = 26

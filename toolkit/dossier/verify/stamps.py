@@ -25,7 +25,10 @@ def _to_unicode_map(font) -> dict[int, str]:
 
 def stamp_text(page: pikepdf.Page) -> str | None:
     """Text drawn by the toolkit's stamp on ``page`` (None when the page has no stamp)."""
-    xobjs = page.obj.get(Name.Resources, {}).get(Name.XObject, {})
+    resources = page.obj.get(Name.Resources)
+    xobjs = resources.get(Name.XObject) if resources is not None else None
+    if xobjs is None:
+        return None
     texts = []
     found = False
     for key in xobjs.keys():
@@ -44,7 +47,8 @@ def _form_text(form, depth: int) -> str:
     maps: dict[str, dict[int, str]] = {}
     out = []
     current = None
-    for operands, op in pikepdf.parse_content_stream(form):
+    for instruction in pikepdf.parse_content_stream(form):
+        operands, op = instruction.operands, instruction.operator
         opname = str(op)
         if opname == "Tf":
             current = str(operands[0])
@@ -55,7 +59,7 @@ def _form_text(form, depth: int) -> str:
                                                              if isinstance(o, pikepdf.String)]
             if isinstance(strings, pikepdf.String):
                 strings = [strings]
-            cmap = maps.get(current, {})
+            cmap = maps.get(current or "", {})
             for s in strings:
                 out.append("".join(cmap.get(b, "") for b in bytes(s)))
         elif opname == "Do":

@@ -24,7 +24,7 @@ class Volume:
     data: bytes
     manifest: dict
     digest: str                                 # SHA-256 of the embedded manifest
-    ranges: list[tuple[int, dict]]              # the page-label ranges
+    ranges: list[tuple[int, pikepdf.Object]]              # the page-label ranges
     plan: Plan
 
     @property
@@ -81,7 +81,7 @@ def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, data: bytes) -> Volume |
     return Volume(pdf, data, manifest, digest, ranges, plan)
 
 
-def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, dict]]:
+def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Object]]:
     pl = pdf.Root.get(Name.PageLabels)
     if pl is None or Name.Nums not in pl:
         return []
@@ -89,7 +89,7 @@ def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, dict]]:
     return [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
 
 
-def label_text(ranges: list[tuple[int, dict]], index: int) -> str | None:
+def label_text(ranges: list[tuple[int, pikepdf.Object]], index: int) -> str | None:
     """The label a viewer shows for page ``index`` under ``ranges``."""
     cur = None
     for start, d in ranges:
@@ -106,7 +106,7 @@ def label_text(ranges: list[tuple[int, dict]], index: int) -> str | None:
     return prefix + str(n)
 
 
-def plan_from_labels(ranges: list[tuple[int, dict]], total: int) -> Plan | None:
+def plan_from_labels(ranges: list[tuple[int, pikepdf.Object]], total: int) -> Plan | None:
     """Recover where cover, index, content and notes sheet are from the page labels."""
     try:
         (c0, cd), (i0, _), (f0, fd), (b0, bd) = ranges

@@ -24,7 +24,7 @@ class LineSetter:
         self.fonts = fonts
 
     def widths(self, segs: list[tuple[str, str]], size: float, fieldname: str) -> list[float]:
-        out = []
+        out: list[float] = []
         cw = self.fonts.char_width
         for role, text in segs:
             out.extend(cw(ch, role, size, fieldname) for ch in text)

@@ -145,7 +145,7 @@ def _lay_row(setter: LineSetter, row: tuple[Cell, ...], xs: list[float], r: int)
                                    fieldname=fieldname)
             if align == "center" and len(got) > 1:
                 got = _balanced(setter, [(role, para)], got, w - 2 * CELL_PAD_H, fieldname)
-            lines.extend(got or [(None, [])])
+            lines.extend(got or [(None, [])])  # type: ignore[list-item]  # an empty line keeps its row
         if cell.text == "":
             lines = []
         cells.append(CellLayout(x, w, lines, align, bool(cell.label), max(1, int(cell.lines)),

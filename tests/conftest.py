@@ -4,6 +4,7 @@ calendar package's coverage."""
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,24 @@ from ruamel.yaml import YAML
 REPO = Path(__file__).resolve().parent.parent
 CASEFILES = REPO / "casefiles"
 EXAMPLES = ("2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hearing-deferral")
+
+
+#: Converted fonts (Fandol and Noto CJK are CFF; see toolkit/render/fontcache.py) for the test
+#: suite: in the checkout, not the user's cache, and kept between runs, so the ~1 minute of
+#: conversion is paid once per checkout (a fresh CI clone pays it in its first run).
+TEST_FONT_CACHE = REPO / "build" / "test-font-cache"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_font_cache():
+    """One font conversion cache for the whole session (RCMZ_CACHE_DIR is per test)."""
+    old = os.environ.get("RCMZ_FONT_CACHE")
+    os.environ["RCMZ_FONT_CACHE"] = str(TEST_FONT_CACHE)
+    yield TEST_FONT_CACHE
+    if old is None:
+        os.environ.pop("RCMZ_FONT_CACHE", None)
+    else:
+        os.environ["RCMZ_FONT_CACHE"] = old
 
 
 @pytest.fixture(autouse=True)

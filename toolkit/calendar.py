@@ -452,27 +452,19 @@ def _day_of_leap_year(d: date) -> int:
     return (date(2000, d.month, d.day) - date(2000, 1, 1)).days
 
 
-def print_range(calendar: WorkCalendar, start: date, n: int, unit: str,
-                missing: CalendarDataMissing, explanation: list[str] = ()) -> int:
-    """``rcmz deadline`` for a period into a year without an arrangement: the steps counted so
-    far (``explanation``), why the day is not known, its range and how to add the year (stderr),
-    then the range as the last line of stdout (``2027-02-13/2027-02-23``).  Returns 1."""
-    import click
-
-    for line in explanation:
-        click.echo(line)
-
+def range_report(calendar: WorkCalendar, start: date, n: int, unit: str,
+                 missing: CalendarDataMissing) -> tuple[list[str], str]:
+    """``rcmz deadline`` for a period into a year without an arrangement: (lines for stderr —
+    why the day is not known, its range, how to add the year —, the range for the last line of
+    stdout, ``2027-02-13/2027-02-23``)."""
     try:
         bound = calendar.period_range(start, n, unit)
     except (OverflowError, ValueError):
         raise UsageError(f"期间过长：自{start.isoformat()}起超出可计算的日期范围") from None
-    years = bound.years_text
-    click.echo(f"错误：{missing.message.splitlines()[0]}", err=True)
-    click.echo(f"期间最后一日取决于{years}的节假日安排：{bound.text()}"
-               "（按2004年以来历年安排推算的范围，见 docs/calendar.md）。", err=True)
-    click.echo(calendar.how_to_add(bound.years[0]), err=True, nl=False)
-    click.echo(bound.iso())
-    return 1
+    return ([f"错误：{missing.message.splitlines()[0]}",
+             f"期间最后一日取决于{bound.years_text}的节假日安排：{bound.text()}"
+             "（按2004年以来历年安排推算的范围，见 docs/calendar.md）。",
+             calendar.how_to_add(bound.years[0]).rstrip("\n")], bound.iso())
 
 
 def _note(explain: list[str] | None, line: str) -> None:

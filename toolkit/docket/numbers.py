@@ -6,7 +6,6 @@ are read from every case folder under the cases folder, as the register check re
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from toolkit.case.folders import case_folders, is_case_folder
@@ -53,15 +52,7 @@ def report(cases_dir: Path, year: int) -> list[str]:
     widths = [max(display_width(row[i]) for row in rows) for i in range(3)]
     lines = [f"{len(cases)} 个案件中{year}年的发文字号（各序列每年从1号编起；rcmz check 核对重号）："]
     for row in rows:
-        lines.append("  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=False))
-                     + "  " + row[3])
+        lines.append(("  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=False))
+                      + "  " + row[3]).rstrip())
     lines.append(f"下一个案卷号：{volume_no}（档号 {code}）")
     return lines
-
-
-def run(cases_dir: Path, year: int | None) -> None:
-    import click
-
-    for line in report(cases_dir, year or dt.date.today().year):
-        click.echo(line.rstrip())
-

@@ -24,7 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.folders import case_folders
@@ -333,7 +333,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
     return out
 
 
-STYLES = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
+STYLES: dict[str, dict[str, Any]] = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
           "soon": {"fg": "yellow"}, "attention": {"fg": "magenta"}, "idle": {"dim": True},
           "plain": {}}
 
@@ -347,14 +347,6 @@ def summary_line(rows: list[StatusRow], today: dt.date) -> str:
             f"文件有误 {counts['broken']} 个，暂无待办 {counts['idle']} 个。")
 
 
-def echo_table(rows: list[StatusRow], today: dt.date, color: bool | None = None) -> None:
-    import click
-
-    for text, style in table_lines(rows) if rows else []:
-        click.echo(click.style(text, **STYLES[style]), color=color)
-    click.echo(summary_line(rows, today), color=color)
-
-
 def cases_root(path: Path) -> Path:
     """The CASES_DIR argument, checked: a UsageError (exit 2) when it does not exist."""
     from toolkit.errors import UsageError
@@ -365,15 +357,8 @@ def cases_root(path: Path) -> Path:
     return path
 
 
-def run(cases_dir: Path, today: dt.date | None, as_json: bool, color: bool | None = None,
-        cache: bool = True) -> None:
-    """The whole ``rcmz status`` command."""
-    import click
-
+def run(cases_dir: Path, today: dt.date | None, cache: bool = True) -> tuple[list[StatusRow], dt.date]:
+    """``rcmz status``: the rows of every case, most urgent first, and the day they are for."""
     day = today or dt.date.today()
     cache = cache and os.environ.get("RCMZ_NO_CACHE", "") in ("", "0")
-    rows = collect(cases_root(cases_dir), day, cache=cache)
-    if as_json:
-        click.echo(to_json(rows, day))
-    else:
-        echo_table(rows, day, color)
+    return collect(cases_root(cases_dir), day, cache=cache), day

@@ -11,6 +11,7 @@ Settings come from one :class:`~toolkit.context.RunContext` per folder of cases,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -43,8 +44,47 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 
 
 def check(folder: Path, today: dt.date | None = None) -> CheckResult:
-    """rcmz check of one case folder: load, schemas, rules and time limits."""
-    return check_case(load_case(folder), context_for(folder).calendar, today or dt.date.today())
+    """rcmz check of one case folder: load, schemas, rules and time limits, then what its volume
+    would hold (the documents and their scanned originals)."""
+    from toolkit.documents.filing import filing_problems, scans_of
+
+    today = today or dt.date.today()
+    context = context_for(folder)
+    case = load_case(folder)
+    result = check_case(case, context.calendar, today)
+    more = filing_problems(case, today)
+    if scans_of(case) and not result.errors and context.config_path is not None \
+            and not any(problem.severity == "error" for problem in more):
+        more += _scan_pages(case, context, today)
+    return result.adding(more)
+
+
+def _scan_pages(case, context: RunContext, today: dt.date) -> list:
+    """Warnings for scans whose pages differ from the documents they replace: those documents
+    are typeset (only those) to count their pages."""
+    from toolkit.documents.compose import compose_all
+    from toolkit.documents.filing import page_problems, scans_of, volume_kinds
+
+    scanned = [kind for kind in volume_kinds(case, today) if kind.key in scans_of(case)]
+    pages = {document.key: _pages_of(document, context)
+             for document in compose_all(case, context.config, kinds=scanned)}
+    return page_problems(case, pages)
+
+
+#: Pages of typeset documents, by content: checking a folder of cases typesets each distinct
+#: document once.
+_PAGES: dict = {}
+
+
+def _pages_of(document, context: RunContext) -> int:
+    from pypdf import PdfReader
+
+    from toolkit.render.pdf import render_pdf
+
+    key = (document, context.config_path)
+    if key not in _PAGES:
+        _PAGES[key] = len(PdfReader(io.BytesIO(render_pdf(document, context.fonts))).pages)
+    return _PAGES[key]
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
@@ -103,19 +143,22 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
             ask_passphrase: PassphrasePrompt | None = None) -> Path:
     """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume."""
     from toolkit.documents.compose import compose_all
+    from toolkit.documents.filing import volume_kinds
     from toolkit.dossier.build import build_dossier
     from toolkit.dossier.from_case import git_state, volume_spec
     from toolkit.render.outputs import write_documents
 
-    result, context = checked(folder)
+    today = dt.date.today()
+    result, context = checked(folder, today)
     if not result.case.has("filing"):
         raise DossierError("尚无备案步骤的记录（06-filing.yaml）：立卷人、检查人、案卷号等须先填写"
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
-    rendered = write_documents(compose_all(result.case, context.config), context.fonts, out_dir, ("pdf",))
+    documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
+    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",))
     commit, dirty = git_state(result.case.folder)
     spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
-                       result.limits, commit=commit, dirty=dirty)
+                       result.limits, commit=commit, dirty=dirty, filed_on=today)
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
     return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts)
 

@@ -31,7 +31,14 @@ from toolkit.documents.model import (
 )
 from toolkit.documents.registry import BY_KEY, KINDS
 from toolkit.paths import PROJECT_ROOT, SCHEMAS_DIR, TEMPLATES_DIR
-from toolkit.rules.articles import CONDITIONS, EXCLUSIONS, RESULT_USES, SITUATIONS
+from toolkit.rules.articles import (
+    CONDITIONS,
+    EXCLUSIONS,
+    OUTCOMES_CLAUSE,
+    RESULT_USE_CLAUSE,
+    RESULT_USES,
+    SITUATIONS,
+)
 from toolkit.text import cn_date, doc_number
 
 CASEFILES = PROJECT_ROOT / "casefiles"
@@ -53,7 +60,7 @@ QUOTED = {
     "13(2)": "对诬告陷害、恶意炒作、造谣中伤、干扰改革创新或无理上访、甚至缠访闹访的，坚决依法依规查处",
 }
 ALL_QUOTABLE = ([*SITUATIONS.values(), *CONDITIONS.values(), *EXCLUSIONS.values(),
-                 *RESULT_USES.values(), *QUOTED.values()])
+                 *RESULT_USES.values(), *QUOTED.values(), OUTCOMES_CLAUSE, RESULT_USE_CLAUSE])
 
 
 def _compose_case(folder: Path):
@@ -161,6 +168,18 @@ def test_quoted_passages_are_in_the_measures():
 # --- the passages each kind must carry ----------------------------------------------------------
 
 
+def _points(value) -> list[str]:
+    """The passages a text-or-list fact (schemas: points) puts into a document: each item
+    without its trailing punctuation (the document numbers it and ends it with 。)."""
+    return [value] if isinstance(value, str) else [item.rstrip("。；") for item in value]
+
+
+def _verdict(d: dict) -> str:
+    if d["outcome"] == "不予容错":
+        return "不予容错"
+    return "予以容错，" + d["outcome"] + (f"，给予{d['measure']}" if "measure" in d else "")
+
+
 def _expect(key: str, case, config) -> list[str]:
     """Passages the document of ``key`` must contain, built from the facts."""
     f = _facts(case)
@@ -169,6 +188,7 @@ def _expect(key: str, case, config) -> list[str]:
     individual = applicant["kind"] == "个人"
     name = applicant["name"]
     letter = bureau.get("letter_prefix", bureau["doc_prefix"] + "函")
+    party = applicant.get("party_organization") or f["application"].get("unit_opinion", {}).get("by")
     out = [name]
     if key == "application":
         a = f["application"]
@@ -177,13 +197,13 @@ def _expect(key: str, case, config) -> list[str]:
         out += [f"“{SITUATIONS[s['item']]}”" for s in a["situations"]]
         out += [f"“{CONDITIONS[k]}”" for k in range(1, 7)]
         out += [c["reason"] for c in a["conditions"]]
-        out += ["申请人（签名）"] if individual else ["申请单位（盖章）", applicant["responsible_person"]["name"]]
+        out += _points(a["statement"]) if "statement" in a else []
+        out += ["申请人（签名）", f"{party}（盖章）"] if individual else ["申请单位（盖章）：" + name, "负责人（签名）"]
         if "unit_opinion" in a:
-            out += [a["unit_opinion"]["text"], cn_date(a["unit_opinion"]["date"])]
+            out += [a["unit_opinion"]["text"]]
     elif key == "initiation":
         i = f["initiation"]
-        out += [cn_date(i["date"]), i["approver"]["name"], i["approval_opinion"],
-                i["department_opinion"]["text"], cn_date(i["department_opinion"]["date"]),
+        out += [i["approval_opinion"], i["department_opinion"]["text"],
                 "承办部门意见", "主要负责人", cn_date(f["application"]["date"])]
         out += [o["text"] for o in i.get("leader_opinions", [])]
         out += ["分管领导意见"] if i.get("leader_opinions") else []
@@ -206,6 +226,7 @@ def _expect(key: str, case, config) -> list[str]:
     elif key == "investigation_report":
         inv = f["investigation"]
         out += [cn_date(inv["report_date"]), bureau["party_committee_short"] + "：", "以上报告，请审议。"]
+        out += _points(inv["facts_found"])
         out += [f"{p['name']}（{p['post']}）" for p in inv["team"]]
         out += [f"“{SITUATIONS[s['item']]}”" for s in inv["situations_found"]]
         out += [f"“{CONDITIONS[k]}”" for k in range(1, 7)]
@@ -213,8 +234,9 @@ def _expect(key: str, case, config) -> list[str]:
         out += [] if inv["exclusions_found"] else ["未发现"]
         if "appeal" in inv:
             out += [cn_date(inv["appeal"]["date"])]
-            out += [r["objection"].rstrip("。") for r in inv["appeal"].get("responses", [])]
-            out += [("予以采纳" if r["adopted"] else "不予采纳") for r in inv["appeal"].get("responses", [])]
+            out += [r["objection"].rstrip("。").replace("“", "‘").replace("”", "’")
+                    for r in inv["appeal"].get("responses", [])]
+            out += ["采纳情况：" + r["adoption"] for r in inv["appeal"].get("responses", [])]
         if "hearing" in inv:
             out += ["听证情况", inv["hearing"]["presiding_opinion"]]
         outcome = inv["preliminary_opinion"]["outcome"]
@@ -226,21 +248,30 @@ def _expect(key: str, case, config) -> list[str]:
     elif key == "upward_report":
         up = f["determination"]["upward_report"]
         out += [doc_number(bureau["doc_prefix"], up["date"], up["seq"]), up["to"] + "：",
-                "妥否，请批示。", QUOTED["9(4)"], up["summary"], "联系人：", "联系电话："]
+                "现就有关问题请示如下。", "妥否，请批示。", QUOTED["9(4)"], up["question"], "联系人：", "联系电话：",
+                "局党委的初步意见", "初步意见为对" + name + ("同志" if individual else "") + _verdict(up["proposal"])]
+        out += _points(up["proposal"]["reasoning"]) + _points(f["investigation"]["facts_found"])
+        out += up.get("cc", [])
     elif key == "minutes":
         m = f["determination"]["meeting"]
         out += [doc_number(bureau.get("minutes_prefix", "党委会纪要"), m["date"], m["seq"]), m["name"],
-                cn_date(m["date"]), m["discussion"]]
+                cn_date(m["date"]), "会议决定：对" + name + ("同志" if individual else "")
+                + _verdict(f["determination"]["decision"])]
+        out += _points(m["discussion"])
         out += m["attendees"] + m.get("absent", []) + m.get("observers", [])
     elif key == "decision":
         d = f["determination"]["decision"]
-        out += [doc_number(bureau["doc_prefix"], d["date"], d["seq"]), cn_date(d["date"])]
+        out += [doc_number(bureau["doc_prefix"], d["date"], d["seq"]), cn_date(d["date"]), _verdict(d),
+                party + ("，" + name + "同志：" if individual else "：")]
+        out += _points(d["reasoning"]) + _points(f["investigation"]["facts_found"])
+        out += ["问责程序依照有关规定继续进行"] if d["outcome"] == "不予容错" else []
     elif key == "feedback_letter":
         fb = f["feedback"]
         d = f["determination"]["decision"]
-        out += [doc_number(letter, fb["date"], fb["seq"]), cn_date(fb["date"]), fb["explanation"],
+        out += [doc_number(letter, fb["date"], fb["seq"]), cn_date(fb["date"]), _verdict(d),
                 doc_number(bureau["doc_prefix"], d["date"], d["seq"]), fb["method"]]
-        if d["outcome"] != "不予容错":
+        out += _points(fb["explanation"])
+        if d["outcome"] == "免予问责":
             out += [RESULT_USES[k] for k in d.get("result_use", [])]
         else:
             out += [f"“{EXCLUSIONS[k]}”" for k in d.get("exclusions", [])]
@@ -252,11 +283,13 @@ def _expect(key: str, case, config) -> list[str]:
                 cn_date(f["application"]["date"]), cn_date(f["initiation"]["date"]),
                 cn_date(f["investigation"]["report_date"]), cn_date(f["determination"]["decision"]["date"]),
                 cn_date(f["feedback"]["date"]),
-                f"{bureau['archive']['fonds_no']}-{bureau['archive']['catalogue_no']}-{fl['volume']['volume_no']}"]
+                f"{bureau['archive']['fonds_no']}-{bureau['archive']['catalogue_no']}-{fl['volume']['volume_no']}",
+                _verdict(f["determination"]["decision"]), f"由{party}、"]
     elif key == "rectification_notice":
         r = f["rectification"]
         out += [doc_number(bureau["doc_prefix"], r["date"], r["seq"]), cn_date(r["deadline"]),
-                r["problems"], r["requirements"], QUOTED["11(1)"], QUOTED["11(2)"]]
+                QUOTED["11(1)"], QUOTED["11(2)"]]
+        out += _points(r["problems"]) + _points(r["requirements"])
         out += r["measures"]
     elif key == "clarification":
         c = f["clarification"]
@@ -283,7 +316,7 @@ def test_documents_carry_the_facts(folder, composed):
 
 def test_layouts_and_numbers(composed):
     docs = {(name, key): doc for name, (_, _, d) in composed.items() for key, doc in d.items()}
-    one, two, three = (e.name for e in EXAMPLES)
+    one, two, three, four = (e.name for e in EXAMPLES)
     assert docs[(three, "hearing_notice")].layout == "letter"
     assert docs[(three, "hearing_notice")].number == "杭教党容〔2026〕1号"
     assert docs[(three, "deferral_notice")].number == "杭教党容函〔2026〕2号"
@@ -295,6 +328,8 @@ def test_layouts_and_numbers(composed):
     assert docs[(one, "feedback_letter")].number == "杭教党容函〔2025〕3号"
     assert docs[(two, "rectification_notice")].number == "杭教党容〔2025〕5号"
     assert docs[(two, "rectification_notice")].issuer == "杭州市教育局组织处"
+    assert docs[(four, "upward_report")].number == "杭教党容〔2026〕2号"
+    assert docs[(four, "upward_report")].record.cc == "中共杭州市委组织部。"
     assert docs[(one, "investigation_report")].layout == "official"
     assert not docs[(one, "investigation_report")].issuer       # a report, not an issued document
     for key in ("application", "initiation", "hearing_record", "filing_form", "followup_record"):
@@ -366,7 +401,7 @@ def test_clarification_by_notice_is_an_official_tongbao(tmp_path):
     assert doc.number == "杭教党容〔2026〕2号"
     assert doc.title == "关于为欧阳喆同志澄清正名的通报"
     text = doc.text()
-    assert "杭州市拱宸桥小学党组织：" in text
+    assert "杭州市拱宸桥小学党支部：" in text
     assert f"第十三条第（一）项“{QUOTED['13(1)']}”" in text
     assert f"第十三条第（二）项“{QUOTED['13(2)']}”" in text
     assert "对散布不实信息的人员，已移交有关部门依规处理。" in text
@@ -378,7 +413,8 @@ def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
     folder = _copy_case(EXAMPLES[1], tmp_path)
     c = _load(folder, "case")
     c["applicant"] = {"kind": "个人", "name": "郭振华", "unit": "杭州市西溪职业技术学校",
-                      "position": "党总支书记", "category": "局管干部"}
+                      "position": "党总支书记", "category": "局管干部",
+                      "party_organization": "中共杭州市西溪职业技术学校总支部委员会"}
     _dump(folder, "case", c)
     r = _load(folder, "rectification")
     r["issued_by"] = "驻局纪检监察组"
@@ -390,7 +426,7 @@ def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
     text = doc.text()
     assert "郭振华同志：" in text
     assert "和对函询问题的说明" in text and "由本人签名后" in text
-    assert doc.record.cc == "局组织处，杭州市西溪职业技术学校党组织。"
+    assert doc.record.cc == "局组织处，中共杭州市西溪职业技术学校总支部委员会。"
 
 
 def test_unit_applicant_in_the_hearing_case(tmp_path):

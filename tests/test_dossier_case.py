@@ -135,6 +135,7 @@ def test_all_cases_in_parallel_one_broken(repo):
     result = run("dossier", "--all", repo)
     assert result.exit_code == 1
     assert "失败：" in result.output and "2025-002-refused-unit" in result.output
-    assert "共 3 个案件：成功 2 个，失败 1 个。" in result.output
+    assert "共 4 个案件：成功 3 个，失败 1 个。" in result.output
     built = sorted((repo.parent / "build").glob("*/*-案卷.pdf"))
-    assert [p.parent.name for p in built] == ["2025-001-exempt-individual", "2025-003-hearing-deferral"]
+    assert [p.parent.name for p in built] == ["2025-001-exempt-individual", "2025-003-hearing-deferral",
+                                              "2025-004-lighter-report-first"]

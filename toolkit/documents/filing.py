@@ -45,9 +45,9 @@ def filed_late(case: Case, today: dt.date) -> list[tuple[DocumentKind, str]]:
     return [(kind, kind.dated(case)) for kind in volume_kinds(case, today) if kind.dated(case) > compiled]
 
 
-def supplement_note(kind: DocumentKind, date: str, compiled_on: str) -> str:
-    """The 备考表's line for a document filed after the volume was compiled."""
-    return f"《{kind.title}》形成于{cn_date(date)}，晚于立卷时间{cn_date(compiled_on)}，补充归档。"
+def supplement_note(title: str, date: str, compiled_on: str) -> str:
+    """The 备考表's line for a document (titled ``title``) filed after the volume was compiled."""
+    return f"《{title}》形成于{cn_date(date)}，晚于立卷时间{cn_date(compiled_on)}，补充归档。"
 
 
 def filing_problems(case: Case, today: dt.date) -> list[Problem]:

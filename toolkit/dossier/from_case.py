@@ -53,7 +53,8 @@ def git_state(folder: Path) -> tuple[str | None, bool]:
     return commit.stdout.strip(), bool(status.stdout.strip())
 
 
-def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], filed_on: dt.date) -> list[str]:
+def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], titles: dict[str, str],
+           filed_on: dt.date) -> list[str]:
     """The case's lines for the 备考表 (the draft notice is the volume's, from ``spec.dirty``)."""
     notes = []
     for limit in limits:
@@ -67,7 +68,8 @@ def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], filed_on: d
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")
     compiled = case.get("filing", "volume", "compiled_on")
-    notes.extend(supplement_note(kind, date, compiled) for kind, date in filed_late(case, filed_on))
+    notes.extend(supplement_note(titles.get(kind.key, kind.title), date, compiled)
+                 for kind, date in filed_late(case, filed_on))
     notes.extend(case.get("filing", "volume", "notes", default=[]))
     return notes
 
@@ -117,5 +119,6 @@ def volume_spec(case: Case, config: BureauConfig, documents: list[tuple[Document
         classification=volume.get("classification", archive.get("classification", "内部")),
         start_date=dates[0], end_date=dates[-1], items=tuple(items),
         compiler=volume["compiler"], checker=volume["checker"], compiled_on=volume["compiled_on"],
-        notes=tuple(_notes(case, limits, replaced, filed_on)), sources=tuple(sources),
+        notes=tuple(_notes(case, limits, replaced, {d.key: d.title for d, _ in documents if d.title}, filed_on)),
+        sources=tuple(sources),
         source_root=case.folder, git_commit=commit, dirty=dirty)

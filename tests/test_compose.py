@@ -693,3 +693,101 @@ def test_bureau_template_folder_overrides_one_document(tmp_path):
     for key in docs:
         if key != "feedback_letter":
             assert docs[key] == reference[key], key
+
+
+# --- every path: outcomes, tense, names, lists ------------------------------------------------
+
+
+def test_each_outcome_states_its_conclusion_and_what_follows(composed):
+    texts = {name: {key: doc.text() for key, doc in docs.items()} for name, (_, _, docs) in composed.items()}
+    one, two, three, four = (e.name for e in EXAMPLES)
+    assert "决定对周明远同志予以容错，免予问责。" in texts[one]["decision"]
+    assert f"第十条“{RESULT_USE_CLAUSE}”" in texts[one]["decision"]
+    assert "决定对杭州市西溪职业技术学校不予容错。局党委于2025年9月26日启动的问责程序依照有关规定继续进行。" \
+        in texts[two]["decision"]
+    assert "决定对欧阳喆同志予以容错，减轻处理，给予批评教育。" in texts[three]["decision"]
+    assert "决定对司马晗同志予以容错，从轻处理，给予诫勉。" in texts[four]["decision"]
+    for name in (two, three, four):  # Art. 10 is for those exempted (经认定予以免责的)
+        for key in ("decision", "feedback_letter", "minutes", "filing_form"):
+            assert RESULT_USE_CLAUSE not in texts[name][key], (name, key)
+            assert not any(use in texts[name][key] for use in RESULT_USES.values()), (name, key)
+    assert "不适用（第十条适用于经认定予以免责的）" in texts[four]["filing_form"]
+    for name in (one, two, three, four):
+        assert texts[name]["decision"].count("可以向局党委书面提出。") == 1
+        assert "党组织" not in "".join(texts[name].values())
+
+
+def test_the_objection_period_comes_from_the_bureau(tmp_path):
+    folder = _copy_case(EXAMPLES[0], tmp_path, "\nobjection_period: {length: 15, unit: 日}\n")
+    docs = {doc.key: doc for doc in compose_all(load_case(folder), load_config(folder))}
+    assert "周明远同志如对认定结果有异议，可以自收到本决定之日起15日内向局党委书面提出。" in docs["decision"].text()
+    assert "你如对认定结果有异议，可以自收到本告知书之日起15日内向局党委书面提出。" in docs["feedback_letter"].text()
+
+
+def test_the_deferral_notice_follows_the_dates_of_the_report(composed):
+    before = composed[EXAMPLES[3].name][2]["deferral_notice"].text()   # 请示 2026-02-06, 暂缓 02-09
+    assert "局党委已于2026年2月6日就有关问题向中共杭州市纪律检查委员会请示" in before
+    assert "将向" not in before and "待中共杭州市纪律检查委员会答复后" in before
+    after = composed[EXAMPLES[2].name][2]["deferral_notice"].text()    # 暂缓 2026-02-06, 请示 02-10
+    assert "暂缓期间，局党委将向中共杭州市委组织部请示，待上级答复后" in after
+    assert "已于2026年2月10日" not in after
+
+
+def test_the_upward_report_asks(composed):
+    doc = composed[EXAMPLES[3].name][2]["upward_report"]
+    text = doc.text()
+    assert "现就有关问题请示如下。" in text and "现将有关情况报告如下" not in text
+    assert "初步意见为对司马晗同志予以容错，从轻处理，给予诫勉。理由如下：" in text
+    assert "拟对司马晗同志予以容错、从轻处理，给予诫勉，是否妥当。\n妥否，请批示。" in text
+    # the facts once, numbered under their （一） sub-heading
+    assert text.count("平台切换方案经2025年10月局长办公会研究通过") == 1
+    assert "（一）查明的事实\n1.平台切换方案" in text
+    assert [b.style for b in doc.blocks if isinstance(b, Paragraph) and b.text.startswith("（一）查明")] == ["h2"]
+
+
+def test_lists_are_numbered_for_their_depth(composed):
+    decision = composed[EXAMPLES[0].name][2]["decision"].text()
+    assert "一、基本事实\n（一）统一配送方案经2024年7月学校党委会研究通过，并经教代会审议。\n（二）磋商" in decision
+    application = composed[EXAMPLES[3].name][2]["application"].text()
+    assert "事实与理由\n一、平台切换是市教育局年度重点改革任务" in application
+
+
+def test_signature_slots_stay_blank(composed):
+    docs = composed[EXAMPLES[2].name][2]
+    initiation = docs["initiation"].text()
+    assert "林志刚" not in initiation and "何晓岚" not in initiation and "吴建华" not in initiation
+    assert initiation.count("签名：") == 3
+    rows = {row[0].text: row[1].text for b in docs["feedback_letter"].blocks if isinstance(b, Table)
+            for row in b.rows if len(row) == 2}
+    assert rows["签收人（签名）"] == rows["送达人（签名）"] == ""
+    assert rows["签收日期"] == rows["送达日期"] == "年　　月　　日"
+    assert "申请人（签名）：" in docs["application"].text()
+    assert "申请人（签名）：欧阳喆" not in docs["application"].text()
+
+
+def test_a_planned_talk_has_a_blank_form_only_on_request(tmp_path):
+    folder = EXAMPLES[3]
+    case, config = load_case(folder), load_config(folder)
+    assert "followup_record" not in {doc.key for doc in compose_all(case, config)}
+    [blank] = compose_all(case, config, only="followup_record")
+    assert blank.date == "2026-12-16" and "2026年12月16日（计划）" in blank.text()
+
+
+def test_nested_quotation_marks_become_single(composed):
+    report = composed[EXAMPLES[3].name][2]["investigation_report"].text()
+    assert "关于“‘测试不充分’的表述过重”的意见" in report
+
+
+def test_a_misspelt_fact_path_in_tense_is_an_error(tmp_path):
+    from toolkit.errors import RenderError
+
+    folder = _copy_case(EXAMPLES[0], tmp_path, "\ntemplates: bureau-templates\n")
+    overrides = tmp_path / "casefiles" / "bureau-templates"
+    overrides.mkdir()
+    (overrides / "decision.xml.j2").write_text(
+        '<document layout="official" title="t" author="a" date="{{ doc_date }}">\n'
+        '{% if tense("determination.upward_reprot.date") == "done" %}<p>x</p>{% endif %}\n'
+        '</document>\n', encoding="utf-8")
+    with pytest.raises(RenderError) as raised:
+        compose(load_case(folder), load_config(folder), BY_KEY["decision"])
+    assert "upward_reprot" in raised.value.message and raised.value.line == 2

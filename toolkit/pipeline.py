@@ -11,7 +11,6 @@ Settings come from one :class:`~toolkit.context.RunContext` per folder of cases,
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -60,31 +59,16 @@ def check(folder: Path, today: dt.date | None = None) -> CheckResult:
 
 
 def _scan_pages(case, context: RunContext, today: dt.date) -> list:
-    """Warnings for scans whose pages differ from the documents they replace: those documents
-    are typeset (only those) to count their pages."""
-    from toolkit.documents.compose import compose_all
+    """Warnings for scans whose pages differ from the documents they replace (the counts are
+    cached: toolkit/pagecount.py)."""
     from toolkit.documents.filing import page_problems, scans_of, volume_kinds
+    from toolkit.pagecount import PageCounts
 
+    counts = PageCounts(context)
     scanned = [kind for kind in volume_kinds(case, today) if kind.key in scans_of(case)]
-    pages = {document.key: _pages_of(document, context)
-             for document in compose_all(case, context.config, kinds=scanned)}
-    return page_problems(case, pages)
-
-
-#: Pages of typeset documents, by content: checking a folder of cases typesets each distinct
-#: document once.
-_PAGES: dict = {}
-
-
-def _pages_of(document, context: RunContext) -> int:
-    from pypdf import PdfReader
-
-    from toolkit.render.pdf import render_pdf
-
-    key = (document, context.config_path)
-    if key not in _PAGES:
-        _PAGES[key] = len(PdfReader(io.BytesIO(render_pdf(document, context.fonts))).pages)
-    return _PAGES[key]
+    problems = page_problems(case, counts.documents(case, scanned), counts.scan)
+    counts.save()
+    return problems
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:

@@ -12,6 +12,7 @@ document it names; several scans of one original are bound together in the order
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.case.model import Case
@@ -80,16 +81,18 @@ def filing_problems(case: Case, today: dt.date) -> list[Problem]:
     return problems
 
 
-def page_problems(case: Case, generated_pages: dict[str, int]) -> list[Problem]:
+def page_problems(case: Case, generated_pages: dict[str, int],
+                  scan_pages: Callable[[Path], int]) -> list[Problem]:
     """A scan whose pages differ from the generated document it replaces: the volume then holds
-    a different number of pages than the clerk printed for signing."""
+    a different number of pages than the clerk printed for signing.  ``generated_pages`` are
+    the documents' page counts, ``scan_pages`` counts a scan's."""
     from toolkit.case.load import resolve_attachment
 
     problems = []
     for key, scans in scans_of(case).items():
         if key not in generated_pages:
             continue
-        counts = [page_count(resolve_attachment(case, entry["file"])) for _, _, entry in scans]
+        counts = [scan_pages(resolve_attachment(case, entry["file"])) for _, _, entry in scans]
         if sum(counts) != generated_pages[key]:
             step, index, _ = scans[0]
             title = BY_KEY[key].title
@@ -99,15 +102,3 @@ def page_problems(case: Case, generated_pages: dict[str, int]) -> list[Problem]:
                 f"《{title}》的签章原件扫描件共{sum(counts)}页（{listed}），系统生成件{generated_pages[key]}页："
                 "请核对是否缺页或多扫；同一文书有多份扫描件的，按列出的顺序合订", "warning"))
     return problems
-
-
-def page_count(path: Path) -> int:
-    """Pages of a scan: a PDF's pages, an image's frames (a multi-page TIFF)."""
-    if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader
-
-        return len(PdfReader(path).pages)
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return getattr(image, "n_frames", 1)

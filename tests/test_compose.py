@@ -257,7 +257,7 @@ def _expect(key: str, case, config) -> list[str]:
         out += [doc_number(bureau.get("minutes_prefix", "党委会纪要"), m["date"], m["seq"]), m["name"],
                 cn_date(m["date"]), "会议决定：对" + name + ("同志" if individual else "")
                 + _verdict(f["determination"]["decision"])]
-        out += _points(m["discussion"])
+        out += m["discussion"].splitlines()
         out += m["attendees"] + m.get("absent", []) + m.get("observers", [])
     elif key == "decision":
         d = f["determination"]["decision"]

@@ -390,7 +390,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
         "date": meeting_day, "name": f"局党委{meeting_day.year}年第{rng.randint(1, 30)}次会议",
         "seq": numbers.next("minutes", meeting_day), "place": "局机关301会议室", "presiding": "林志刚",
         "attendees": ["林志刚", "吴建华", "赵丽萍", "钱国栋"],
-        "discussion": _points(rng, REASONS, lists, 1, 3)}
+        "discussion": "\n".join(f"会议认为，{reason}。" for reason in rng.sample(REASONS, rng.randint(1, 3)))}
     if rng.random() < 0.3:
         determination["meeting"]["absent"] = ["李文博（公务出差）"]
     decision = {"date": decided, "seq": numbers.next("doc", decided), "outcome": scenario.outcome,

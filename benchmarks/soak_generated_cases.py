@@ -50,16 +50,20 @@ def main() -> int:
                          f"整改 {scenario.rectification}", f"澄清 {scenario.clarification}",
                          f"回访 {scenario.followup}", f"扫描件 {len(scenario.scans)}",
                          f"列表 {scenario.lists}", f"补充归档 {bool(scenario.filed_late)}"])
-        problems = exercise(generated, context, today)
-        if not problems and args.dossier_every and seed % args.dossier_every == 0:
-            commit(root)
-            problems = exercise_dossier(generated, work / "build" / generated.folder.name, today)
-            volumes += 1
+        try:
+            problems = exercise(generated, context, today)
+            if not problems and args.dossier_every and seed % args.dossier_every == 0:
+                commit(root)
+                problems = exercise_dossier(generated, work / "build" / generated.folder.name, today)
+                volumes += 1
+        except Exception as error:  # noqa: BLE001 — a crash is a finding of the soak, counted and shown
+            problems = [f"异常：{type(error).__name__}: {error}"]
         if problems:
             failed += 1
             print(f"[失败] seed {seed}（{generated.folder.name}）：{scenario}")
             for problem in problems:
                 print(f"    {problem}")
+            sys.stdout.flush()
     elapsed = time.perf_counter() - started
     print(f"\n试了 {args.count} 个案件（seed {args.start}–{args.start + args.count - 1}），"
           f"通过 {args.count - failed} 个，失败 {failed} 个；其中 {volumes} 个生成并核验了签名案卷；"

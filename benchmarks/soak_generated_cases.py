@@ -36,6 +36,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="rcmz-soak-"))
     os.chdir(work)  # the test signing certificate is made under ./build
+    os.environ.setdefault("RCMZ_CACHE_DIR", str(work / "cache"))  # not the user's page-count cache
     root = work / "casefiles"
     context = prepare(root)
     today = dt.date.today()

@@ -39,9 +39,12 @@ def save_pdf(pages: list[Image.Image], path: Path) -> None:
 
 def main() -> None:
     one = CASES / "2025-001-exempt-individual" / "attachments"
+    # as many pages as the generated application it replaces (rcmz check compares them)
     save_pdf([scan(["容错免责申请书", "申请人：周明远", "单位职务：杭州市钱塘实验中学党委书记、校长",
-                    "请求事项：免予问责", "（正文略，见生成的申请书）", "", "申请人（签名）：周明远",
-                    "2025年2月6日"], seal="钱塘实验中学")], one / "application-signed.pdf")
+                    "请求事项：免予问责", "（第1页，正文略，见生成的申请书）"]),
+              scan(["容错免责申请书（续）", "（第2页，正文略）"]),
+              scan(["容错免责申请书（续）", "（第3页）", "", "申请人（签名）：周明远", "2025年2月6日",
+                    "所在单位意见：同意申请。"], seal="钱塘实验中学")], one / "application-signed.pdf")
     save_pdf([scan(["询问笔录", f"被询问人：相关人员之{n}", "询问人：何晓岚、陈立平",
                     "问：请介绍配送服务商比选的经过。", "答：……", "以上看过，属实。"])
               for n in range(1, 4)], one / "interview-records.pdf")
@@ -59,6 +62,17 @@ def main() -> None:
     save_pdf([scan(["关于欧阳喆同志容错免责认定意见的答复", "杭州市教育局党委：",
                     "原则同意你局意见，请依规作出认定并做好舆情回应。", "", "中共杭州市委组织部",
                     "2026年3月20日"], seal="市委组织部")], three / "upward-reply.pdf")
+
+    four = CASES / "2025-004-lighter-report-first" / "attachments"
+    # the signed original of the feedback letter came back as two scans: the letter (two pages),
+    # then the receipt
+    save_pdf([scan(["容错免责认定结果反馈告知书", "杭教党容函〔2026〕4号", "司马晗同志：",
+                    "（第1页，正文略，见生成的告知书）"]),
+              scan(["（第2页）", "", "中共杭州市教育局委员会", "2026年3月24日"], seal="市教育局党委")],
+             four / "feedback-letter-signed.pdf")
+    scan(["送达回执", "送达文书：容错免责认定结果反馈告知书", "受送达人：司马晗", "送达方式：邮寄送达",
+          "签收人（签名）：司马晗", "签收日期：2026年3月26日"]).convert("L").save(
+        four / "feedback-receipt-signed.png", optimize=True)
 
 
 if __name__ == "__main__":

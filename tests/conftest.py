@@ -14,7 +14,8 @@ from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parent.parent
 CASEFILES = REPO / "casefiles"
-EXAMPLES = ("2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hearing-deferral")
+EXAMPLES = ("2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hearing-deferral",
+            "2025-004-lighter-report-first")
 
 
 #: Converted fonts (Fandol and Noto CJK are CFF; see toolkit/render/fontcache.py) for the test

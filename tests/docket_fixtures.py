@@ -33,10 +33,10 @@ def write_case(root: Path, case_id: str, *, started: str,
     files: dict[str, str] = {}
     if kind == "个人":
         applicant = (f"  kind: 个人\n  name: {name or '张' + case_id[-3:]}\n  unit: {unit}\n"
-                     f"  position: 校长\n  category: 局管干部\n")
+                     f"  position: 校长\n  category: 局管干部\n  party_organization: {unit}党委\n")
     else:
         applicant = (f"  kind: 单位\n  name: {name or unit}\n  category: 直属学校（单位）\n"
-                     f"  responsible_person: {_person('郭某')}\n")
+                     f"  responsible_person: {_person('郭某')}\n  party_organization: 中共{name or unit}委员会\n")
     files["00-case.yaml"] = (f"id: {case_id}\napplicant:\n{applicant}matter:\n"
                              f"  summary: 测试事项{case_id}\n  description: 测试用的事项经过。\n"
                              f"  accountability_started: {started}\n")

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import edit, first_uncovered_year
 
+from conftest import edit, first_uncovered_year
 from toolkit.calendar import Record, WorkCalendar, statutory_fixed
 from toolkit.cli import main
 from toolkit.pipeline import check, checked

@@ -7,8 +7,8 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from conftest import edit, first_uncovered_year
 
+from conftest import edit, first_uncovered_year
 from toolkit.cli import main
 
 
@@ -29,7 +29,10 @@ def run(cases_dir):
 def test_clean_examples_exit_zero(run):
     result = run("check", "casefiles", "--today", "2026-11-28")
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1] == "检查了 3 个案件：0 个错误，0 个警告。"
+    # the three warnings: follow-up talks and a clarification after their volume was compiled,
+    # filed supplementally (补充归档)
+    assert result.output.strip().splitlines()[-1] == "检查了 4 个案件：0 个错误，3 个警告。"
+    assert result.output.count("补充归档") == 3
 
 
 def test_problems_are_located_exactly(run, cases_dir):
@@ -69,12 +72,12 @@ def test_json_has_problems_and_time_limits(run, cases_dir):
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["errors"] == 1
-    [broken] = [c for c in report["cases"] if c["problems"]]
-    [problem] = broken["problems"]
+    [broken] = [c for c in report["cases"] if any(p["severity"] == "error" for p in c["problems"])]
+    [problem] = [p for p in broken["problems"] if p["severity"] == "error"]
     assert problem["field"] == "volume.chekcer"
     assert problem["message"] == "未知字段“chekcer”，是否想写“checker”？"
     feedback = [t for c in report["cases"] for t in c["time_limits"] if t["key"] == "feedback"]
-    assert {t["due"] for t in feedback} == {"2025-03-10", "2025-11-11", "2026-04-01"}
+    assert {t["due"] for t in feedback} == {"2025-03-10", "2025-11-11", "2026-04-01", "2026-03-25"}
 
 
 def test_missing_folder_is_a_message(run):

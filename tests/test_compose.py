@@ -31,7 +31,14 @@ from toolkit.documents.model import (
 )
 from toolkit.documents.registry import BY_KEY, KINDS
 from toolkit.paths import PROJECT_ROOT, SCHEMAS_DIR, TEMPLATES_DIR
-from toolkit.rules.articles import CONDITIONS, EXCLUSIONS, RESULT_USES, SITUATIONS
+from toolkit.rules.articles import (
+    CONDITIONS,
+    EXCLUSIONS,
+    OUTCOMES_CLAUSE,
+    RESULT_USE_CLAUSE,
+    RESULT_USES,
+    SITUATIONS,
+)
 from toolkit.text import cn_date, doc_number
 
 CASEFILES = PROJECT_ROOT / "casefiles"
@@ -53,7 +60,7 @@ QUOTED = {
     "13(2)": "对诬告陷害、恶意炒作、造谣中伤、干扰改革创新或无理上访、甚至缠访闹访的，坚决依法依规查处",
 }
 ALL_QUOTABLE = ([*SITUATIONS.values(), *CONDITIONS.values(), *EXCLUSIONS.values(),
-                 *RESULT_USES.values(), *QUOTED.values()])
+                 *RESULT_USES.values(), *QUOTED.values(), OUTCOMES_CLAUSE, RESULT_USE_CLAUSE])
 
 
 def _compose_case(folder: Path):
@@ -161,6 +168,18 @@ def test_quoted_passages_are_in_the_measures():
 # --- the passages each kind must carry ----------------------------------------------------------
 
 
+def _points(value) -> list[str]:
+    """The passages a text-or-list fact (schemas: points) puts into a document: each item
+    without its trailing punctuation (the document numbers it and ends it with 。)."""
+    return [value] if isinstance(value, str) else [item.rstrip("。；") for item in value]
+
+
+def _verdict(d: dict) -> str:
+    if d["outcome"] == "不予容错":
+        return "不予容错"
+    return "予以容错，" + d["outcome"] + (f"，给予{d['measure']}" if "measure" in d else "")
+
+
 def _expect(key: str, case, config) -> list[str]:
     """Passages the document of ``key`` must contain, built from the facts."""
     f = _facts(case)
@@ -174,6 +193,7 @@ def _expect(key: str, case, config) -> list[str]:
         or bureau.get("letter_prefix", bureau["doc_prefix"] + "函")
     minutes = numbering.get("party_committee", {}).get("minutes") \
         or bureau.get("minutes_prefix", "党委会纪要")
+    party = applicant.get("party_organization") or f["application"].get("unit_opinion", {}).get("by")
     out = [name]
     if key == "application":
         a = f["application"]
@@ -182,13 +202,13 @@ def _expect(key: str, case, config) -> list[str]:
         out += [f"“{SITUATIONS[s['item']]}”" for s in a["situations"]]
         out += [f"“{CONDITIONS[k]}”" for k in range(1, 7)]
         out += [c["reason"] for c in a["conditions"]]
-        out += ["申请人（签名）"] if individual else ["申请单位（盖章）", applicant["responsible_person"]["name"]]
+        out += _points(a["statement"]) if "statement" in a else []
+        out += ["申请人（签名）", f"{party}（盖章）"] if individual else ["申请单位（盖章）：" + name, "负责人（签名）"]
         if "unit_opinion" in a:
-            out += [a["unit_opinion"]["text"], cn_date(a["unit_opinion"]["date"])]
+            out += [a["unit_opinion"]["text"]]
     elif key == "initiation":
         i = f["initiation"]
-        out += [cn_date(i["date"]), i["approver"]["name"], i["approval_opinion"],
-                i["department_opinion"]["text"], cn_date(i["department_opinion"]["date"]),
+        out += [i["approval_opinion"], i["department_opinion"]["text"],
                 "承办部门意见", "主要负责人", cn_date(f["application"]["date"])]
         out += [o["text"] for o in i.get("leader_opinions", [])]
         out += ["分管领导意见"] if i.get("leader_opinions") else []
@@ -211,6 +231,7 @@ def _expect(key: str, case, config) -> list[str]:
     elif key == "investigation_report":
         inv = f["investigation"]
         out += [cn_date(inv["report_date"]), bureau["party_committee_short"] + "：", "以上报告，请审议。"]
+        out += _points(inv["facts_found"])
         out += [f"{p['name']}（{p['post']}）" for p in inv["team"]]
         out += [f"“{SITUATIONS[s['item']]}”" for s in inv["situations_found"]]
         out += [f"“{CONDITIONS[k]}”" for k in range(1, 7)]
@@ -218,8 +239,9 @@ def _expect(key: str, case, config) -> list[str]:
         out += [] if inv["exclusions_found"] else ["未发现"]
         if "appeal" in inv:
             out += [cn_date(inv["appeal"]["date"])]
-            out += [r["objection"].rstrip("。") for r in inv["appeal"].get("responses", [])]
-            out += [("予以采纳" if r["adopted"] else "不予采纳") for r in inv["appeal"].get("responses", [])]
+            out += [r["objection"].rstrip("。").replace("“", "‘").replace("”", "’")
+                    for r in inv["appeal"].get("responses", [])]
+            out += ["采纳情况：" + r["adoption"] for r in inv["appeal"].get("responses", [])]
         if "hearing" in inv:
             out += ["听证情况", inv["hearing"]["presiding_opinion"]]
         outcome = inv["preliminary_opinion"]["outcome"]
@@ -231,21 +253,30 @@ def _expect(key: str, case, config) -> list[str]:
     elif key == "upward_report":
         up = f["determination"]["upward_report"]
         out += [doc_number(bureau["doc_prefix"], up["date"], up["seq"]), up["to"] + "：",
-                "妥否，请批示。", QUOTED["9(4)"], up["summary"], "联系人：", "联系电话："]
+                "现就有关问题请示如下。", "妥否，请批示。", QUOTED["9(4)"], up["question"], "联系人：", "联系电话：",
+                "局党委的初步意见", "初步意见为对" + name + ("同志" if individual else "") + _verdict(up["proposal"])]
+        out += _points(up["proposal"]["reasoning"]) + _points(f["investigation"]["facts_found"])
+        out += up.get("cc", [])
     elif key == "minutes":
         m = f["determination"]["meeting"]
         out += [doc_number(minutes, m["date"], m["seq"]), m["name"],
-                cn_date(m["date"]), m["discussion"]]
+                cn_date(m["date"]), "会议决定：对" + name + ("同志" if individual else "")
+                + _verdict(f["determination"]["decision"])]
+        out += m["discussion"].splitlines()
         out += m["attendees"] + m.get("absent", []) + m.get("observers", [])
     elif key == "decision":
         d = f["determination"]["decision"]
-        out += [doc_number(bureau["doc_prefix"], d["date"], d["seq"]), cn_date(d["date"])]
+        out += [doc_number(bureau["doc_prefix"], d["date"], d["seq"]), cn_date(d["date"]), _verdict(d),
+                party + ("，" + name + "同志：" if individual else "：")]
+        out += _points(d["reasoning"]) + _points(f["investigation"]["facts_found"])
+        out += ["问责程序依照有关规定继续进行"] if d["outcome"] == "不予容错" else []
     elif key == "feedback_letter":
         fb = f["feedback"]
         d = f["determination"]["decision"]
-        out += [doc_number(letter, fb["date"], fb["seq"]), cn_date(fb["date"]), fb["explanation"],
+        out += [doc_number(letter, fb["date"], fb["seq"]), cn_date(fb["date"]), _verdict(d),
                 doc_number(bureau["doc_prefix"], d["date"], d["seq"]), fb["method"]]
-        if d["outcome"] != "不予容错":
+        out += _points(fb["explanation"])
+        if d["outcome"] == "免予问责":
             out += [RESULT_USES[k] for k in d.get("result_use", [])]
         else:
             out += [f"“{EXCLUSIONS[k]}”" for k in d.get("exclusions", [])]
@@ -257,13 +288,15 @@ def _expect(key: str, case, config) -> list[str]:
                 cn_date(f["application"]["date"]), cn_date(f["initiation"]["date"]),
                 cn_date(f["investigation"]["report_date"]), cn_date(f["determination"]["decision"]["date"]),
                 cn_date(f["feedback"]["date"]),
-                f"{bureau['archive']['fonds_no']}-{bureau['archive']['catalogue_no']}-{fl['volume']['volume_no']}"]
+                f"{bureau['archive']['fonds_no']}-{bureau['archive']['catalogue_no']}-{fl['volume']['volume_no']}",
+                _verdict(f["determination"]["decision"]), f"由{party}、"]
     elif key == "rectification_notice":
         r = f["rectification"]
         organ = {"驻局纪检监察组": "discipline_group", "局组织处": "organization_department",
                  "其他具有问责职能的部门": "bureau"}[r["issued_by"]]   # the issuer's own series
         out += [doc_number(numbering[organ]["document"], r["date"], r["seq"]), cn_date(r["deadline"]),
-                r["problems"], r["requirements"], QUOTED["11(1)"], QUOTED["11(2)"]]
+                QUOTED["11(1)"], QUOTED["11(2)"]]
+        out += _points(r["problems"]) + _points(r["requirements"])
         out += r["measures"]
     elif key == "clarification":
         c = f["clarification"]
@@ -290,7 +323,7 @@ def test_documents_carry_the_facts(folder, composed):
 
 def test_layouts_and_numbers(composed):
     docs = {(name, key): doc for name, (_, _, d) in composed.items() for key, doc in d.items()}
-    one, two, three = (e.name for e in EXAMPLES)
+    one, two, three, four = (e.name for e in EXAMPLES)
     assert docs[(three, "hearing_notice")].layout == "letter"
     assert docs[(three, "hearing_notice")].number == "杭教党容函〔2026〕1号"   # a letter: 函 series
     assert docs[(three, "deferral_notice")].number == "杭教党容函〔2026〕2号"
@@ -302,6 +335,8 @@ def test_layouts_and_numbers(composed):
     assert docs[(one, "feedback_letter")].number == "杭教党容函〔2025〕3号"
     assert docs[(two, "rectification_notice")].number == "杭教组〔2025〕5号"   # 局组织处's own series
     assert docs[(two, "rectification_notice")].issuer == "杭州市教育局组织处"
+    assert docs[(four, "upward_report")].number == "杭教党容〔2026〕2号"
+    assert docs[(four, "upward_report")].record.cc == "中共杭州市委组织部。"
     assert docs[(one, "investigation_report")].layout == "official"
     assert not docs[(one, "investigation_report")].issuer       # a report, not an issued document
     for key in ("application", "initiation", "hearing_record", "filing_form", "followup_record"):
@@ -373,7 +408,7 @@ def test_clarification_by_notice_is_an_official_tongbao(tmp_path):
     assert doc.number == "杭教党容〔2026〕2号"
     assert doc.title == "关于为欧阳喆同志澄清正名的通报"
     text = doc.text()
-    assert "杭州市拱宸桥小学党组织：" in text
+    assert "杭州市拱宸桥小学党支部：" in text
     assert f"第十三条第（一）项“{QUOTED['13(1)']}”" in text
     assert f"第十三条第（二）项“{QUOTED['13(2)']}”" in text
     assert "对散布不实信息的人员，已移交有关部门依规处理。" in text
@@ -385,7 +420,8 @@ def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
     folder = _copy_case(EXAMPLES[1], tmp_path)
     c = _load(folder, "case")
     c["applicant"] = {"kind": "个人", "name": "郭振华", "unit": "杭州市西溪职业技术学校",
-                      "position": "党总支书记", "category": "局管干部"}
+                      "position": "党总支书记", "category": "局管干部",
+                      "party_organization": "中共杭州市西溪职业技术学校总支部委员会"}
     _dump(folder, "case", c)
     r = _load(folder, "rectification")
     r["issued_by"] = "驻局纪检监察组"
@@ -397,7 +433,7 @@ def test_rectification_by_the_discipline_group_with_letter_inquiry(tmp_path):
     text = doc.text()
     assert "郭振华同志：" in text
     assert "和对函询问题的说明" in text and "由本人签名后" in text
-    assert doc.record.cc == "局组织处，杭州市西溪职业技术学校党组织。"
+    assert doc.record.cc == "局组织处，中共杭州市西溪职业技术学校总支部委员会。"
 
 
 def test_unit_applicant_in_the_hearing_case(tmp_path):
@@ -664,3 +700,101 @@ def test_bureau_template_folder_overrides_one_document(tmp_path):
     for key in docs:
         if key != "feedback_letter":
             assert docs[key] == reference[key], key
+
+
+# --- every path: outcomes, tense, names, lists ------------------------------------------------
+
+
+def test_each_outcome_states_its_conclusion_and_what_follows(composed):
+    texts = {name: {key: doc.text() for key, doc in docs.items()} for name, (_, _, docs) in composed.items()}
+    one, two, three, four = (e.name for e in EXAMPLES)
+    assert "决定对周明远同志予以容错，免予问责。" in texts[one]["decision"]
+    assert f"第十条“{RESULT_USE_CLAUSE}”" in texts[one]["decision"]
+    assert "决定对杭州市西溪职业技术学校不予容错。局党委于2025年9月26日启动的问责程序依照有关规定继续进行。" \
+        in texts[two]["decision"]
+    assert "决定对欧阳喆同志予以容错，减轻处理，给予批评教育。" in texts[three]["decision"]
+    assert "决定对司马晗同志予以容错，从轻处理，给予诫勉。" in texts[four]["decision"]
+    for name in (two, three, four):  # Art. 10 is for those exempted (经认定予以免责的)
+        for key in ("decision", "feedback_letter", "minutes", "filing_form"):
+            assert RESULT_USE_CLAUSE not in texts[name][key], (name, key)
+            assert not any(use in texts[name][key] for use in RESULT_USES.values()), (name, key)
+    assert "不适用（第十条适用于经认定予以免责的）" in texts[four]["filing_form"]
+    for name in (one, two, three, four):
+        assert texts[name]["decision"].count("可以向局党委书面提出。") == 1
+        assert "党组织" not in "".join(texts[name].values())
+
+
+def test_the_objection_period_comes_from_the_bureau(tmp_path):
+    folder = _copy_case(EXAMPLES[0], tmp_path, "\nobjection_period: {length: 15, unit: 日}\n")
+    docs = {doc.key: doc for doc in compose_all(load_case(folder), load_config(folder))}
+    assert "周明远同志如对认定结果有异议，可以自收到本决定之日起15日内向局党委书面提出。" in docs["decision"].text()
+    assert "你如对认定结果有异议，可以自收到本告知书之日起15日内向局党委书面提出。" in docs["feedback_letter"].text()
+
+
+def test_the_deferral_notice_follows_the_dates_of_the_report(composed):
+    before = composed[EXAMPLES[3].name][2]["deferral_notice"].text()   # 请示 2026-02-06, 暂缓 02-09
+    assert "局党委已于2026年2月6日就有关问题向中共杭州市纪律检查委员会请示" in before
+    assert "将向" not in before and "待中共杭州市纪律检查委员会答复后" in before
+    after = composed[EXAMPLES[2].name][2]["deferral_notice"].text()    # 暂缓 2026-02-06, 请示 02-10
+    assert "暂缓期间，局党委将向中共杭州市委组织部请示，待上级答复后" in after
+    assert "已于2026年2月10日" not in after
+
+
+def test_the_upward_report_asks(composed):
+    doc = composed[EXAMPLES[3].name][2]["upward_report"]
+    text = doc.text()
+    assert "现就有关问题请示如下。" in text and "现将有关情况报告如下" not in text
+    assert "初步意见为对司马晗同志予以容错，从轻处理，给予诫勉。理由如下：" in text
+    assert "拟对司马晗同志予以容错、从轻处理，给予诫勉，是否妥当。\n妥否，请批示。" in text
+    # the facts once, numbered under their （一） sub-heading
+    assert text.count("平台切换方案经2025年10月局长办公会研究通过") == 1
+    assert "（一）查明的事实\n1.平台切换方案" in text
+    assert [b.style for b in doc.blocks if isinstance(b, Paragraph) and b.text.startswith("（一）查明")] == ["h2"]
+
+
+def test_lists_are_numbered_for_their_depth(composed):
+    decision = composed[EXAMPLES[0].name][2]["decision"].text()
+    assert "一、基本事实\n（一）统一配送方案经2024年7月学校党委会研究通过，并经教代会审议。\n（二）磋商" in decision
+    application = composed[EXAMPLES[3].name][2]["application"].text()
+    assert "事实与理由\n一、平台切换是市教育局年度重点改革任务" in application
+
+
+def test_signature_slots_stay_blank(composed):
+    docs = composed[EXAMPLES[2].name][2]
+    initiation = docs["initiation"].text()
+    assert "林志刚" not in initiation and "何晓岚" not in initiation and "吴建华" not in initiation
+    assert initiation.count("签名：") == 3
+    rows = {row[0].text: row[1].text for b in docs["feedback_letter"].blocks if isinstance(b, Table)
+            for row in b.rows if len(row) == 2}
+    assert rows["签收人（签名）"] == rows["送达人（签名）"] == ""
+    assert rows["签收日期"] == rows["送达日期"] == "年　　月　　日"
+    assert "申请人（签名）：" in docs["application"].text()
+    assert "申请人（签名）：欧阳喆" not in docs["application"].text()
+
+
+def test_a_planned_talk_has_a_blank_form_only_on_request(tmp_path):
+    folder = EXAMPLES[3]
+    case, config = load_case(folder), load_config(folder)
+    assert "followup_record" not in {doc.key for doc in compose_all(case, config)}
+    [blank] = compose_all(case, config, only="followup_record")
+    assert blank.date == "2026-12-16" and "2026年12月16日（计划）" in blank.text()
+
+
+def test_nested_quotation_marks_become_single(composed):
+    report = composed[EXAMPLES[3].name][2]["investigation_report"].text()
+    assert "关于“‘测试不充分’的表述过重”的意见" in report
+
+
+def test_a_misspelt_fact_path_in_tense_is_an_error(tmp_path):
+    from toolkit.errors import RenderError
+
+    folder = _copy_case(EXAMPLES[0], tmp_path, "\ntemplates: bureau-templates\n")
+    overrides = tmp_path / "casefiles" / "bureau-templates"
+    overrides.mkdir()
+    (overrides / "decision.xml.j2").write_text(
+        '<document layout="official" title="t" author="a" date="{{ doc_date }}">\n'
+        '{% if tense("determination.upward_reprot.date") == "done" %}<p>x</p>{% endif %}\n'
+        '</document>\n', encoding="utf-8")
+    with pytest.raises(RenderError) as raised:
+        compose(load_case(folder), load_config(folder), BY_KEY["decision"])
+    assert "upward_reprot" in raised.value.message and raised.value.line == 2

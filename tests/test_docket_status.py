@@ -248,10 +248,12 @@ def test_example_casefiles():
                                        "--no-cache"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    # 2025-001: next talk 2025-12-10; 2025-003: next talk 2026-12-15; 2025-002: filed, done.
+    # 2025-001: next talk 2025-12-10; 2025-003: next talk 2026-12-15; 2025-004: its first talk
+    # planned for 2026-12-16; 2025-002: filed, done.
     assert lines[1].startswith("2025-001") and "2025-12-10" in lines[1] and "剩 20 天" in lines[1]
     assert lines[2].startswith("2025-003") and "2026-12-15" in lines[2]
-    assert lines[3].startswith("2025-002") and "已办结" in lines[3]
+    assert lines[3].startswith("2025-004") and "2026-12-16" in lines[3]
+    assert lines[4].startswith("2025-002") and "已办结" in lines[4]
 
 
 def test_no_cases_and_missing_folder(tmp_path):

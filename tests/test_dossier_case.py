@@ -166,6 +166,34 @@ def test_all_cases_in_parallel_one_broken(repo):
     result = run("dossier", "--all", repo)
     assert result.exit_code == 1
     assert "失败：" in result.output and "2025-002-refused-unit" in result.output
-    assert "共 3 个案件：成功 2 个，失败 1 个。" in result.output
+    assert "共 4 个案件：成功 3 个，失败 1 个。" in result.output
     built = sorted((repo.parent / "build").glob("*/*-案卷.pdf"))
-    assert [p.parent.name for p in built] == ["2025-001-exempt-individual", "2025-003-hearing-deferral"]
+    assert [p.parent.name for p in built] == ["2025-001-exempt-individual", "2025-003-hearing-deferral",
+                                              "2025-004-lighter-report-first"]
+
+
+def test_the_volume_holds_what_happened(repo):
+    """2025-004: the follow-up talk is only planned — not bound, not in the cover's time range;
+    the signed feedback letter came back in two scans, bound together in the order listed."""
+    case = repo / "2025-004-lighter-report-first"
+    result = run("dossier", case)
+    assert result.exit_code == 0, result.output
+    dossier = repo.parent / result.output.strip().splitlines()[-1]
+    titles = outline_titles(dossier)
+    documents = [t for depth, t in titles if depth == 0]
+    assert not any("回访谈话记录" in t for t in documents)
+    feedback = next(i for i, (depth, t) in enumerate(titles) if depth == 0 and "反馈告知书" in t)
+    assert titles[feedback + 1] == (1, "附件1\u3000送达回执（签收原件）")
+    text = text_of(dossier)
+    assert "自2026年1月至2026年3月" in text
+    assert "《容错免责认定结果反馈告知书》以签章原件扫描件归档，代替系统生成件。" in text
+    assert run("verify", dossier, "--case", case).exit_code == 0
+
+
+def test_documents_formed_after_compilation_are_noted(repo):
+    case = repo / "2025-003-hearing-deferral"
+    dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
+    text = text_of(dossier)
+    assert "《澄清正名情况记录》形成于2026年4月15日，晚于立卷时间2026年4月9日，补充归档。" in text
+    assert "《容错免责回访谈话记录》形成于2026年6月18日，晚于立卷时间2026年4月9日，补充归档。" in text
+    assert "自2026年1月至2026年6月" in text

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASEFILES, edit
 
+from conftest import CASEFILES, edit
 from toolkit.case.numbering import BY_KIND, NUMBERED, series_of
 from toolkit.cli import main
 from toolkit.documents.registry import BY_KEY as KINDS

@@ -18,13 +18,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import attachment_samples as samples
 import pikepdf
 import pytest
-from conftest import edit
 from PIL import Image, ImageChops, ImageStat
-from test_dossier_support import make_case, page_texts
 
+import attachment_samples as samples
+from conftest import edit
+from test_dossier_support import make_case, page_texts
 from toolkit.attachments import assess
 from toolkit.case.load import load_case
 from toolkit.dossier import Attachment, build_dossier, verify_dossier

@@ -74,3 +74,20 @@ def test_a_bureau_macro_file_serves_every_document(tmp_path):
         encoding="utf-8")
     text = _documents(folder)["investigation_report"].text()
     assert "第一部分　案件来源" in text and "一、案件来源" not in text
+
+
+#: An ordering comparison of two dates inside a template expression.
+DATE_COMPARISON = re.compile(r"(?:date|_on|until|deadline)\s*(?:<=|>=|<|>)\s*[\w.(]|"
+                             r"[\w.)]\s*(?:<=|>=|<|>)\s*[\w.]*(?:date|_on|until|deadline)\b")
+
+
+def test_templates_leave_tense_to_the_one_helper():
+    """Whether another step is said as done or as planned is decided by ``tense`` from the
+    dates, in one place (toolkit/documents/compose.py), never by a comparison in a template."""
+    offences = {}
+    for path in sorted(TEMPLATES_DIR.glob("*.xml.j2")):
+        for expression in re.findall(r"{[{%].*?[%}]}", path.read_text(encoding="utf-8"), re.S):
+            if DATE_COMPARISON.search(expression):
+                offences.setdefault(path.name, []).append(expression)
+    assert offences == {}
+    assert DATE_COMPARISON.search('{% if inv.appeal.date <= h.notice_date %}')

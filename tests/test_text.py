@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.text import cn_date, cn_month, cn_number, display_width, doc_number
+from toolkit.text import (
+    cn_date,
+    cn_month,
+    cn_number,
+    display_width,
+    doc_number,
+    layer_number,
+)
 
 TOOLKIT = Path(__file__).resolve().parent.parent / "toolkit"
 
@@ -76,3 +83,10 @@ def test_no_other_module_formats_chinese_dates_itself():
         offenders += [f"{path.relative_to(TOOLKIT)}:{node.lineno}" for node in ast.walk(tree)
                       if isinstance(node, ast.JoinedStr) and _formats_a_chinese_date(node)]
     assert offenders == [], "use toolkit.text.cn_date / cn_month"
+
+
+def test_layer_numbers_of_gbt_9704():
+    assert [layer_number(2, depth) for depth in (1, 2, 3, 4)] == ["二、", "（二）", "2.", "（2）"]
+    assert layer_number(12, 2) == "（十二）"
+    with pytest.raises(ValueError):
+        layer_number(1, 5)

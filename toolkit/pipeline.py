@@ -45,11 +45,32 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 
 
 def check(folder: Path, today: dt.date | None = None) -> CheckResult:
-    """rcmz check of one case folder: load, schemas, rules, time limits and numbering series."""
+    """rcmz check of one case folder: load, schemas, rules, time limits and numbering series,
+    then what its volume would hold (the documents and their scanned originals)."""
+    from toolkit.documents.filing import filing_problems, scans_of
+
+    today = today or dt.date.today()
     context = context_for(folder)
-    result = check_case(load_case(folder, deep=True), context.calendar, today or dt.date.today())
-    result.problems.extend(register.case_problems(result.case, _config_or_none(result.case)))
-    return result
+    case = load_case(folder, deep=True)
+    result = check_case(case, context.calendar, today)
+    more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
+    if scans_of(case) and not result.errors and context.config_path is not None \
+            and not any(problem.severity == "error" for problem in more):
+        more += _scan_pages(case, context, today)
+    return result.adding(more)
+
+
+def _scan_pages(case, context: RunContext, today: dt.date) -> list:
+    """Warnings for scans whose pages differ from the documents they replace (the counts are
+    cached: toolkit/pagecount.py)."""
+    from toolkit.documents.filing import page_problems, scans_of, volume_kinds
+    from toolkit.pagecount import PageCounts
+
+    counts = PageCounts(context)
+    scanned = [kind for kind in volume_kinds(case, today) if kind.key in scans_of(case)]
+    problems = page_problems(case, counts.documents(case, scanned), counts.scan)
+    counts.save()
+    return problems
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
@@ -117,22 +138,25 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
             ask_passphrase: PassphrasePrompt | None = None) -> Path:
     """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume."""
     from toolkit.documents.compose import compose_all
+    from toolkit.documents.filing import volume_kinds
     from toolkit.dossier.build import build_dossier
     from toolkit.dossier.from_case import volume_spec
     from toolkit.dossier.provenance import provenance
     from toolkit.render.outputs import write_documents
 
-    result, context = checked(folder)
+    today = dt.date.today()
+    result, context = checked(folder, today)
     if not result.case.has("filing"):
         raise DossierError("尚无备案步骤的记录（06-filing.yaml）：立卷人、检查人、案卷号等须先填写"
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
-    rendered = write_documents(compose_all(result.case, context.config), context.fonts, out_dir, ("pdf",))
+    documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
+    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",))
     origin = provenance(result.case.folder, volume_inputs(result.case, context))
     for reason in origin.reasons:
         logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
     spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
-                       result.limits, commit=origin.commit, dirty=origin.dirty)
+                       result.limits, commit=origin.commit, dirty=origin.dirty, filed_on=today)
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
     return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts)
 

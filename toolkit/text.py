@@ -56,6 +56,21 @@ def cn_number(n: int) -> str:
     return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
 
 
+def layer_number(n: int, depth: int) -> str:
+    """The 层次序号 of GB/T 9704 7.3.3 for item ``n`` at ``depth``: 一、 / （一） / 1. / （1）.
+
+    A list under a first-level heading (一、) is at depth 2, under a （一） at depth 3."""
+    if depth == 1:
+        return f"{cn_number(n)}、"
+    if depth == 2:
+        return f"（{cn_number(n)}）"
+    if depth == 3:
+        return f"{n}."
+    if depth == 4:
+        return f"（{n}）"
+    raise ValueError(f"GB/T 9704 has four levels of 层次序号, not {depth}")
+
+
 def doc_number(prefix: str, date: dt.date | str, seq: int) -> str:
     """杭教党容〔2025〕3号: 六角括号, no 第, no leading zeros (GB/T 9704 7.2.4)."""
     year, _, _ = _date_parts(date)

@@ -31,6 +31,8 @@ def _type(schema: dict) -> str:
     if schema.get("format") == "date":
         return "日期"
     kind = schema.get("type", "")
+    if isinstance(kind, list):  # a text or a list of items (common.schema.json#/$defs/points)
+        return "或".join(_type({**schema, "type": one}) for one in kind)
     if kind == "array":
         return f"列表（{_type(_describe(schema.get('items', {})))}）"
     return {"string": "文字", "integer": "整数", "boolean": "true / false", "object": "映射"}.get(kind, kind)

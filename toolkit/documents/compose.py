@@ -19,8 +19,11 @@ from functools import lru_cache
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
 
 from toolkit.case.model import Case
+from toolkit.case.schema import schema_of
+from toolkit.case.steps import BY_KEY as STEPS
 from toolkit.config import BureauConfig
 from toolkit.documents.model import (
     Cell,
@@ -37,7 +40,7 @@ from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR
 from toolkit.rules import articles
-from toolkit.text import cn_date, cn_month, cn_number, doc_number
+from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number
 
 # Line breaks and the indentation after them are template layout, not text: Chinese text has
 # no spaces between lines.  Spaces inside a line (局组织处 沈佳怡) are kept.
@@ -50,8 +53,56 @@ _FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ ]+(?=[\u3000-\u9
 
 
 def paragraphs(text: str) -> list[str]:
-    """A long text value as paragraphs: one per line of a literal block (|)."""
+    """A long text value as paragraphs: one per line of a literal block (|).
+
+    A field that may hold a list of findings is rendered with the ``points`` macro, which
+    numbers the items for their depth; this filter refuses a list rather than print it."""
+    if isinstance(text, (list, tuple)):
+        raise TypeError("a list of items is rendered with the points macro, not the paragraphs filter")
     return [_FOLDED_SPACE.sub("", line.strip()) for line in str(text).splitlines() if line.strip()]
+
+
+def quoted(text) -> Markup:
+    """“text”, with the quotation marks inside it made single (GB/T 15834: ‘’ inside “”)."""
+    inner = text if isinstance(text, Markup) else escape(str(text))
+    return Markup("“") + inner.replace("“", "‘").replace("”", "’") + Markup("”")
+
+
+def tense(event: str | None, document_date: str) -> str:
+    """How a document dated ``document_date`` speaks of an event on ``event`` (ISO dates):
+    ``done`` on or before the document's date, ``planned`` after it, ``absent`` without a date."""
+    if not event:
+        return "absent"
+    return "done" if event <= document_date else "planned"
+
+
+def fact_at(facts: dict, path: str):
+    """The fact at a dotted path such as ``determination.upward_report.date`` (``talks.-1`` for a
+    list's last item), or None when the case has not recorded it.  A path the schemas do not
+    define is an error: a misspelt path must not silently read as "not happened"."""
+    step, *parts = path.split(".")
+    if step not in STEPS:
+        raise ValueError(f"no step {step!r} in fact path {path!r}")
+    node, value = schema_of(STEPS[step].schema), facts.get(step)
+    for part in parts:
+        index = part.lstrip("-").isdigit()
+        node = node.get("items", {}) if index else node.get("properties", {}).get(part)
+        if node is None:
+            raise ValueError(f"no field {part!r} in fact path {path!r}")
+        if isinstance(value, dict):
+            value = value.get(part) if not index else None
+        elif isinstance(value, list) and index and -len(value) <= int(part) < len(value):
+            value = value[int(part)]
+        else:
+            value = None
+    return value
+
+
+@jinja2.pass_context
+def _tense(ctx, path: str, on: str | None = None) -> str:
+    """``tense("investigation.hearing.date")`` in a template: the event at that fact path as
+    seen from the document's own date (or from ``on``)."""
+    return tense(fact_at(ctx["facts"], path), on or ctx["doc_date"])
 
 
 def names(people) -> str:
@@ -75,15 +126,17 @@ def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(cn_date=cn_date, cn_month=cn_month, paragraphs=paragraphs, names=names,
-                       cn_number=cn_number)
-    env.globals.update(cite=articles.cite, doc_number=doc_number, SITUATIONS=articles.SITUATIONS,
-                       CONDITIONS=articles.CONDITIONS, EXCLUSIONS=articles.EXCLUSIONS,
-                       RESULT_USES=articles.RESULT_USES, GRANTED=articles.GRANTED_OUTCOMES,
-                       scope_of=articles.scope_of)
+                       cn_number=cn_number, layer_number=layer_number, quoted=quoted)
+    env.globals.update(cite=articles.cite, doc_number=doc_number, tense=_tense,
+                       SITUATIONS=articles.SITUATIONS, CONDITIONS=articles.CONDITIONS,
+                       EXCLUSIONS=articles.EXCLUSIONS, RESULT_USES=articles.RESULT_USES,
+                       GRANTED=articles.GRANTED_OUTCOMES, MITIGATED=articles.MITIGATED_OUTCOMES,
+                       EXEMPT=articles.EXEMPT_OUTCOME, OUTCOMES_CLAUSE=articles.OUTCOMES_CLAUSE,
+                       RESULT_USE_CLAUSE=articles.RESULT_USE_CLAUSE, scope_of=articles.scope_of)
     return env
 
 
-def context(case: Case, config: BureauConfig) -> dict:
+def context(case: Case, config: BureauConfig, doc_date: str) -> dict:
     """What every template sees: the facts of each step, the bureau, and derived values."""
     facts = {step: loaded.data for step, loaded in case.files.items()}
     applicant = facts["case"]["applicant"]
@@ -96,12 +149,19 @@ def context(case: Case, config: BureauConfig) -> dict:
         "matter": facts["case"]["matter"],
         "applicant_name": applicant["name"] + ("同志" if individual else ""),
         "individual": individual,
+        "party_organization": articles.party_organization(applicant, facts.get("application")),
         "scope": articles.scope_of(applicant["category"]),
         "measures": f"《{config['measures']['title']}》",
+        "doc_date": doc_date,
     }
 
 
-def compose(case: Case, config: BureauConfig, kind: DocumentKind) -> Document:
+def compose(case: Case, config: BureauConfig, kind: DocumentKind, *, blank: bool = False) -> Document:
+    """The document of ``kind``; with ``blank``, the form to fill in by hand for an event the
+    case only plans (the kind's ``blank`` date)."""
+    doc_date = kind.date_of(case, blank=blank)
+    if doc_date is None:
+        raise RenderError(f"本案尚无“{kind.title}”所需的事实")
     env = environment(tuple(str(d) for d in config.template_dirs))
     try:
         template = env.get_template(kind.template)
@@ -111,7 +171,7 @@ def compose(case: Case, config: BureauConfig, kind: DocumentKind) -> Document:
         raise RenderError(f"文书模板语法错误：{error.message}", file=error.filename or kind.template,
                           line=error.lineno) from None
     try:
-        markup = template.render(context(case, config))
+        markup = template.render(context(case, config, doc_date))
     except jinja2.TemplateSyntaxError as error:  # in a template it imports
         raise RenderError(f"文书模板语法错误：{error.message}", file=error.filename or kind.template,
                           line=error.lineno) from None
@@ -141,10 +201,19 @@ def _template_frame(error: BaseException, default: str | None) -> tuple[str | No
     return default, None
 
 
-def compose_all(case: Case, config: BureauConfig, only: str | None = None) -> list[Document]:
-    """Every document the case's facts call for, in procedural order."""
-    kinds = [k for k in KINDS if (only is None or k.key == only) and k.applies(case)]
-    documents = [compose(case, config, kind) for kind in kinds]
+def compose_all(case: Case, config: BureauConfig, only: str | None = None,
+                kinds: list[DocumentKind] | None = None) -> list[Document]:
+    """Every document the case's facts call for (or of ``kinds``), in procedural order.
+
+    Asked for one kind (``only``) whose event is only planned, the blank form to fill in by hand."""
+    documents = []
+    for kind in kinds if kinds is not None else KINDS:
+        if only is not None and kind.key != only:
+            continue
+        if kind.applies(case):
+            documents.append(compose(case, config, kind))
+        elif only is not None and kind.date_of(case, blank=True):
+            documents.append(compose(case, config, kind, blank=True))
     order = {kind.key: index for index, kind in enumerate(KINDS)}
     return sorted(documents, key=lambda d: (d.date, order[d.key]))
 

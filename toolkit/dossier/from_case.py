@@ -1,19 +1,24 @@
 """From a checked case to the volume spec: which files go into the dossier, in which order.
 
-The volume files every generated document in procedural order (by date, ties broken by the
-registry's order); where the case provides the scanned signed original of a document
-(``original_of`` in an attachment entry) the scan takes the document's place and the index's
-备注 says so.  Every other attachment is filed after the main document of its step.
+The volume files the documents of what happened (``toolkit.documents.filing``: not a planned
+talk's blank form, not a document dated after the build) in procedural order (by date, ties
+broken by the registry's order); where the case provides the scanned signed original of a
+document (``original_of`` in an attachment entry) the scan takes the document's place and the
+index's 备注 says so — several scans of one original are bound together in the order listed.
+Every other attachment is filed after the main document of its step.  A document dated after
+the 立卷时间 is noted on the 备考表 as 补充归档.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from toolkit.case.load import resolve_attachment
 from toolkit.case.model import Case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
 from toolkit.config import BureauConfig
+from toolkit.documents.filing import filed_late, scans_of, supplement_note
 from toolkit.documents.model import Document
 from toolkit.documents.registry import BY_KEY as KINDS_BY_KEY
 from toolkit.dossier.spec import Attachment, Item, VolumeSpec
@@ -26,10 +31,11 @@ _MAIN_DOCUMENT = {
     "investigation": ("investigation_report",), "determination": ("decision",),
     "feedback": ("feedback_letter",), "filing": ("filing_form",), "result_use": ("decision",),
     "rectification": ("rectification_notice",), "clarification": ("clarification",),
-    "followup": ("followup_record",),
+    "followup": ("followup_record", "decision"),
 }
 
-def _notes(case: Case, limits: list[TimeLimit], replaced: list[str]) -> list[str]:
+def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], titles: dict[str, str],
+           filed_on: dt.date) -> list[str]:
     """The case's lines for the 备考表 (the draft notice is the volume's, from ``spec.dirty``)."""
     notes = []
     for limit in limits:
@@ -42,16 +48,20 @@ def _notes(case: Case, limits: list[TimeLimit], replaced: list[str]) -> list[str
             notes.append(f"核实认定经暂缓，于{cn_date(limit.done)}作出决定。")
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")
+    compiled = case.get("filing", "volume", "compiled_on")
+    notes.extend(supplement_note(titles.get(kind.key, kind.title), date, compiled)
+                 for kind, date in filed_late(case, filed_on))
     notes.extend(case.get("filing", "volume", "notes", default=[]))
     return notes
 
 
 def volume_spec(case: Case, config: BureauConfig, documents: list[tuple[Document, Path]],
-                limits: list[TimeLimit], *, commit: str | None, dirty: bool) -> VolumeSpec:
-    """The volume of ``case``: ``documents`` are the composed documents with their PDFs, in
-    procedural order; ``commit`` and ``dirty`` describe the case folder in git."""
-    originals = {entry["original_of"]: (step, entry) for step, _, entry in case.attachments()
-                 if entry.get("original_of")}
+                limits: list[TimeLimit], *, commit: str | None, dirty: bool,
+                filed_on: dt.date) -> VolumeSpec:
+    """The volume of ``case`` built on ``filed_on``: ``documents`` are the composed documents of
+    the volume (``toolkit.documents.filing.volume_kinds``) with their PDFs, in procedural order;
+    ``commit`` and ``dirty`` describe the case folder in git."""
+    originals = scans_of(case)
     present = {document.key for document, _ in documents}
     filed_under: dict[str, list[Attachment]] = {key: [] for key in present}
     for step, _, entry in case.attachments():
@@ -63,13 +73,15 @@ def volume_spec(case: Case, config: BureauConfig, documents: list[tuple[Document
     items, replaced = [], []
     for document, pdf in documents:
         title = document.title or KINDS_BY_KEY[document.key].title
-        scan = originals.get(document.key)
-        if scan:
+        scans = [Attachment(entry["title"], resolve_attachment(case, entry["file"]))
+                 for _, _, entry in originals.get(document.key, [])]
+        if scans:
             replaced.append(title)
+        # the first scan stands for the document; the others follow it, in the order listed
         items.append(Item(
             title=title, number=document.number, author=document.author, date=document.date,
-            pdf=resolve_attachment(case, scan[1]["file"]) if scan else pdf,
-            is_scan_original=bool(scan), attachments=tuple(filed_under[document.key])))
+            pdf=scans[0].path if scans else pdf, is_scan_original=bool(scans),
+            attachments=(*scans[1:], *filed_under[document.key])))
 
     volume = case.get("filing", "volume")
     archive = config["archive"]
@@ -88,5 +100,6 @@ def volume_spec(case: Case, config: BureauConfig, documents: list[tuple[Document
         classification=volume.get("classification", archive.get("classification", "内部")),
         start_date=dates[0], end_date=dates[-1], items=tuple(items),
         compiler=volume["compiler"], checker=volume["checker"], compiled_on=volume["compiled_on"],
-        notes=tuple(_notes(case, limits, replaced)), sources=tuple(sources),
+        notes=tuple(_notes(case, limits, replaced, {d.key: d.title for d, _ in documents if d.title}, filed_on)),
+        sources=tuple(sources),
         source_root=case.folder, git_commit=commit, dirty=dirty)

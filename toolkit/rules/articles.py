@@ -57,6 +57,16 @@ RESULT_USES = {
 #: Outcomes of Art. 2; the first three grant 容错 (the person is exempted in some measure).
 GRANTED_OUTCOMES = ("免予问责", "减轻处理", "从轻处理")
 REFUSED_OUTCOME = "不予容错"
+#: Art. 10 applies to "经认定予以免责的": only a case exempted from accountability altogether.
+EXEMPT_OUTCOME = "免予问责"
+#: The two outcomes under which a measure is still taken, lighter than it would otherwise be;
+#: the decision states that measure (``decision.measure``).
+MITIGATED_OUTCOMES = ("减轻处理", "从轻处理")
+
+#: Art. 2's words for the three granted outcomes, quoted where a decision grants one of them.
+OUTCOMES_CLAUSE = "依纪依法对其从轻、减轻处理或免予问责"
+#: Art. 10's opening words, quoted where the uses of the result are listed.
+RESULT_USE_CLAUSE = "经认定予以免责的，可以在以下方面运用容错结果"
 
 #: Art. 15: who the measures apply to by reference (参照执行); every other category of
 #: schemas/case.schema.json applies them directly (Art. 3).
@@ -66,3 +76,25 @@ BY_REFERENCE_CATEGORIES = ("其他党员干部", "非中共党员")
 def scope_of(category: str) -> str:
     """第十五条: 按本办法执行 or 参照执行."""
     return "参照执行" if category in BY_REFERENCE_CATEGORIES else "按本办法执行"
+
+
+#: How the name of a party organization ends (Art. 9(6) 学校（单位）党组织): 中共××学校委员会,
+#: ××学校党委, ××党总支, ××总支部委员会, ××党支部, ××联合支部委员会, ××党组.
+PARTY_ORGANIZATION_ENDINGS = ("委员会", "党委", "党总支", "党支部", "党组", "总支部", "支部")
+
+
+def is_party_organization(name: object) -> bool:
+    """Whether ``name`` is the full name of one party organization (not the generic 党组织)."""
+    return (isinstance(name, str) and name.endswith(PARTY_ORGANIZATION_ENDINGS)
+            and "党组织" not in name and len(name) > 4)
+
+
+def party_organization(applicant: dict, application: dict | None) -> str | None:
+    """The full name of the applicant's (unit's) party organization, which files the volume with
+    the organization department (Art. 9(6)) and is addressed by the decision: the case's
+    ``applicant.party_organization``, else the organization that signed the unit's opinion on an
+    individual's application (``unit_opinion.by``) when that is one."""
+    if applicant.get("party_organization"):
+        return applicant["party_organization"]
+    signed_by = ((application or {}).get("unit_opinion") or {}).get("by")
+    return signed_by if is_party_organization(signed_by) else None

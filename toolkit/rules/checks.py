@@ -8,20 +8,26 @@ Every rule is a function ``(case, context) -> iterable of Problem`` registered w
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from toolkit.calendar import WorkCalendar
 from toolkit.case.model import Case
 from toolkit.case.problems import Problem
+from toolkit.case.schema import schema_of
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE
 from toolkit.rules.articles import (
     BY_REFERENCE_CATEGORIES,
     CONDITIONS,
     EXCLUSIONS,
+    EXEMPT_OUTCOME,
     GRANTED_OUTCOMES,
+    MITIGATED_OUTCOMES,
     REFUSED_OUTCOME,
     cite,
+    is_party_organization,
+    party_organization,
 )
 from toolkit.rules.deadlines import (
     PERIODS_BY_KEY,
@@ -62,6 +68,14 @@ class CheckResult:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
+    def adding(self, problems: Iterable[Problem]) -> CheckResult:
+        """This result with more problems (found on the case's documents), in file order."""
+        return CheckResult(self.case, sorted([*self.problems, *problems], key=_in_file_order), self.limits)
+
+
+def _in_file_order(problem: Problem) -> tuple:
+    return problem.file, problem.line, problem.column, problem.rule
+
 
 def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResult:
     limits, missing = time_limits(case, calendar, today)
@@ -71,7 +85,7 @@ def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResul
     for gap in missing:  # a period into a year without holiday data: ask both ends of its range
         problems.extend(bounded_problems(case, gap, found, lambda limit: _run_rules(
             case, Context(calendar, today, [*limits, limit]))))
-    problems.sort(key=lambda p: (p.file, p.line, p.column, p.rule))
+    problems.sort(key=_in_file_order)
     return CheckResult(case, problems, limits)
 
 
@@ -158,6 +172,8 @@ def dates_in_order(case: Case, context: Context):
                       "第九条第（四）项", "认定决定应在暂缓决定之后")
     yield from _order(case, "determination", ("upward_report", "date"), "initiation", ("date",),
                       "第九条第（四）项", "向上级报告应在启动核实认定之后")
+    yield from _order(case, "determination", ("upward_report", "date"), "investigation", ("report_date",),
+                      "第九条第（四）项", "向上级请示应在调查报告之后（请示要说明调查核实的情况）")
     yield from _order(case, "feedback", ("date",), "determination", ("decision", "date"),
                       "第九条第（五）项", "反馈应在作出认定决定之后")
     yield from _order(case, "filing", ("date",), "feedback", ("date",),
@@ -311,7 +327,8 @@ def exclusions_forbid(case: Case, context: Context):
 
 @rule
 def refusal_has_reason(case: Case, context: Context):
-    """Art. 2 and Art. 8: a refusal states which requirement is not met."""
+    """Art. 2, 6, 7 and 8: a refusal rests on a requirement not met — no situation of Art. 6, a
+    condition of Art. 7, or an exclusion of Art. 8."""
     if case.get("determination", "decision", "outcome") != REFUSED_OUTCOME:
         return
     has_exclusion = bool(_items(case, "investigation", "exclusions_found")
@@ -319,10 +336,26 @@ def refusal_has_reason(case: Case, context: Context):
     found = {e.get("item"): e.get("met") for e in _items(case, "investigation", "conditions_found")
              if isinstance(e, dict)}
     all_met = all(found.get(n) is True for n in CONDITIONS)
-    if not has_exclusion and all_met:
+    no_situation = not _items(case, "investigation", "situations_found")
+    if not has_exclusion and all_met and not no_situation:
         yield case.problem("determination", ("decision", "outcome"), "第七条、第八条",
-                           "不予容错，但调查认定第七条六项条件均符合且无第八条情形：请核对，"
+                           "不予容错，但调查认定有第六条情形、第七条六项条件均符合且无第八条情形：请核对，"
                            "或在 reasoning 中写明不予容错的依据", "warning")
+
+
+#: Separators between the names of several organs in one field.
+_SEVERAL = re.compile(r"[、，,；;／/]")
+
+
+@rule
+def upward_report_has_one_addressee(case: Case, context: Context):
+    """《党政机关公文处理工作条例》第十五条：请示主送一个上级机关，同时送其他机关的用抄送。"""
+    to = case.get("determination", "upward_report", "to")
+    if isinstance(to, str) and _SEVERAL.search(to):
+        first, *others = [part.strip() for part in _SEVERAL.split(to) if part.strip()]
+        yield case.problem("determination", ("upward_report", "to"), "《党政机关公文处理工作条例》第十五条",
+                           f"请示只主送一个上级机关，这里写了{len(others) + 1}个：to 只写“{first}”，"
+                           f"其余写进抄送，如 cc: [{', '.join(others)}]")
 
 
 @rule
@@ -343,14 +376,46 @@ def upward_report_first(case: Case, context: Context):
 
 @rule
 def after_steps_only_when_granted(case: Case, context: Context):
-    """Art. 10 and Art. 14 apply to those exempted; a refused case has neither."""
+    """Art. 10 applies to "经认定予以免责的" (免予问责 only); Art. 14 to "予以容错免责的" (the three
+    granted outcomes)."""
     outcome = case.get("determination", "decision", "outcome")
-    if outcome != REFUSED_OUTCOME:
+    if outcome is None:
         return
-    for step, article in (("result_use", "第十条"), ("followup", "第十四条")):
-        if case.has(step):
-            yield case.problem(step, (), article,
-                               f"{article}只适用于经认定予以容错免责的，本案结果为“{REFUSED_OUTCOME}”")
+    if outcome != EXEMPT_OUTCOME:
+        if _items(case, "determination", "decision", "result_use"):
+            yield case.problem("determination", ("decision", "result_use"), "第十条",
+                               f"第十条的结果运用只适用于“经认定予以免责的”（{EXEMPT_OUTCOME}），"
+                               f"本案认定“{outcome}”：请删去 decision.result_use")
+        if case.has("result_use"):
+            yield case.problem("result_use", (), "第十条",
+                               f"第十条的结果运用只适用于“经认定予以免责的”（{EXEMPT_OUTCOME}），"
+                               f"本案认定“{outcome}”，不应有 {BY_KEY['result_use'].file}")
+    if outcome == REFUSED_OUTCOME and case.has("followup"):
+        yield case.problem("followup", (), "第十四条",
+                           f"第十四条的回访只适用于予以容错免责的，本案结果为“{REFUSED_OUTCOME}”")
+
+
+@rule
+def measure_matches_outcome(case: Case, context: Context):
+    """Art. 2: 减轻处理 and 从轻处理 still take a measure, which the decision states; 免予问责 takes
+    none, and after 不予容错 the accountability procedure decides it."""
+    for path, what in ((("decision",), "认定"), (("upward_report", "proposal"), "请示中拟认定")):
+        outcome = case.get("determination", *path, "outcome")
+        measure = case.get("determination", *path, "measure")
+        where = "04-determination.yaml 的 " + ".".join(path)
+        if outcome in MITIGATED_OUTCOMES and measure is None:
+            yield case.problem("determination", path, "第二条",
+                               f"{what}“{outcome}”须写明实际给予的处理：在 {where} 下加一行 measure: ……，"
+                               f"只写措施本身，如 measure: 批评教育（文书写作“{outcome}，给予批评教育”）")
+        elif measure is not None and outcome not in MITIGATED_OUTCOMES:
+            why = ("免予问责不给予处理" if outcome == EXEMPT_OUTCOME
+                   else "不予容错的，问责程序继续进行，处理由问责程序决定")
+            yield case.problem("determination", (*path, "measure"), "第二条",
+                               f"{what}“{outcome}”：{why}，请删去 {where}.measure")
+        elif isinstance(measure, str) and measure.startswith(("给予", "对其")):
+            bare = measure.removeprefix("给予").removeprefix("对其")
+            yield case.problem("determination", (*path, "measure"), "第二条",
+                               f"measure 只写措施本身，文书会写作“给予……”：把“{measure}”改为“{bare}”")
 
 
 @rule
@@ -411,3 +476,90 @@ def rectification_followed_up(case: Case, context: Context):
     if deadline and deadline < context.today and case.get("rectification", "completion") is None:
         yield case.problem("rectification", ("deadline",), "第十一条",
                            f"整改期限{cn_date(deadline)}已过，尚未记录整改结果（completion）", "warning")
+
+
+# --- names and structure of the facts ------------------------------------------------------
+
+
+@rule
+def party_organization_named(case: Case, context: Context):
+    """Art. 9(6): the unit's party organization files the volume with the organization
+    department, and the decision is addressed to it: its full name, never the generic 党组织."""
+    if not case.has("case") or not case.has("application"):
+        return
+    applicant = case.get("case", "applicant")
+    named = applicant.get("party_organization")
+    unit = applicant.get("unit") if applicant.get("kind") == "个人" else applicant.get("name")
+    example = f"如 party_organization: 中共{unit}委员会、{unit}党支部" if unit else "如 中共××学校委员会"
+    if named is not None and not is_party_organization(named):
+        yield case.problem("case", ("applicant", "party_organization"), "第九条第（六）项",
+                           f"“{named}”不像一个党组织的全称：应写到委员会、党委、党总支或党支部（{example}）")
+    elif party_organization(applicant, case.get("application")) is None:
+        signed_by = case.get("application", "unit_opinion", "by")
+        hint = (f"（所在单位意见的签署人“{signed_by}”不是党组织名称，不能代用）" if signed_by else "")
+        yield case.problem("case", ("applicant",), "第九条第（六）项",
+                           f"须写明{'申请人所在单位' if applicant.get('kind') == '个人' else '申请单位'}的党组织全称："
+                           f"在 00-case.yaml 的 applicant 下加一行 party_organization: ……，{example}{hint}")
+
+
+#: A numbered list typed inside one text: the numbering family and how its first two items look.
+_TYPED_LISTS = (
+    ("一、", re.compile(r"(?:^|[。；：;:\n])\s*一、.*?(?:[。；：;:\n])\s*二、", re.S)),
+    ("（一）", re.compile(r"(?<!第)[（(]一[）)].*?(?<!第)[（(]二[）)]", re.S)),
+    ("1.", re.compile(r"(?:^|[。；：;:\n])\s*1[.．、）)](?!\d).*?(?:[。；：;:\n])\s*2[.．、）)](?!\d)", re.S)),
+    ("（1）", re.compile(r"(?<!第)[（(]1[）)].*?(?<!第)[（(]2[）)]", re.S)),
+    ("①", re.compile(r"①.*?②", re.S)),
+)
+
+
+def _points_fields(node: dict, path: tuple = ()) -> Iterable[tuple]:
+    """The paths of a step's fields that take a text or a list of items (common.schema.json
+    ``points``: type string or array)."""
+    if node.get("type") == ["string", "array"]:
+        yield path
+        return
+    for name, sub in node.get("properties", {}).items():
+        yield from _points_fields(sub, (*path, name))
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        yield from _points_fields(node["items"], (*path, "[]"))
+
+
+def _values_at(case: Case, step: str, path: tuple) -> Iterable[tuple[tuple, object]]:
+    """(concrete path, value) for a schema path, ``[]`` standing for every item of a list."""
+    if "[]" not in path:
+        yield path, case.get(step, *path)
+        return
+    at = path.index("[]")
+    for index in range(len(case.get(step, *path[:at], default=[]) or [])):
+        yield from _values_at(case, step, (*path[:at], index, *path[at + 1:]))
+
+
+@rule
+def lists_written_as_lists(case: Case, context: Context):
+    """GB/T 9704-2012 7.3.3: a document numbers its levels 一、（一）1.（1）; a numbered list
+    typed inside one paragraph lands inside a numbered section and breaks that order."""
+    for step in case.files:
+        for schema_path in _points_fields(schema_of(BY_KEY[step].schema)):
+            for path, value in _values_at(case, step, schema_path):
+                if not isinstance(value, str):
+                    continue
+                marker = next((m for m, pattern in _TYPED_LISTS if pattern.search(value)), None)
+                if marker:
+                    name = ".".join(str(p) for p in path)
+                    yield case.problem(step, path, "GB/T 9704-2012 7.3.3",
+                                       f"{name} 在一段文字里写了编号“{marker}”：文书会把它放进已编号的层次中，"
+                                       f"层次序号就乱了。请写成列表：{path[-1]}: 下每项一行，以“- ”开头，不写编号，"
+                                       "文书按所在层次自动编号（一、下为（一），（一）下为 1.）", "warning")
+
+
+@rule
+def next_talk_is_ahead(case: Case, context: Context):
+    """Art. 14: the next planned talk comes after the talks held (回访 is regular)."""
+    planned = case.date("followup", "next_planned")
+    held = [case.date("followup", "talks", i, "date")
+            for i in range(len(case.get("followup", "talks", default=[]) or []))]
+    last = max((d for d in held if d), default=None)
+    if planned and last and planned <= last:
+        yield case.problem("followup", ("next_planned",), "第十四条",
+                           f"下次回访计划日期{cn_date(planned)}不晚于最近一次谈话（{cn_date(last)}）："
+                           "请写下一次回访的计划日期，或删去 next_planned", "warning")

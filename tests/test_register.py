@@ -1,9 +1,10 @@
 """One register across the cases folder (toolkit/rules/register.py, toolkit/case/numbering.py).
 
-The example cases use, in 2026: 杭教党容〔2026〕4号 (2025-003's 请示, 2026-02-10) and 5号 (its
-decision, 03-27); 杭教党容函〔2026〕1号 (hearing notice, 01-22), 2号 (deferral notice, 02-06),
-5号 (feedback, 03-30); 党委会纪要〔2026〕9号.  In 2025: decisions 3 (2025-001, 03-05) and 17
-(2025-002, 11-06), 杭教组〔2025〕5号 (2025-002's 整改通知书 from the 局组织处).  Volumes J013-RC-1…3.
+The example cases use, in 2026: 杭教党容〔2026〕2号 (2025-004's 请示, 2026-02-06), 4号 (2025-003's
+请示, 02-10), 5号 (2025-004's decision, 03-20) and 6号 (2025-003's decision, 03-27);
+杭教党容函〔2026〕1—5号; 党委会纪要〔2026〕8号 and 9号; 杭教组〔2026〕7号 (2025-004's 整改通知书).
+In 2025: decisions 3 (2025-001, 03-05) and 17 (2025-002, 11-06), 杭教组〔2025〕5号 (2025-002's
+整改通知书 from the 局组织处).  Volumes J013-RC-1…4.
 """
 
 from __future__ import annotations
@@ -89,10 +90,10 @@ def test_two_numbers_in_one_case(cases_dir):
 
 
 def test_out_of_order_numbers_are_a_warning(cases_dir):
-    edit(cases_dir / THREE / "04-determination.yaml", {"upward_report.seq": 6})  # 02-10, after 5 of 03-27
+    edit(cases_dir / THREE / "04-determination.yaml", {"upward_report.seq": 7})  # 02-10, after 6 of 03-27
     [warning] = problems(check_all([cases_dir]))
     assert warning.severity == "warning" and warning.field == "upward_report.seq"
-    assert ("发文字号杭教党容〔2026〕6号（2026年2月10日）比同一序列中较早编号的杭教党容〔2026〕5号"
+    assert ("发文字号杭教党容〔2026〕7号（2026年2月10日）比同一序列中较早编号的杭教党容〔2026〕6号"
             "（2026年3月27日，案件 2025-003（2025-003-hearing-deferral）的容错免责认定决定书") in warning.message
 
 
@@ -137,13 +138,16 @@ def _old_bureau(cases_dir: Path) -> None:
 def test_an_old_bureau_yaml_keeps_working_and_says_what_to_add(cases_dir):
     _old_bureau(cases_dir)
     results = check_all([cases_dir])
-    [missing] = problems(results)
+    found = problems(results)
+    assert {p.file.split("/")[-2] for p in found} == {TWO, "2025-004-lighter-report-first"}
+    missing = next(p for p in found if TWO in p.file)
     assert missing.file.endswith(f"{TWO}/08-rectification.yaml") and missing.field == "seq"
     assert "整改通知书由局组织处以文件形式制发" in missing.message
     assert "没有局组织处文件的发文机关代字" in missing.message
     assert "numbering:\n  organization_department:\n    document: 杭教组" in missing.message
     # the other cases are unaffected: their series are doc_prefix's, with 函 and the default 纪要
-    assert [p for r in results if TWO not in str(r.case.folder) for p in r.errors] == []
+    assert [p for r in results if r.case.folder.name not in (TWO, "2025-004-lighter-report-first")
+            for p in r.errors] == []
     config = {"doc_prefix": "杭教党容"}
     assert {k: s.prefix for k, s in series_of(config).items()} == {
         ("party_committee", "document"): "杭教党容", ("party_committee", "letter"): "杭教党容函",
@@ -171,12 +175,12 @@ def test_rcmz_numbers_lists_the_next_free_number_of_every_series(run):
     result = run("numbers", "casefiles", "--year", "2026")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert any(line.startswith("局党委 文件") and "4、5" in line and line.endswith("杭教党容〔2026〕6号")
+    assert any(line.startswith("局党委 文件") and "2、4—6" in line and line.endswith("杭教党容〔2026〕7号")
                for line in lines), result.output
-    assert any(line.startswith("局党委 函") and "1、2、5" in line and line.endswith("杭教党容函〔2026〕6号")
+    assert any(line.startswith("局党委 函") and "1—5" in line and line.endswith("杭教党容函〔2026〕6号")
                for line in lines)
-    assert any(line.startswith("局组织处 文件") and line.endswith("杭教组〔2026〕1号") for line in lines)
-    assert lines[-1] == "下一个案卷号：4（档号 J013-RC-4）"
+    assert any(line.startswith("局组织处 文件") and line.endswith("杭教组〔2026〕8号") for line in lines)
+    assert lines[-1] == "下一个案卷号：5（档号 J013-RC-5）"
     result = run("numbers", "casefiles", "--year", "2025")
     assert any(line.startswith("局组织处 文件") and line.endswith("杭教组〔2025〕6号")
                for line in result.output.splitlines())
@@ -199,7 +203,7 @@ def test_rcmz_step_prefills_the_next_free_numbers(run, cases_dir):
     if year == 2026:
         assert "\nseq: 6  # 2026年下一个空号：局党委函 杭教党容函〔2026〕6号" in feedback
         assert "  # seq: 10  # 2026年下一个空号：局党委纪要 党委会纪要〔2026〕10号" in determination
-    assert "  volume_no: 4  # 下一个案卷号，档号 J013-RC-4" in filing
+    assert "  volume_no: 5  # 下一个案卷号，档号 J013-RC-5" in filing
     assert "seq: 1\n" not in feedback and "volume_no: 1\n" not in filing
 
 
@@ -207,7 +211,7 @@ def test_rcmz_new_refuses_an_id_in_use(run, cases_dir):
     result = run("new", cases_dir / "2025-003-again")
     assert result.exit_code == 2
     assert "案件编号 2025-003（取自文件夹名的前两段）已被" in result.output
-    assert "2025-004-" in result.output
+    assert "2025-005-" in result.output
     assert not (cases_dir / "2025-003-again").exists()
 
 

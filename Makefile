@@ -9,7 +9,7 @@ CASES ?= casefiles
 OUT ?=
 OUT_OPTION = $(if $(OUT),--out $(OUT))
 
-.PHONY: setup sysdeps test dossier dossiers check render bench clean
+.PHONY: setup sysdeps browser-deps test dossier dossiers check render bench serve clean
 
 setup: $(STAMP) sysdeps
 
@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml
 sysdeps:
 	@bash scripts/ensure-system-deps.sh
 
-test: setup
+browser-deps:
+	@bash scripts/ensure-browser-deps.sh
+
+test: setup browser-deps
 	$(BIN)/python -m pytest
 
 check: setup
@@ -34,6 +37,9 @@ dossier: setup
 
 dossiers: setup
 	$(BIN)/rcmz dossier --all $(CASES) $(OUT_OPTION)
+
+serve: setup
+	$(BIN)/rcmz serve $(CASES)
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -42,9 +42,10 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 # --- check -------------------------------------------------------------------------------------
 
 
-def check(folder: Path, today: dt.date | None = None) -> CheckResult:
-    """rcmz check of one case folder: load, schemas, rules and time limits."""
-    return check_case(load_case(folder), context_for(folder).calendar, today or dt.date.today())
+def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None) -> CheckResult:
+    """rcmz check of one case folder: load, schemas, rules and time limits; ``overrides`` (step
+    file name → text) checks candidate files in place of those on disk."""
+    return check_case(load_case(folder, overrides), context_for(folder).calendar, today or dt.date.today())
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:

@@ -132,3 +132,30 @@ def post_form(client, url: str, fields: list[tuple[str, str]], origin: str = f"h
     return client.post(url, content=urlencode(fields).encode(),
                        headers={"content-type": "application/x-www-form-urlencoded", "origin": origin,
                                 **headers})
+
+
+def workbench(tmp_path: Path, monkeypatch, today: dt.date = TODAY):
+    """(client logged in, the Workbench, the cases folder) on a fresh repository of the examples;
+    the working folder is the repository, as for a clerk who runs ``rcmz serve`` there."""
+    from starlette.testclient import TestClient
+
+    from toolkit.workbench.app import Settings, Workbench
+
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    cases = case_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    bench = Workbench(Settings(Path("casefiles"), "test-token", PORT, today))
+    client = TestClient(bench.guard, base_url=f"http://127.0.0.1:{PORT}")
+    assert client.get("/?token=test-token", follow_redirects=False).status_code == 303
+    return client, bench, cases
+
+
+def edit_url(case: str, name: str) -> str:
+    return f"/case/{case}/edit/{name}"
+
+
+def opened_form(client, case: str, name: str) -> list[tuple[str, str]]:
+    page = client.get(edit_url(case, name))
+    assert page.status_code == 200, page.text[:500]
+    return form_fields(page.text)

@@ -46,7 +46,7 @@ from toolkit.rules.deadlines import PERIODS
 from toolkit.workbench import strings as T
 from toolkit.workbench.forms import FormBuilder, FormReader, field_path, input_id
 from toolkit.workbench.jobs import Jobs
-from toolkit.workbench.merge import comments, diff_lines, merge
+from toolkit.workbench.merge import MergeError, comments, diff_lines, merge
 from toolkit.workbench.repo import CommitError, NotFound, Workspace
 from toolkit.workbench.security import Guard
 
@@ -266,7 +266,7 @@ class Workbench:
             values["saved"] = T.SAVE_DONE.format(commit=saved, message=subject)
         try:
             text = read_text(path)
-            data = parse_text(text, path).data
+            data = data_of(text, path)
         except CaseFileError as error:
             values["broken"] = T.YAML_BROKEN.format(message=error.format_message())
             return self.page("edit.html", **values)
@@ -291,10 +291,16 @@ class Workbench:
         if current is None or digest_of(current.encode("utf-8")) != opened:
             return {"conflict": True, "path": path, "current": current, "opened": self.opened.get(opened)}
         schema = schema_of(step.schema)
-        old = parse_text(current, path).data
+        try:
+            old = data_of(current, path)
+        except CaseFileError:
+            old = {}
         reader = FormReader(schema, form)
         values = reader.read(old)
-        merged = merge(current, values, schema)
+        try:
+            merged = merge(current, values, schema)
+        except MergeError:
+            return {"conflict": False, "unwritable": True}
         return {"conflict": False, "path": path, "step": step, "current": current, "merged": merged,
                 "values": values, "names": reader.names, "schema": schema}
 
@@ -320,7 +326,7 @@ class Workbench:
                 keys = tuple(p for p in data_path if not isinstance(p, int))
                 dates[input_id(name)] = date_note(calendar, candidate["step"].key, keys, value)
         summary = T.CHECK_OK if not mine else T.CHECK_SUMMARY.format(errors=errors, warnings=warnings)
-        return {"errors": errors, "warnings": warnings, "summary": summary, "fields": fields,
+        return {"case": result.case.id, "errors": errors, "warnings": warnings, "summary": summary, "fields": fields,
                 "lines": [p.format() for p in mine], "others": [p.format() for p in others],
                 "dates": dates, "changed": merged.changed}
 
@@ -340,6 +346,8 @@ class Workbench:
             candidate = self._candidate(case_id, name, form)
             if candidate["conflict"]:
                 return self._conflict(case_id, name, candidate)
+            if candidate.get("unwritable"):
+                return JSONResponse({"refused": T.MERGE_FAILED, "summary": T.MERGE_FAILED}, status_code=422)
             return JSONResponse(self._check(case_id, candidate))
 
         return await run_in_threadpool(work)
@@ -353,6 +361,8 @@ class Workbench:
         candidate = self._candidate(case_id, name, form)
         if candidate["conflict"]:
             return self._conflict(case_id, name, candidate)
+        if candidate.get("unwritable"):
+            return JSONResponse({"refused": T.MERGE_FAILED}, status_code=422)
         checked = self._check(case_id, candidate)
         if checked["errors"]:
             return JSONResponse({**checked, "refused": T.SAVE_HAS_ERRORS.format(n=checked["errors"])},
@@ -369,7 +379,7 @@ class Workbench:
                 lines=diff_lines(head or "", candidate["current"]))
         return JSONResponse({**checked, "diff": diff, "pending": pending_diff,
                              "lost": merged.lost_comments,
-                             "message": default_message(case_id, candidate["step"], candidate["current"],
+                             "message": default_message(checked["case"], candidate["step"], candidate["current"],
                                                         merged.text, head is None)})
 
     async def save(self, request: Request) -> Response:
@@ -387,6 +397,8 @@ class Workbench:
             candidate = self._candidate(case_id, name, form)
             if candidate["conflict"]:
                 return self._conflict(case_id, name, candidate)
+            if candidate.get("unwritable"):
+                return JSONResponse({"refused": T.MERGE_FAILED}, status_code=422)
             checked = self._check(case_id, candidate)
             if checked["errors"]:
                 return JSONResponse({**checked, "refused": T.SAVE_HAS_ERRORS.format(n=checked["errors"])},
@@ -455,6 +467,17 @@ class Workbench:
 
 
 # --- pure helpers ----------------------------------------------------------------------------
+
+
+def data_of(text: str, path: Path):
+    """The file's values; a file of comments only (a scaffold whose fields are all optional) is
+    an empty mapping to fill in (``rcmz check`` still says it is empty until something is)."""
+    try:
+        return parse_text(text, path).data
+    except CaseFileError:
+        if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+            return {}
+        raise
 
 
 def _file(path: Path) -> Response:

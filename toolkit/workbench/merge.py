@@ -24,10 +24,12 @@ import difflib
 import io
 import json
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import (
@@ -84,23 +86,55 @@ def same(a: Any, b: Any) -> bool:
         json.dumps(plain(b), sort_keys=True, ensure_ascii=False, default=str)
 
 
+class MergeError(Exception):
+    """The merged text would not read back as the values (never written)."""
+
+
+_style = threading.local()
+
+
 def merge(text: str, new: dict, schema: dict) -> Merged:
-    """``text`` with the values of ``new`` (plain data, :class:`FormItem` for object list items)."""
+    """``text`` with the values of ``new`` (plain data, :class:`FormItem` for object list items).
+
+    The result is read back and compared with ``new``: a plain scalar that the emitter wrote
+    ambiguously (``:0`` inside a flow mapping) is written again with every new text quoted."""
+    for quote in (False, True):
+        _style.quote = quote
+        try:
+            merged = _merge(text, new, schema)
+        finally:
+            _style.quote = False
+        if not merged.changed or _reads_back(merged.text, new):
+            return merged
+    raise MergeError("merged text does not read back as the form's values")
+
+
+def _reads_back(text: str, new: dict) -> bool:
+    try:
+        return same(YAML(typ="safe").load(text), new)  # the C parser, as the loader uses
+    except Exception:  # noqa: BLE001 — any parse failure means: not this text
+        return False
+
+
+def _merge(text: str, new: dict, schema: dict) -> Merged:
     yaml = round_trip()
     original = yaml.load(text)
-    if same(original, new):
+    if same({} if original is None else original, new):  # (a scaffold of comments only is {})
         return Merged(text, False)
     prepared = text
     if isinstance(original, dict):
         for path in _new_paths(original, new, ()):
             prepared = _uncomment_placeholder(prepared, list(path))
     document = yaml.load(prepared) if prepared != text else original
+    keep = ""
+    if document is None:  # only comments, and no placeholder for what is new: add below them
+        document, keep = CommentedMap(), prepared if prepared.endswith("\n") else prepared + "\n"
     if not isinstance(document, dict):
         document = CommentedMap()
     _merge_map(document, new, _describe(schema))
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    out = buffer.getvalue()
+    out = keep + buffer.getvalue()
     lost = list((Counter(comments(prepared)) - Counter(comments(out))).elements())
     return Merged(out, out != text, lost)
 
@@ -279,7 +313,9 @@ def _scalar(old: Any, new: Any, schema: dict) -> Any:
             return style(new)
     # (a plain str would inherit the quotes of the value it replaces; the emitter still quotes a
     # plain scalar that would read back as something else, e.g. '2025' or 'true')
-    return PlainScalarString(new) if new else DoubleQuotedScalarString(new)
+    if getattr(_style, "quote", False) or not new:
+        return DoubleQuotedScalarString(new)
+    return PlainScalarString(new)
 
 
 def _folded(old: FoldedScalarString, new: str) -> FoldedScalarString:

@@ -141,6 +141,7 @@ DATE_WORKDAY_NOTE = "{weekday}，{reason}"
 DATE_UNKNOWN = "{weekday}，缺少该年节假日安排，无法判断是否工作日"
 DATE_STARTS = "起算{name}（{length}），届满日 {due}（{weekday}）"
 DIFF_EMPTY = "（无变化）"
+MERGE_FAILED = "这些内容无法安全地写成 YAML（写入后读回的值不同），未保存；请检查特殊符号。"
 
 #: Strings the browser script needs (app.js), passed as a JSON data attribute.
 SCRIPT = {

@@ -35,7 +35,7 @@ def bench(tmp_path, monkeypatch):
 
 def test_a_foreign_host_is_refused_even_with_the_cookie(bench):
     client, _, _ = bench
-    for host in ("evil.example:%d" % PORT, "127.0.0.1:1", "[::1]:%d" % PORT, "localhost.evil:%d" % PORT):
+    for host in (f"evil.example:{PORT}", "127.0.0.1:1", f"[::1]:{PORT}", f"localhost.evil:{PORT}"):
         assert client.get("/", headers={"host": host}).status_code == 403, host
     assert client.get("/", headers={"host": f"localhost:{PORT}"}).status_code == 200
     assert client.get("/", headers={"x-forwarded-host": f"127.0.0.1:{PORT}", "host": "evil"}).status_code == 403

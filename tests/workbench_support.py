@@ -33,6 +33,7 @@ def case_repository(root: Path) -> Path:
         shutil.copy(CASEFILES / name, cases / name)
     for name in EXAMPLES:
         shutil.copytree(CASEFILES / name, cases / name)
+    (root / ".gitignore").write_text("build/\n.cache/\n", encoding="utf-8")
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "示例案件")

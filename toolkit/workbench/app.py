@@ -448,7 +448,10 @@ class Workbench:
         job = self.jobs.get(request.path_params["job"])
         if job is None:
             raise NotFound("job")
-        return self.page("job.html", job=job)
+        answer = self.page("job.html", job=job)
+        if not job.running and request.headers.get("hx-request"):
+            answer.headers["HX-Refresh"] = "true"  # the page shows the files the job made
+        return answer
 
     async def built(self, request: Request) -> Response:
         path = self.ws.built_file(request.path_params["case"], request.path_params["name"])

@@ -30,7 +30,7 @@ SAFE_METHODS = (b"GET", b"HEAD")
 def security_headers(content_type: bytes = b"") -> list[tuple[bytes, bytes]]:
     return [(b"content-security-policy", CSP.encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),
             (b"cross-origin-opener-policy", b"same-origin"),
             (b"cross-origin-resource-policy", b"same-origin"),
             (b"x-frame-options", b"SAMEORIGIN"),

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
 from workbench_support import TODAY, git
 
 pytestmark = pytest.mark.browser

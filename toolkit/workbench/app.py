@@ -9,6 +9,7 @@ check is ``toolkit.pipeline.check`` (with the candidate file in memory), a new s
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
@@ -87,6 +88,7 @@ class Workbench:
         self.jobs = Jobs()
         self.env = html_environment()
         self.opened: OrderedDict[str, str] = OrderedDict()
+        self.documents: OrderedDict[str, Any] = OrderedDict()
         self.env.globals["script_strings"] = T.SCRIPT
         routes = [
             Route("/", self.docket),
@@ -134,6 +136,20 @@ class Workbench:
         while len(self.opened) > OPENED_KEPT:
             self.opened.popitem(last=False)
         return digest
+
+    def parsed(self, text: str):
+        """A fresh round-trip document of ``text``: parsed once per version, then copied (a
+        copy costs a tenth of a parse; the live check merges on every pause in typing)."""
+        from toolkit.case.yamlio import round_trip
+
+        digest = digest_of(text.encode("utf-8"))
+        document = self.documents.get(digest)
+        if document is None:
+            document = round_trip().load(text)
+            self.documents[digest] = document
+            while len(self.documents) > 32:
+                self.documents.popitem(last=False)
+        return copy.deepcopy(document)
 
     def rows(self):
         from toolkit.docket.status import collect
@@ -298,7 +314,7 @@ class Workbench:
         reader = FormReader(schema, form)
         values = reader.read(old)
         try:
-            merged = merge(current, values, schema)
+            merged = merge(current, values, schema, self.parsed(current))
         except MergeError:
             return {"conflict": False, "unwritable": True}
         return {"conflict": False, "path": path, "step": step, "current": current, "merged": merged,

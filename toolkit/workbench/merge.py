@@ -93,15 +93,16 @@ class MergeError(Exception):
 _style = threading.local()
 
 
-def merge(text: str, new: dict, schema: dict) -> Merged:
+def merge(text: str, new: dict, schema: dict, parsed: Any = None) -> Merged:
     """``text`` with the values of ``new`` (plain data, :class:`FormItem` for object list items).
 
     The result is read back and compared with ``new``: a plain scalar that the emitter wrote
-    ambiguously (``:0`` inside a flow mapping) is written again with every new text quoted."""
+    ambiguously (``:0`` inside a flow mapping) is written again with every new text quoted.
+    ``parsed``: a fresh round-trip load of ``text`` to merge into (the caller's cached copy)."""
     for quote in (False, True):
         _style.quote = quote
         try:
-            merged = _merge(text, new, schema)
+            merged = _merge(text, new, schema, parsed if not quote else None)
         finally:
             _style.quote = False
         if not merged.changed or _reads_back(merged.text, new):
@@ -116,9 +117,9 @@ def _reads_back(text: str, new: dict) -> bool:
         return False
 
 
-def _merge(text: str, new: dict, schema: dict) -> Merged:
+def _merge(text: str, new: dict, schema: dict, parsed: Any = None) -> Merged:
     yaml = round_trip()
-    original = yaml.load(text)
+    original = parsed if parsed is not None else yaml.load(text)
     if same({} if original is None else original, new):  # (a scaffold of comments only is {})
         return Merged(text, False)
     prepared = text

@@ -175,7 +175,7 @@ class Workbench:
         rows = await run_in_threadpool(self.rows)
         data = build(rows, self.settings.today)
         return Response(data, media_type="text/calendar; charset=utf-8",
-                        headers={"content-disposition": "attachment; filename*=UTF-8''" + quote("容错免责期限.ics")})
+                        headers={"content-disposition": "attachment; filename*=UTF-8''" + quote(T.ICS_NAME)})
 
     async def stats(self, request: Request) -> Response:
         year = _year(request.query_params.get("year"), self.today.year)
@@ -239,8 +239,8 @@ class Workbench:
         test_certificate = config is not None and "p12" not in (config.get("signing") or {})
         return {"case_id": case_id, "case": result.case, "result": result, "steps": steps,
                 "upcoming": upcoming, "later": later,
-                "documents": [p for p in built if "-案卷" not in p.stem],
-                "volumes": [p for p in built if "-案卷" in p.stem and p.suffix == ".pdf"],
+                "documents": [p for p in built if T.VOLUME_MARK not in p.stem],
+                "volumes": [p for p in built if T.VOLUME_MARK in p.stem and p.suffix == ".pdf"],
                 "attachments": attachments, "commits": self.ws.log(folder),
                 "uncommitted": self.ws.changed_in(folder), "jobs": self.jobs.latest(case_id),
                 "test_certificate": test_certificate, "current": current_step(folder),
@@ -447,7 +447,7 @@ class Workbench:
         elif kind == "dossier":
             args = ["dossier", str(folder)]
         elif kind == "verify":
-            volumes = [p for p in self.ws.built_files(case_id) if "-案卷" in p.stem and p.suffix == ".pdf"]
+            volumes = [p for p in self.ws.built_files(case_id) if T.VOLUME_MARK in p.stem and p.suffix == ".pdf"]
             if not volumes:
                 return RedirectResponse(f"/case/{quote(case_id)}?error={quote(T.NO_VOLUME)}", 303)
             newest = max(volumes, key=lambda p: p.stat().st_mtime_ns)
@@ -542,8 +542,8 @@ def _input_for(path: tuple, names: dict[tuple, str]) -> str | None:
 
 
 def _field_message(problem) -> str:
-    level = "错误" if problem.severity == "error" else "警告"
-    return f"第 {problem.line} 行：{level}（{problem.rule}）{problem.message}"
+    return T.FIELD_MESSAGE.format(line=problem.line, level=T.LEVELS[problem.severity], rule=problem.rule,
+                                  message=problem.message)
 
 
 def _value_at(data: Any, path: tuple) -> Any:
@@ -591,7 +591,7 @@ def default_message(case_id: str, step, before: str, after: str, new_file: bool)
             match = re.match(r"^\s*(?:- )?([A-Za-z_][A-Za-z0-9_]*):", line)
             if match and match.group(1) not in keys:
                 keys.append(match.group(1))
-    fields = "、".join(keys[:4]) + ("等" if len(keys) > 4 else "") if keys else "内容"
+    fields = T.FIELDS_JOIN.join(keys[:4]) + (T.FIELDS_MORE if len(keys) > 4 else "") if keys else T.FIELDS_ANY
     return T.SAVE_MESSAGE_DEFAULT.format(case=case_id, step=step.title, fields=fields)
 
 

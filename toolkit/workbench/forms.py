@@ -47,10 +47,14 @@ DateNote = Callable[[tuple, str], str]
 @dataclass
 class Item:
     key: str
-    label: str
+    number: str          # 第 N 项 (renumbered by the page's script after add / remove / move)
+    rest: str            # ：第六条第（一）项 …, or （新增）
     fields: list[Field]
     name: str
-    summary: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.number + self.rest
 
     @property
     def id(self) -> str:
@@ -246,7 +250,7 @@ class FormBuilder:
                      value=display(value), depth=depth)
         examples = schema.get("examples") or []
         if examples and kind in ("text", "textarea", "integer", "number"):
-            node.placeholder = f"例如：{examples[0]}"
+            node.placeholder = T.EXAMPLE.format(example=examples[0])
         if kind == "select":
             node.options = [(str(option), str(option)) for option in schema["enum"]]
         elif kind == "article":
@@ -271,7 +275,7 @@ class FormBuilder:
         for index, item in enumerate(value if isinstance(value, list) else []):
             node.items.append(self._item(items_schema, item, name, f"o{index}", index + 1, depth, path))
         node.template = self._item(items_schema, {}, name, f"__KEY{depth}__", 0, depth, path)
-        node.template.label = T.ITEM_LABEL.format(n="") + T.ITEM_NEW
+        node.template.rest = T.ITEM_NEW
         return node
 
     def _item(self, schema, value, list_name, key, number, depth, path) -> Item:
@@ -279,8 +283,8 @@ class FormBuilder:
         inner = self._object("", schema, value if isinstance(value, dict) else {}, item_name, True,
                              depth + 1, path)
         summary = summary_of(value, schema)
-        label = T.ITEM_LABEL.format(n=number) + (f"：{summary}" if summary else "")
-        return Item(key, label, inner.children, item_name, summary)
+        return Item(key, T.ITEM_LABEL.format(n=number or ""), T.ITEM_SUMMARY.format(summary=summary) if summary else "",
+                    inner.children, item_name)
 
 
 # --- reading the posted form back ------------------------------------------------------------

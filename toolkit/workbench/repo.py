@@ -20,6 +20,7 @@ from pathlib import Path
 
 from toolkit.case.folders import case_folders
 from toolkit.case.steps import BY_FILE
+from toolkit.workbench import strings as T
 
 try:  # a lock file between two `rcmz serve` on one repository (POSIX)
     import fcntl
@@ -132,7 +133,7 @@ class Workspace:
 
     def git(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         if self.git_root is None:
-            raise CommitError("不在 git 仓库中")
+            raise CommitError(T.NOT_IN_GIT)
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": os.environ.get("LC_ALL", "C.UTF-8")}
         return subprocess.run(["git", "-C", str(self.git_root), "-c", "core.quotepath=off", *args],
                               capture_output=True, encoding="utf-8", errors="replace", timeout=timeout,

@@ -102,6 +102,7 @@ MOVE_UP = "上移"
 MOVE_DOWN = "下移"
 ITEM_LABEL = "第 {n} 项"
 ITEM_NEW = "（新增）"
+ITEM_SUMMARY = "：{summary}"
 OPTIONAL_PRESENT = "填写“{title}”"
 KEEP_VALUE = "此处的值不是表单能编辑的形式，保存时原样保留；如需修改请用编辑器打开 {file}。"
 UNKNOWN_KEYS = "文件中有格式定义以外的字段，保存时原样保留：{keys}"
@@ -141,6 +142,15 @@ DATE_WORKDAY_NOTE = "{weekday}，{reason}"
 DATE_UNKNOWN = "{weekday}，缺少该年节假日安排，无法判断是否工作日"
 DATE_STARTS = "起算{name}（{length}），届满日 {due}（{weekday}）"
 DIFF_EMPTY = "（无变化）"
+ICS_NAME = "容错免责期限.ics"
+VOLUME_MARK = "-案卷"   # the volume's file name: <case>-案卷[-vN].pdf (toolkit.dossier.spec)
+FIELD_MESSAGE = "第 {line} 行：{level}（{rule}）{message}"
+LEVELS = {"error": "错误", "warning": "警告"}
+FIELDS_JOIN = "、"
+FIELDS_MORE = "等"
+FIELDS_ANY = "内容"
+EXAMPLE = "例如：{example}"
+NOT_IN_GIT = "不在 git 仓库中"
 MERGE_FAILED = "这些内容无法安全地写成 YAML（写入后读回的值不同），未保存；请检查特殊符号。"
 
 #: Strings the browser script needs (app.js), passed as a JSON data attribute.

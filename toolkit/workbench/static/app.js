@@ -104,11 +104,9 @@
   // --- lists of objects and optional objects -----------------------------------------------
   function renumber(items) {
     Array.prototype.forEach.call(items.children, function (item, index) {
-      var label = item.querySelector(".item-label");
-      if (!label) { return; }
-      var text = label.textContent;
-      var rest = text.replace(/^第\s*\d*\s*项/, "");
-      label.textContent = (S.itemLabel || "{n}").replace("{n}", String(index + 1)) + rest;
+      var number = item.querySelector(".item-n");
+      if (!number) { return; }
+      number.textContent = (S.itemLabel || "{n}").replace("{n}", String(index + 1));
     });
   }
 

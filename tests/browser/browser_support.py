@@ -1,6 +1,8 @@
-"""Browser tests of the workbench: Playwright driving Debian's chromium (installed by
-scripts/ensure-browser-deps.sh from `make test`; never `playwright install`), against
-`rcmz serve --port 0` started as a subprocess on a git repository of the example cases."""
+"""Support for the browser tests of the workbench: Playwright driving Debian's chromium
+(installed by scripts/ensure-browser-deps.sh from `make test`; never `playwright install`),
+against `rcmz serve --port 0` started as a subprocess on a git repository of the example cases.
+
+(Not a conftest.py: the other tests import their helpers with ``from conftest import …``.)"""
 
 from __future__ import annotations
 
@@ -23,22 +25,15 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 URL = re.compile(r"(http://127\.0\.0\.1:(\d+))/\?token=(\S+)")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: needs Debian's chromium and the playwright package")
-
-
-def pytest_collection_modifyitems(config, items):
-    reason = None
+def missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
     if not CHROMIUM.exists():
-        reason = "没有 /usr/bin/chromium（make test 通过 scripts/ensure-browser-deps.sh 安装）"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "没有安装 playwright（pip install -e '.[test]'）"
-    for item in items:
-        if "browser" in item.keywords and reason:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        return "没有 /usr/bin/chromium（make test 通过 scripts/ensure-browser-deps.sh 安装）"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "没有安装 playwright（pip install -e '.[test]'）"
+    return None
 
 
 class Server:
@@ -75,6 +70,9 @@ class Server:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+# --- fixtures (imported by the test module) ---------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -25,17 +25,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 URL = re.compile(r"(http://127\.0\.0\.1:(\d+))/\?token=(\S+)")
 
 
-def missing() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    if not CHROMIUM.exists():
-        return "没有 /usr/bin/chromium（make test 通过 scripts/ensure-browser-deps.sh 安装）"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "没有安装 playwright（pip install -e '.[test]'）"
-    return None
-
-
 class Server:
     def __init__(self, root: Path):
         self.root = root

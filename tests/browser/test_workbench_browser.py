@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import http.server
+import importlib.util
 import json
 import re
 import subprocess
@@ -12,10 +13,23 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from workbench_support import TODAY, git
 
-pytestmark = pytest.mark.browser
+pytest_plugins = ["browser_support"]  # the fixtures: server, browser, context, page
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not Path("/usr/bin/chromium").exists():
+        return "没有 /usr/bin/chromium（make test 通过 scripts/ensure-browser-deps.sh 安装）"
+    if importlib.util.find_spec("playwright") is None:
+        return "没有安装 playwright（pip install -e '.[test]'）"
+    return None
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(missing() is not None, reason=missing() or "")]
+if missing() is None:
+    from playwright.sync_api import expect
 
 AXE = Path(__file__).resolve().parent / "axe.min.js"
 CASE1, CASE2, CASE3 = "2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hearing-deferral"

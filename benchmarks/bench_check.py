@@ -6,6 +6,7 @@ Goals (issue 2): one case under 0.3 s; 500 cases under 5 s.  Run by hand:
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +42,13 @@ def generated_cases(count: int) -> Path:
         case_file = target / "00-case.yaml"
         case_file.write_text(case_file.read_text(encoding="utf-8").replace(
             f"id: {source.name[:8]}", f"id: 2025-{n:04d}"), encoding="utf-8")
+        # the register across the folder wants each copy's own 案卷号 and document numbers
+        for step_file in target.glob("0*.yaml"):
+            text = re.sub(r"(?m)^(\s*(?:notice_)?seq: )(\d+)",
+                          lambda m, k=n // len(EXAMPLES): f"{m.group(1)}{k * 25 + int(m.group(2)) % 25}",
+                          step_file.read_text(encoding="utf-8"))
+            text = re.sub(r"(?m)^(\s*volume_no: )\d+", rf"\g<1>{n + 1}", text)
+            step_file.write_text(text, encoding="utf-8")
     return folder
 
 

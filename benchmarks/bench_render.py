@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO))
 
 def main() -> None:
     from toolkit.documents.compose import compose_all
-    from toolkit.render.docx import render_docx
     from toolkit.pipeline import checked
+    from toolkit.render.docx import render_docx
     from toolkit.render.pdf import render_pdf
 
     out = Path(tempfile.mkdtemp(prefix="rcmz-render-"))

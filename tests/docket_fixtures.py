@@ -105,7 +105,7 @@ def generate_many(root: Path, count: int) -> list[Path]:
     base = dt.date(2025, 1, 6)
     for n in range(count):
         start = base + dt.timedelta(days=(n * 3) % 300)
-        day = lambda k: (start + dt.timedelta(days=k)).isoformat()  # noqa: E731
+        day = lambda k, start=start: (start + dt.timedelta(days=k)).isoformat()  # noqa: E731
         stage = n % 8
         folders.append(write_case(
             root, f"2025-{n + 1:04d}", started=day(0),

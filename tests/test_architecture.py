@@ -50,9 +50,15 @@ def test_a_stage_does_not_reach_into_a_later_or_sibling_stage(stage):
     assert not {m: o for m, o in offences.items() if o}
 
 
+def test_verify_does_not_depend_on_bundling_or_building():
+    """verify and bundle share their vocabulary from one module, not from each other."""
+    used = set().union(*package_imports("dossier/verify").values())
+    assert {name for name in used if name.startswith(("toolkit.dossier.bundle", "toolkit.dossier.build"))} == set()
+
+
 def test_the_cli_only_wires_commands_to_the_pipeline_and_the_office_view():
     allowed = ("toolkit.pipeline", "toolkit.docket", "toolkit.errors", "toolkit.logs", "toolkit.context",
                "toolkit.case.scaffold", "toolkit.case.yamlio", "toolkit.calendar", "toolkit.dossier.sign",
-               "toolkit.render.fonts_report", "toolkit.__version__", "toolkit.workbench", "toolkit")
+               "toolkit.__version__", "toolkit.workbench", "toolkit")
     used = imports_of(TOOLKIT / "cli.py")
     assert {name for name in used if not name.startswith(allowed)} == set()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import edit
 from PIL import Image
 
+from conftest import edit
 from toolkit.attachments import filing_problem
 from toolkit.case.load import load_case
 from toolkit.dossier.sources import inspect

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASEFILES
 
+from conftest import CASEFILES
 from toolkit.case.yamlio import load_yaml
 from toolkit.cli import main
 from toolkit.errors import CaseFileError

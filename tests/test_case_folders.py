@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from docket_fixtures import write_case
 
+from docket_fixtures import write_case
 from toolkit.case.folders import (
     case_folder_of,
     case_folders,

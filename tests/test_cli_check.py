@@ -7,8 +7,8 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import edit, first_uncovered_year
 
-from conftest import edit
 from toolkit.cli import main
 
 
@@ -84,19 +84,23 @@ def test_missing_folder_is_a_message(run):
 
 
 def test_year_without_calendar_data(run, cases_dir):
+    """A period into a year without holiday data is judged at both ends of its possible range:
+    still running before the earliest end, overdue after the latest, a warning between."""
+    year = first_uncovered_year()  # 2027 with chinese-calendar 1.11
     case = cases_dir / "2025-001-exempt-individual"
-    edit(case / "00-case.yaml", {"matter.accountability_started": "2027-01-20"})
+    edit(case / "00-case.yaml", {"matter.accountability_started": f"{year}-03-10"})
     for name in ("01-application.yaml", "02-initiation.yaml", "03-investigation.yaml", "04-determination.yaml",
                  "05-feedback.yaml", "06-filing.yaml", "10-followup.yaml"):
         (case / name).unlink()
-    result = run("check", case)
-    assert result.exit_code == 1
-    assert "00-case.yaml:" in result.output and "没有2027年的节假日安排" in result.output
-    assert "holidays.yaml" in result.output and "Traceback" not in result.output
+    result = run("check", case, "--today", f"{year}-03-11")
+    assert result.exit_code == 0 and "0 个错误，0 个警告" in result.output, result.output
+    result = run("check", case, "--today", f"{year}-04-30")
+    assert result.exit_code == 0 and "申请期限已过" in result.output, result.output
+    assert "节假日安排未知" in result.output and "Traceback" not in result.output
     holidays = cases_dir / "holidays.yaml"
     holidays.write_text(holidays.read_text(encoding="utf-8") +
-                        "2027:\n  holidays: [2027-01-01]\n  workdays: []\n", encoding="utf-8")
-    assert run("check", case, "--today", "2027-01-21").exit_code == 0
+                        f"{year}:\n  holidays: [{year}-01-01]\n  workdays: []\n", encoding="utf-8")
+    assert run("check", case, "--today", f"{year}-03-11").exit_code == 0
 
 
 def test_usage_errors_exit_two(run):

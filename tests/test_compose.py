@@ -168,7 +168,12 @@ def _expect(key: str, case, config) -> list[str]:
     applicant = f["case"]["applicant"]
     individual = applicant["kind"] == "个人"
     name = applicant["name"]
-    letter = bureau.get("letter_prefix", bureau["doc_prefix"] + "函")
+    # the series by issuing organ and format, as bureau.yaml declares them (numbering)
+    numbering = bureau.get("numbering", {})
+    letter = numbering.get("party_committee", {}).get("letter") \
+        or bureau.get("letter_prefix", bureau["doc_prefix"] + "函")
+    minutes = numbering.get("party_committee", {}).get("minutes") \
+        or bureau.get("minutes_prefix", "党委会纪要")
     out = [name]
     if key == "application":
         a = f["application"]
@@ -189,7 +194,7 @@ def _expect(key: str, case, config) -> list[str]:
         out += ["分管领导意见"] if i.get("leader_opinions") else []
     elif key == "hearing_notice":
         h = f["investigation"]["hearing"]
-        out += [doc_number(bureau["doc_prefix"], h["notice_date"], h["notice_seq"]),
+        out += [doc_number(letter, h["notice_date"], h["notice_seq"]),  # a letter: the 函 series
                 cn_date(h["date"]), h["place"], h["presiding"]["name"], h["recorder"]["name"],
                 "回避", "一至二人", "本通知书一式二份", h["phone"], h["contact"]["name"],
                 cn_date(h["notice_date"]), QUOTED["9(3)"]]
@@ -229,7 +234,7 @@ def _expect(key: str, case, config) -> list[str]:
                 "妥否，请批示。", QUOTED["9(4)"], up["summary"], "联系人：", "联系电话："]
     elif key == "minutes":
         m = f["determination"]["meeting"]
-        out += [doc_number(bureau.get("minutes_prefix", "党委会纪要"), m["date"], m["seq"]), m["name"],
+        out += [doc_number(minutes, m["date"], m["seq"]), m["name"],
                 cn_date(m["date"]), m["discussion"]]
         out += m["attendees"] + m.get("absent", []) + m.get("observers", [])
     elif key == "decision":
@@ -255,7 +260,9 @@ def _expect(key: str, case, config) -> list[str]:
                 f"{bureau['archive']['fonds_no']}-{bureau['archive']['catalogue_no']}-{fl['volume']['volume_no']}"]
     elif key == "rectification_notice":
         r = f["rectification"]
-        out += [doc_number(bureau["doc_prefix"], r["date"], r["seq"]), cn_date(r["deadline"]),
+        organ = {"驻局纪检监察组": "discipline_group", "局组织处": "organization_department",
+                 "其他具有问责职能的部门": "bureau"}[r["issued_by"]]   # the issuer's own series
+        out += [doc_number(numbering[organ]["document"], r["date"], r["seq"]), cn_date(r["deadline"]),
                 r["problems"], r["requirements"], QUOTED["11(1)"], QUOTED["11(2)"]]
         out += r["measures"]
     elif key == "clarification":
@@ -285,7 +292,7 @@ def test_layouts_and_numbers(composed):
     docs = {(name, key): doc for name, (_, _, d) in composed.items() for key, doc in d.items()}
     one, two, three = (e.name for e in EXAMPLES)
     assert docs[(three, "hearing_notice")].layout == "letter"
-    assert docs[(three, "hearing_notice")].number == "杭教党容〔2026〕1号"
+    assert docs[(three, "hearing_notice")].number == "杭教党容函〔2026〕1号"   # a letter: 函 series
     assert docs[(three, "deferral_notice")].number == "杭教党容函〔2026〕2号"
     assert docs[(three, "upward_report")].number == "杭教党容〔2026〕4号"
     assert docs[(three, "upward_report")].issuer == "中共杭州市教育局委员会文件"
@@ -293,7 +300,7 @@ def test_layouts_and_numbers(composed):
     assert docs[(one, "minutes")].issuer == "中共杭州市教育局委员会会议纪要"
     assert docs[(one, "minutes")].number == "党委会纪要〔2025〕6号"
     assert docs[(one, "feedback_letter")].number == "杭教党容函〔2025〕3号"
-    assert docs[(two, "rectification_notice")].number == "杭教党容〔2025〕5号"
+    assert docs[(two, "rectification_notice")].number == "杭教组〔2025〕5号"   # 局组织处's own series
     assert docs[(two, "rectification_notice")].issuer == "杭州市教育局组织处"
     assert docs[(one, "investigation_report")].layout == "official"
     assert not docs[(one, "investigation_report")].issuer       # a report, not an issued document

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from docket_fixtures import write_case
 from ruamel.yaml import YAML
 
+from docket_fixtures import write_case
 from toolkit.cli import main
 from toolkit.docket.hooks import case_folders_for
 

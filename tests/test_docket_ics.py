@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from docket_fixtures import write_case
 from icalendar import Calendar
 
+from docket_fixtures import write_case
 from toolkit.cli import main
 
 D = dt.date.fromisoformat

@@ -37,8 +37,9 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
-from docket_fixtures import write_case
 
+from conftest import first_uncovered_year
+from docket_fixtures import write_case
 from toolkit.cli import main
 from toolkit.docket import stats as stats_module
 from toolkit.docket.stats import csv_files, gather, render_pdf
@@ -210,11 +211,15 @@ def test_a_bug_is_a_traceback_not_a_note(cases, monkeypatch):
 
 
 def test_missing_calendar_year_is_noted(tmp_path, monkeypatch):
-    """Decided 2026-12-30: its 3 working days of feedback run into 2027, a year without data."""
+    """Decided on 12-30 of the last year chinese-calendar covers (2026 with version 1.11): its 3
+    working days of feedback run into the next year, a year without data."""
     monkeypatch.chdir(tmp_path)
+    unknown = first_uncovered_year()
+    last = unknown - 1
     root = tmp_path / "cases"
-    write_case(root, "2026-601", started="2026-11-02", applied="2026-11-04", initiated="2026-11-06",
-               reported="2026-11-20", decided="2026-12-30", fed_back="2026-12-31")
-    stats = gather(root, 2026, cache=False)
-    assert [c.id for c in stats.cases] == ["2026-601"]
-    assert any("2026-601" in note and "2027年" in note for note in stats.notes)
+    write_case(root, f"{last}-601", started=f"{last}-11-02", applied=f"{last}-11-04",
+               initiated=f"{last}-11-06", reported=f"{last}-11-20", decided=f"{last}-12-30",
+               fed_back=f"{last}-12-31")
+    stats = gather(root, last, cache=False)
+    assert [c.id for c in stats.cases] == [f"{last}-601"]
+    assert any(f"{last}-601" in note and f"{unknown}年" in note for note in stats.notes)

@@ -26,8 +26,9 @@ Seen on 2025-10-09 (Thu):
 - 2025-207 filed, nothing pending → last.
 - 2025-208 rectification deadline 2025-10-08, not completed → overdue by 1 day.
 - 2025-209 02-initiation.yaml is not valid YAML → "文件有误".
-- 2025-210 accountability started 2026-12-28: the 7 working days reach into 2027, a year without
-  an arrangement → a row saying so.
+- 2025-210 accountability started on 12-28 of the last year chinese-calendar covers (2026 with
+  version 1.11): the 7 working days reach into the next year, which has no arrangement → a row
+  saying so.
 - 2025-211 a folder with 01-application.yaml but no 00-case.yaml → "文件有误".
 """
 
@@ -39,17 +40,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from docket_fixtures import write_case
 
+from conftest import first_uncovered_year
+from docket_fixtures import write_case
+from toolkit.calendar import WorkCalendar
 from toolkit.cli import main
 from toolkit.docket import cache
 from toolkit.docket import status as status_module
 from toolkit.docket.cache import Snapshot
-from toolkit.docket.status import BROKEN_NOTE, collect, row_from
+from toolkit.docket.status import BROKEN_NOTE, collect, row_from, table_lines
 
 TODAY = dt.date(2025, 10, 9)
 D = dt.date.fromisoformat
 REPO = Path(__file__).resolve().parent.parent
+UNKNOWN_YEAR = first_uncovered_year()  # 2027 with chinese-calendar 1.11
 
 
 def done_case(root, case_id, **extra):
@@ -76,7 +80,7 @@ def cases(tmp_path, monkeypatch) -> Path:
     broken = write_case(root, "2025-209", started="2025-09-01", applied="2025-09-03",
                         initiated="2025-09-05")
     (broken / "02-initiation.yaml").write_text("date: [2025-09-05\napprover: 林某\n", encoding="utf-8")
-    write_case(root, "2025-210", started="2026-12-28")
+    write_case(root, "2025-210", started=f"{UNKNOWN_YEAR - 1}-12-28")
     orphan = write_case(root, "2025-211", started="2025-09-01", applied="2025-09-03")
     (orphan / "00-case.yaml").unlink()
     return root
@@ -138,7 +142,8 @@ def test_sorted_by_urgency(cases):
     order = [row.case_id for row in collect(cases, TODAY, cache=False)]
     assert order == ["2025-203", "2025-208",                      # overdue, most overdue first
                      "2025-204", "2025-201", "2025-202", "2025-205", "2025-206",  # fewest days left
-                     "2025-209", "2025-210", "2025-211",          # need attention, no date
+                     "2025-210",                                  # only a range known, a year away
+                     "2025-209", "2025-211",                      # need attention, no date
                      "2025-207"]                                  # nothing pending: last
 
 
@@ -148,8 +153,16 @@ def test_broken_cases_and_missing_calendar_get_rows(cases):
     assert rows["2025-211"].broken and BROKEN_NOTE in rows["2025-211"].status_text
     assert rows["2025-211"].case_id == "2025-211"
     missing = rows["2025-210"]
-    assert not missing.broken and missing.next is None
-    assert "缺少2027年节假日安排" in missing.status_text and "申请期限" in missing.status_text
+    assert not missing.broken
+    assert f"缺少{UNKNOWN_YEAR}年节假日安排" in missing.status_text and "申请期限" in missing.status_text
+    # the 7 working days after 12-28 end within a range whatever the next year's arrangement
+    # (2027-01-05 to 2027-01-14 with chinese-calendar 1.11)
+    bound = WorkCalendar().workday_range(D(f"{UNKNOWN_YEAR - 1}-12-28"), 7)
+    assert (missing.next.due, missing.next.latest) == (bound.earliest, bound.latest)
+    assert bound.earliest.year == UNKNOWN_YEAR and bound.earliest < bound.latest
+    assert f"{bound.earliest.isoformat()} 至 {bound.latest.isoformat()}" in "\n".join(
+        line for line, _ in table_lines([missing]))
+    assert missing.next.left_text.startswith("最早剩 ")
 
 
 def test_a_broken_bureau_configuration_is_a_note_on_each_row(cases):
@@ -208,7 +221,7 @@ def test_cli_json(cases):
     assert fb["next"] == {"key": "feedback", "name": "反馈期限", "action": "反馈认定结果",
                           "article": "第九条第（五）项", "start": "2025-09-30", "due": "2025-10-11",
                           "length": "3个工作日", "unit": "workdays", "left": 2, "overdue": False,
-                          "left_text": "剩 2 个工作日"}
+                          "latest": None, "left_text": "剩 2 个工作日"}
 
 
 def test_cache_reused_and_refreshed(cases, tmp_path):

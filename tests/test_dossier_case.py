@@ -8,9 +8,10 @@ import subprocess
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import edit
 from pypdf import PdfReader
 
+from conftest import edit
+from test_dossier_support import content_offset
 from toolkit.cli import main
 
 
@@ -70,16 +71,46 @@ def test_committed_case_gives_a_signed_verified_dossier(repo):
     assert "结论：通过" in verified.output
 
 
+def _signature_offsets(data: bytes) -> dict[str, tuple[int, str]]:
+    """Offsets of one byte in each part of the signed file, with what verify must say: page
+    content before the signature (first signed byte range), the signature value inside
+    /Contents (outside the digest, protected by the signature itself), the signing time after
+    /Contents (second signed byte range)."""
+    from asn1crypto import cms
+
+    a, b, c, d = map(int, re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]",
+                                    data).groups())
+    assert a == 0 and c + d == len(data)            # the signature covers the whole file
+    der = bytes.fromhex(data[b + 1:c - 1].decode("ascii"))    # between < and >, zero-padded
+    signer = cms.ContentInfo.load(der, strict=False)["content"]["signer_infos"][0]
+    value = signer["signature"].native
+    stream = content_offset(data)
+    signing_time = data.index(b"/M (D", c) + len(b"/M (D") + 4      # a digit of the year
+    assert stream < b and c <= signing_time
+    changed, invalid = "所保护的内容已被改动", "的签名值无效"
+    return {"page content (signed range before /Contents)": (stream, changed),
+            "signature value in /Contents":
+                (b + 1 + 2 * (der.index(value) + len(value) // 2), invalid),
+            "signing time (signed range after /Contents)": (signing_time, changed)}
+
+
 def test_tampered_dossier_fails_verification(repo):
+    """One changed byte anywhere that matters — page content, the signature value, the signed
+    dictionary after it — and `rcmz verify` fails on the signature."""
     case = repo / "2025-002-refused-unit"
     dossier = repo.parent / run("dossier", case).output.strip().splitlines()[-1]
-    data = bytearray(dossier.read_bytes())
-    data[len(data) // 3] ^= 0x01
-    tampered = dossier.with_name("tampered.pdf")
-    tampered.write_bytes(bytes(data))
-    result = run("verify", tampered)
-    assert result.exit_code == 1
-    assert "不通过" in result.output
+    original = dossier.read_bytes()
+    assert "结论：通过" in run("verify", dossier).output
+    for where, (offset, message) in _signature_offsets(original).items():
+        data = bytearray(original)
+        # "0" for anything else, "1" for a "0": a hex digit stays a hex digit (/Contents stays a
+        # well-formed string), the year's digit a digit; the file parses, only the signature tells
+        data[offset] = ord("1" if data[offset] == ord("0") else "0")
+        tampered = dossier.with_name("tampered.pdf")
+        tampered.write_bytes(bytes(data))
+        result = run("verify", tampered)
+        assert result.exit_code == 1, where
+        assert "[不通过] 签名" in result.output and message in result.output, (where, result.output)
 
 
 def test_changed_facts_fail_manifest_check(repo):

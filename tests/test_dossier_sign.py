@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import io
 import subprocess
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
 import pikepdf
 import pytest
 
-from test_dossier_support import (  # noqa: F401 — fixtures
-    PASS_ENV, PASSPHRASE, content_offset, flip_byte, make_case, page_texts, signer_config,
-    test_cert,
+from test_dossier_support import (
+    PASS_ENV,
+    PASSPHRASE,
+    content_offset,
+    flip_byte,
+    make_case,
+    page_texts,
 )
 from toolkit.dossier import (
-    TEST_MARK, SignerConfig, build_dossier, create_test_certificate, is_signed, verify_dossier,
+    TEST_MARK,
+    SignerConfig,
+    build_dossier,
+    create_test_certificate,
+    is_signed,
+    verify_dossier,
 )
 from toolkit.dossier.verify import first_revision
 from toolkit.errors import DossierError
+
+pytest_plugins = ["test_dossier_support"]  # its fixtures: test_cert, signer_config
 
 
 @pytest.fixture(scope="module")

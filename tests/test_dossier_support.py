@@ -128,7 +128,7 @@ def page_texts(path: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------
-# fixtures (imported by the test modules)
+# fixtures (the test modules load this file with pytest_plugins)
 
 import pytest  # noqa: E402
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASEFILES
 
+from conftest import CASEFILES
 from toolkit.cli import main
 
 CASE = "2025-001-exempt-individual"

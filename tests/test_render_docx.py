@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,8 +17,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph,
-                                     Record, Signature, Table)
+from toolkit.documents.model import (
+    Cell,
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.errors import RenderError
 from toolkit.render.docx import DEFAULT_SHELL, render_docx
 
@@ -162,6 +170,37 @@ def test_page_break_and_red_separator():
     assert issuer.find(f".//{W}color").get(f"{W}val") == "FF0000"
 
 
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
+                    reason="free CJK fonts not installed (scripts/ensure-fonts.sh)")
+def test_red_separator_as_thick_as_in_the_pdf():
+    import pikepdf
+
+    from toolkit.render.pdf import render_pdf
+
+    pdf = pikepdf.open(io.BytesIO(render_pdf(official())))
+    ops = [(o, str(op)) for o, op in pikepdf.parse_content_stream(pdf.pages[0])]
+    red = next(i for i, (o, op) in enumerate(ops) if op == "RG" and list(map(float, o)) == [1, 0, 0])
+    pdf_width = next(float(o[0]) for o, op in ops[red:] if op == "w")
+    styles = _part(render_docx(official()), "word/styles.xml")
+    for sid in ("GwNumber", "GwNumberSigner"):
+        bottom = styles.find(f"{W}style[@{W}styleId='{sid}']//{W}pBdr/{W}bottom")
+        assert int(bottom.get(f"{W}sz")) / 8 == pytest.approx(pdf_width), sid
+
+
+def test_record_indented_one_small_character_each_side():
+    """版记 (GB/T 9704 7.4): 抄送 and 印发 lines one 4号 character (14 pt, not a 16-pt grid
+    character) in from either side in every application, the 印发日期 tab on the right indent."""
+    d = _open(render_docx(official()))
+    style = d.styles.get_by_id("GwRecord", 1).element
+    ind = style.find(f"{W}pPr/{W}ind")
+    assert ind.get(f"{W}left") == ind.get(f"{W}right") == str(14 * 20)
+    assert ind.get(f"{W}leftChars") is None and ind.get(f"{W}rightChars") is None
+    s = d.sections[0]
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
+    assert tab.get(f"{W}val") == "right" and int(tab.get(f"{W}pos")) == width - 14 * 20
+
+
 def test_styles_carry_east_asian_fonts():
     d = _open(render_docx(official()))
     expect = {"Normal": "仿宋", "GwBody": None, "GwTitle": "方正小标宋简体",
@@ -224,6 +263,61 @@ def test_page_numbers_odd_right_even_left_and_footer_fields():
     assert "第" in xml and "页 共" in xml and "— " not in xml
 
 
+def _effective(paragraph, attribute: str):
+    """A paragraph-format value as Word applies it: direct formatting, else the style chain."""
+    value = getattr(paragraph.paragraph_format, attribute)
+    style = paragraph.style
+    while value is None and style is not None:
+        value = getattr(style.paragraph_format, attribute)
+        style = style.base_style
+    return value
+
+
+def test_page_number_odd_pages_right_even_pages_left():
+    """GB/T 9704 7.5: 单页码居右空一字，双页码居左空一字 — one 4号 character (14 pt), in the
+    footers Word uses for odd and even pages (evenAndOddHeaders) and on page one (titlePg)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    data = render_docx(official())
+    assert _part(data, "word/settings.xml").find(f"{W}evenAndOddHeaders") is not None
+    s = _open(data).sections[0]
+
+    def number_paragraph(footer):
+        (p,) = [p for p in footer.paragraphs if " PAGE " in etree.tostring(p._p, encoding="unicode")]
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+        return p
+
+    for footer, align, side in ((s.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                (s.first_page_footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
+        p = number_paragraph(footer)
+        other = "left_indent" if side == "right_indent" else "right_indent"
+        assert _effective(p, "alignment") == align
+        assert _effective(p, side) == Pt(14) and not _effective(p, other)
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice / poppler not installed")
+def test_page_number_positions_in_libreoffice(tmp_path):
+    """PAGE-CHECKS 7 on LibreOffice's layout: — N — on every page, odd pages ending at
+    184 − 4.94 = 179.1 mm, even pages starting at 28 + 4.94 = 32.9 mm (±1 mm)."""
+    (pdf,) = _lo_convert(tmp_path, [render_docx(official())])
+    mm = 72 / 25.4
+    numbers: dict[int, list] = {}
+    for page, x0, y0, x1, word in _bbox(pdf):
+        if y0 > 263 * mm:                       # below the text block (its bottom: 262 mm)
+            numbers.setdefault(page, []).append((x0, x1, word))
+    assert len(numbers) >= 2
+    for page, words in numbers.items():
+        words.sort()
+        assert "".join(w for _, _, w in words) == f"—{page}—", (page, words)
+        if page % 2:
+            assert words[-1][1] / mm == pytest.approx(179.1, abs=1), page
+        else:
+            assert words[0][0] / mm == pytest.approx(32.9, abs=1), page
+
+
 def test_letter_puts_the_mark_in_the_first_page_header_without_page_number():
     d = _open(render_docx(official(layout="letter", issuer="中共杭州市教育局委员会", record=None)))
     s = d.sections[0]
@@ -232,6 +326,24 @@ def test_letter_puts_the_mark_in_the_first_page_header_without_page_number():
     assert "PAGE" not in first_footer and "GwLetterBottomRule" in first_footer
     assert "GwLetterNumber" in [p.style.style_id for p in d.paragraphs]
     assert "GwIssuer" not in [p.style.style_id for p in d.paragraphs]
+
+
+def test_letter_double_lines_are_170_mm_centred_on_the_block():
+    """信函 (GB/T 9704 10.1): both red double lines 170 mm long, centred like the text block
+    (x = 106 mm, as in the PDF), the lower one 20 mm above the paper's bottom edge."""
+    d = _open(render_docx(official(layout="letter", record=None)))
+    s = d.sections[0]
+    mm = 1440 / 25.4                                               # twips per mm
+    left = round(s.left_margin / 635)
+    width = round((s.page_width - s.left_margin - s.right_margin) / 635)
+    head = d.styles.get_by_id("GwLetterHead", 1).element.pPr.find(qn("w:ind"))
+    out_left, out_right = -int(head.get(qn("w:left"))), -int(head.get(qn("w:right")))
+    assert (width + out_left + out_right) / mm == pytest.approx(170, abs=0.1)
+    assert (left - out_left + (width + out_left + out_right) / 2) / mm == pytest.approx(106, abs=0.1)
+    frame = s.first_page_footer._element.find(f".//{W}framePr")
+    x, w, y = (int(frame.get(f"{W}{k}")) for k in ("x", "w", "y"))
+    assert w / mm == pytest.approx(170, abs=0.1) and (x + w / 2) / mm == pytest.approx(106, abs=0.1)
+    assert (round(s.page_height / 635) - y) / mm == pytest.approx(20, abs=0.1)
 
 
 def test_form_has_no_version_head():
@@ -497,12 +609,11 @@ def test_core_properties_from_the_document():
     assert other != render_docx(official())
 
 
-def test_shell_is_reproducible_from_its_script():
-    spec = importlib.util.spec_from_file_location("make_docx_shell",
-                                                  ROOT / "scripts" / "make_docx_shell.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    assert mod.build() == DEFAULT_SHELL.read_bytes(), \
+def test_shell_is_reproducible_from_its_script(tmp_path):
+    out = tmp_path / "shell.docx"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_docx_shell.py"), str(out)],
+                   check=True, capture_output=True)
+    assert out.read_bytes() == DEFAULT_SHELL.read_bytes(), \
         "templates/docx/shell.docx is stale: run scripts/make_docx_shell.py"
 
 
@@ -517,10 +628,28 @@ def test_a_bureau_shell_can_replace_the_default(tmp_path):
         for name in src.namelist():
             blob = src.read(name)
             if name == "word/document.xml":
-                blob = blob.replace("{{ title }}".encode(), "{{ titel }}".encode())
+                blob = blob.replace(b"{{ title }}", b"{{ titel }}")
             dst.writestr(name, blob)
     with pytest.raises(RenderError, match="模板指令"):
         render_docx(official(), shell=broken)
+
+
+@pytest.mark.parametrize("damage", ["not a zip", "no document part", "document not XML"])
+def test_a_shell_that_is_no_docx_is_named(tmp_path, damage):
+    bad = tmp_path / "bureau.docx"
+    if damage == "not a zip":
+        bad.write_text("这不是 Word 文件", encoding="utf-8")
+    else:
+        with zipfile.ZipFile(DEFAULT_SHELL) as src, zipfile.ZipFile(bad, "w") as dst:
+            for name in src.namelist():
+                if name == "word/document.xml":
+                    if damage == "no document part":
+                        continue
+                    dst.writestr(name, b"<w:document")
+                else:
+                    dst.writestr(name, src.read(name))
+    with pytest.raises(RenderError, match="bureau.docx 无法打开"):
+        render_docx(official(), shell=bad)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,7 +770,7 @@ def test_labeled_paragraph_hangs_under_the_first_name(tmp_path):
     assert (ind.get(qn("w:leftChars")), ind.get(qn("w:hangingChars"))) == ("500", "300")
     (pdf,) = _lo_convert(tmp_path, [data])
     rows: dict[float, list] = {}
-    for page, x0, y0, x1, w in _bbox(pdf):
+    for _page, x0, y0, _x1, w in _bbox(pdf):
         rows.setdefault(round(y0), []).append((x0, w))
     lines = [sorted(v) for _, v in sorted(rows.items())]
     k = next(i for i, ws in enumerate(lines) if ws[0][1].startswith("出席"))
@@ -649,3 +778,29 @@ def test_labeled_paragraph_hangs_under_the_first_name(tmp_path):
     char = 316 / 20
     assert first_x == pytest.approx(28 / 25.4 * 72 + 2 * char, abs=1.0)       # two in
     assert second_x == pytest.approx(first_x + 3 * char, abs=1.5)              # under 王
+
+
+def test_bureau_yaml_selects_the_bureaus_shell(tmp_path):
+    """A shell edited in Word and named in bureau.yaml (docx_shell) is the one rcmz render fills."""
+    from click.testing import CliRunner
+
+    from conftest import CASEFILES
+    from toolkit.cli import main
+
+    cases = tmp_path / "casefiles"
+    shutil.copytree(CASEFILES, cases)
+    with zipfile.ZipFile(DEFAULT_SHELL) as src, zipfile.ZipFile(cases / "本局底稿.docx", "w") as dst:
+        for name in src.namelist():
+            blob = src.read(name)
+            if name == "word/styles.xml":
+                blob = blob.replace('eastAsia="仿宋"'.encode(), 'eastAsia="本局仿宋"'.encode())
+            dst.writestr(name, blob)
+    config = cases / "bureau.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "docx_shell: 本局底稿.docx\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(cases / "2025-001-exempt-individual"), "--only",
+                                       "decision", "--format", "docx", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    [docx] = (tmp_path / "out").glob("*.docx")
+    with zipfile.ZipFile(docx) as made:
+        styles = made.read("word/styles.xml").decode("utf-8")
+    assert 'eastAsia="本局仿宋"' in styles and 'eastAsia="仿宋"' not in styles

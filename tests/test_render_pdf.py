@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +19,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.documents.model import (Cell, Document, LabeledParagraph, PageBreak, Paragraph,
-                                     Record, Signature, Table)
+from toolkit.documents.model import (
+    Cell,
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.errors import RenderError
-from toolkit.render import pdf as P
 from toolkit.render.fonts import default_fontbook
 from toolkit.render.linebreak import CANNOT_END, CANNOT_START, atoms, break_lines
+from toolkit.render.pdf import grid as P
+from toolkit.render.pdf import render_pdf
+from toolkit.render.pdf.draw import DASH_HEIGHT
+from toolkit.render.pdf.tables import CELL_PAD_H
 
 pytestmark = pytest.mark.skipif(
     not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
@@ -199,7 +209,7 @@ def test_grid_is_exact():
 
 def test_text_extraction_contains_source_text(fonts):
     doc = official()
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     text = body_text(data)
     for part in doc.text().split("\n"):
         assert squash(part) in text, part
@@ -207,7 +217,7 @@ def test_text_extraction_contains_source_text(fonts):
 
 
 def test_every_font_embedded_and_no_helvetica(fonts):
-    data = P.render_pdf(official(), fonts)
+    data = render_pdf(official(), fonts)
     pdf = pikepdf.open(io.BytesIO(data))
     seen = 0
     for obj in pdf.objects:
@@ -220,7 +230,7 @@ def test_every_font_embedded_and_no_helvetica(fonts):
     assert seen >= 3
     for page in pdf.pages:
         assert "/Trans" not in page.obj
-        for name, font in page.Resources.Font.items():
+        for font in page.Resources.Font.values():
             assert "/FontFile2" in font.FontDescriptor
     assert b"Helvetica" not in data
     info = pypdf.PdfReader(io.BytesIO(data)).metadata
@@ -231,15 +241,15 @@ def test_every_font_embedded_and_no_helvetica(fonts):
 
 def test_byte_identical_renders(fonts):
     doc = official()
-    assert P.render_pdf(doc, fonts) == P.render_pdf(doc, fonts)
+    assert render_pdf(doc, fonts) == render_pdf(doc, fonts)
     form = hearing_form("内容" * 500)
-    assert P.render_pdf(form, fonts) == P.render_pdf(form, fonts)
+    assert render_pdf(form, fonts) == render_pdf(form, fonts)
 
 
 def test_character_no_font_has_raises(fonts):
     doc = official((Paragraph("申请人张\U0010FFFD同志"),))
     with pytest.raises(RenderError) as err:
-        P.render_pdf(doc, fonts)
+        render_pdf(doc, fonts)
     assert "U+10FFFD" in err.value.message and "正文第1段" in err.value.message
 
 
@@ -250,7 +260,7 @@ def test_adversarial_text_and_long_unit_name(fonts):
                    issuer=UNIT40, number="杭教党容〔2025〕12号")
     doc = Document(doc.key, doc.layout, "关于" + UNIT40 + "容错免责申请的决定", doc.blocks,
                    issuer=UNIT40, number=doc.number, date="2025-12-31", record=doc.record)
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     text = squash(text_of(data))
     assert squash(nasty) in text
     assert text.count(UNIT40) >= 3
@@ -265,7 +275,7 @@ def test_adversarial_text_and_long_unit_name(fonts):
 
 
 def test_all_text_inside_the_block_and_on_the_grid(fonts):
-    data = P.render_pdf(official(), fonts)
+    data = render_pdf(official(), fonts)
     pages = glyphs(data)
     assert len(pages) >= 2
     for page in pages:
@@ -277,7 +287,7 @@ def test_all_text_inside_the_block_and_on_the_grid(fonts):
 def test_full_body_page_holds_22_lines_of_28(fonts):
     para = "一二三四五六七八九十" * 200
     doc = Document("t", "form", "", (Paragraph(para, "plain"),))
-    pages = glyphs(P.render_pdf(doc, fonts))
+    pages = glyphs(render_pdf(doc, fonts))
     assert len(pages) >= 3
     body = [(y, t, gs) for y, t, gs in lines_of(pages[1]) if y > P.BLOCK_BOTTOM]
     assert len(body) == 22
@@ -290,24 +300,24 @@ def test_full_body_page_holds_22_lines_of_28(fonts):
     assert body[-1][0] - 0.12 * P.BODY >= P.BLOCK_BOTTOM - TOL
     # 28 characters of a line sit on the character pitch
     xs = [g.x0 for g in body[0][2]]
-    assert all(b - a == pytest.approx(P.CHAR_PITCH, abs=0.01) for a, b in zip(xs, xs[1:]))
+    assert all(b - a == pytest.approx(P.CHAR_PITCH, abs=0.01) for a, b in zip(xs, xs[1:], strict=False))
 
 
 def test_body_indent_two_characters(fonts):
     doc = Document("t", "form", "", (Paragraph("一二三四五六七八九十" * 5),))
-    first = lines_of(glyphs(P.render_pdf(doc, fonts))[0])[0][2]
+    first = lines_of(glyphs(render_pdf(doc, fonts))[0])[0][2]
     assert first[0].x0 == pytest.approx(P.BLOCK_LEFT + 2 * P.CHAR_PITCH, abs=TOL)
 
 
 def test_page_numbers_odd_right_even_left(fonts):
     doc = Document("t", "form", "", (Paragraph("一二三四五六七八九十" * 200, "plain"),))
-    pages = glyphs(P.render_pdf(doc, fonts))
+    pages = glyphs(render_pdf(doc, fonts))
     for n, page in enumerate(pages, start=1):
         nums = [g for g in page if g.y < P.BLOCK_BOTTOM]
         label = "".join(g.ch for g in nums)
         assert label == f"— {n} —"
         assert all(g.size == 14 for g in nums)
-        dash_mid = nums[0].y + P.DASH_HEIGHT * 14
+        dash_mid = nums[0].y + DASH_HEIGHT * 14
         assert P.BLOCK_BOTTOM - dash_mid == pytest.approx(7 * P.MM, abs=0.5)
         if n % 2:
             assert nums[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 14, abs=TOL)
@@ -316,7 +326,7 @@ def test_page_numbers_odd_right_even_left(fonts):
 
 
 def test_official_header_positions(fonts):
-    data = P.render_pdf(official(), fonts)
+    data = render_pdf(official(), fonts)
     page = glyphs(data)[0]
     rows = lines_of(page)
     mast = [g for g in page if g.size > 30]
@@ -347,7 +357,7 @@ def test_official_header_positions(fonts):
 def test_signature_block_positions(fonts):
     doc = official((Paragraph(BODY), Signature("中共杭州市教育局委员会", "2025年3月1日")),
                    record=None)
-    rows = lines_of([g for g in glyphs(P.render_pdf(doc, fonts))[0] if g.size == 16])
+    rows = lines_of([g for g in glyphs(render_pdf(doc, fonts))[0] if g.size == 16])
     org = next(gs for _, t, gs in rows if t == "中共杭州市教育局委员会")
     date = next(gs for _, t, gs in rows if t == "2025年3月1日")
     assert org[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 2 * P.CHAR_PITCH, abs=TOL)
@@ -355,13 +365,13 @@ def test_signature_block_positions(fonts):
     assert org[0].y - date[0].y == pytest.approx(P.LINE_PITCH, abs=0.01)
     sealed = official((Paragraph(BODY), Signature("中共杭州市教育局委员会", "2025年3月1日", seal=True)),
                       record=None)
-    rows = lines_of([g for g in glyphs(P.render_pdf(sealed, fonts))[0] if g.size == 16])
+    rows = lines_of([g for g in glyphs(render_pdf(sealed, fonts))[0] if g.size == 16])
     date = next(gs for _, t, gs in rows if t == "2025年3月1日")
     assert date[-1].x1 == pytest.approx(P.BLOCK_RIGHT - 4 * P.CHAR_PITCH, abs=TOL)
 
 
 def test_record_on_last_page_bottom(fonts):
-    data = P.render_pdf(official(), fonts)
+    data = render_pdf(official(), fonts)
     pages = glyphs(data)
     rows = lines_of(pages[-1])
     printed = next((y, gs) for y, t, gs in rows if t.startswith("中共杭州市教育局委员会办公室"))
@@ -374,7 +384,7 @@ def test_record_on_last_page_bottom(fonts):
 def test_no_line_starts_with_closing_or_ends_with_opening(fonts):
     text = ("关于“容错”的问题，（一）、《办法》：“如何？”！……——" * 30 + "。") * 3
     doc = Document("t", "form", "", (Paragraph(text), Paragraph(text, "plain")))
-    for page in glyphs(P.render_pdf(doc, fonts)):
+    for page in glyphs(render_pdf(doc, fonts)):
         for y, t, gs in lines_of(page):
             if y < P.BLOCK_BOTTOM:
                 continue
@@ -393,7 +403,7 @@ def test_letter_layout(fonts):
                     Signature("中共杭州市教育局委员会", "2025年3月12日", seal=True)),
                    issuer="中共杭州市教育局委员会", number="杭教党容函〔2025〕7号",
                    date="2025-03-12")
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     pages = glyphs(data)
     assert len(pages) >= 2
     first = pages[0]
@@ -407,7 +417,7 @@ def test_letter_layout(fonts):
     pdf = pikepdf.open(io.BytesIO(data))
     moves = [(float(o[0]), float(o[1])) for o, op in pikepdf.parse_content_stream(pdf.pages[0])
              if str(op) in ("m", "l")]
-    assert sum(1 for a, b in zip(moves[::2], moves[1::2])
+    assert sum(1 for a, b in zip(moves[::2], moves[1::2], strict=True)
                if b[0] - a[0] == pytest.approx(170 * P.MM, abs=0.01)) == 4
     assert any(a[1] == pytest.approx(20 * P.MM, abs=0.01) for a in moves)
 
@@ -418,12 +428,12 @@ def test_minutes_layout_labels_in_heiti(fonts):
         LabeledParagraph("请假：", "李四"),
         LabeledParagraph("列席：", "组织处、纪检组"),
         Paragraph(BODY)), issuer="中共杭州市教育局委员会会议纪要", number="〔2025〕3号")
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     text = squash(text_of(data))
     assert "出席：王五" in text and "请假：李四" in text
     pdf = pikepdf.open(io.BytesIO(data))
     page = pdf.pages[0]
-    heiti = {str(n) for n, f in page.Resources.Font.items() if "WenQuanYi" in str(f.BaseFont)}
+    heiti = {str(n) for n, f in page.Resources.Font.items() if "Hei" in str(f.BaseFont)}
     assert heiti
     rows = lines_of(glyphs(data)[0])
     att = [gs for _, t, gs in rows if t.startswith("出席：")][0]
@@ -434,7 +444,7 @@ def test_minutes_layout_labels_in_heiti(fonts):
 def test_form_table_big_cell_continues_with_header(fonts):
     big = "听证中，申请人陈述：" + "本人在工作中始终坚持原则，积极推进改革，出现失误系因客观条件所限。" * 152
     assert len(big) >= 5000
-    data = P.render_pdf(hearing_form(big), fonts)
+    data = render_pdf(hearing_form(big), fonts)
     pages = glyphs(data)
     assert len(pages) >= 4
     for n, page in enumerate(pages, start=1):
@@ -453,7 +463,7 @@ def test_form_table_big_cell_continues_with_header(fonts):
 
 def test_table_cells_stay_in_their_columns(fonts):
     doc = hearing_form("内容" * 30)
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     page = glyphs(data)[0]
     x1 = P.BLOCK_LEFT + P.BLOCK_W / 8
     label = [g for g in page if g.ch in "案由"]
@@ -462,19 +472,9 @@ def test_table_cells_stay_in_their_columns(fonts):
 
 def test_page_break_and_empty_document(fonts):
     doc = Document("t", "form", "标题", (Paragraph("甲"), PageBreak(), Paragraph("乙")))
-    pages = glyphs(P.render_pdf(doc, fonts))
+    pages = glyphs(render_pdf(doc, fonts))
     assert len(pages) == 2
-    assert P.render_pdf(Document("t", "form", "", ()), fonts).startswith(b"%PDF")
-
-
-def test_twelve_documents_under_a_second(fonts):
-    docs = [official(), hearing_form("内容" * 800)] * 6
-    P.render_pdf(docs[0], fonts)
-    P.render_pdf(docs[1], fonts)
-    start = time.perf_counter()
-    for doc in docs:
-        P.render_pdf(doc, fonts)
-    assert time.perf_counter() - start < 2.0   # ~0.3 s here; loose bound for busy CI machines
+    assert render_pdf(Document("t", "form", "", ()), fonts).startswith(b"%PDF")
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,7 +535,7 @@ def test_breaker_properties(text, indent):
 def test_two_line_title_is_a_trapezoid(fonts):
     title = "关于对杭州市某某区某某学校张三同志容错免责申请的认定决定"
     doc = Document("t", "form", title, (Paragraph("正文"),))
-    rows = [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+    rows = [(t, gs) for _, t, gs in lines_of(glyphs(render_pdf(doc, fonts))[0])
             if gs[0].size == 22]
     assert len(rows) == 2 and rows[0][0] + rows[1][0] == title
     w = [gs[-1].x1 - gs[0].x0 for _, gs in rows]
@@ -547,7 +547,7 @@ def test_two_line_title_is_a_trapezoid(fonts):
 
 def test_joint_issuers_are_stacked(fonts):
     doc = official((Paragraph("正文"),), issuer="中共杭州市教育局委员会\n杭州市教育局", record=None)
-    page = glyphs(P.render_pdf(doc, fonts))[0]
+    page = glyphs(render_pdf(doc, fonts))[0]
     rows = lines_of([g for g in page if g.size > 30])
     assert [t for _, t, _ in rows] == ["中共杭州市教育局委员会", "杭州市教育局"]
 
@@ -557,7 +557,7 @@ def test_joint_issuers_are_stacked(fonts):
 
 
 def _gaps(gs: list[Glyph]) -> list[float]:
-    return [b.x0 - a.x1 for a, b in zip(gs, gs[1:])]
+    return [b.x0 - a.x1 for a, b in zip(gs, gs[1:], strict=False)]
 
 
 MAX_GAP = P.TRACK + 0.25 * P.BODY + TOL      # grid spacing plus a quarter em
@@ -566,7 +566,7 @@ MAX_GAP = P.TRACK + 0.25 * P.BODY + TOL      # grid spacing plus a quarter em
 def _body_rows(text: str, fonts) -> list:
     """(line text, glyphs) of the text-block lines of a one-paragraph form."""
     doc = Document("t", "form", "", (Paragraph(text),))
-    return [(t, gs) for _, t, gs in lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+    return [(t, gs) for _, t, gs in lines_of(glyphs(render_pdf(doc, fonts))[0])
             if gs[0].y > P.BLOCK_BOTTOM]
 
 
@@ -595,8 +595,8 @@ def test_cell_lines_are_justified_only_when_nearly_full(fonts):
     doc = Document("t", "form", "", (Table((1, 3), (
         (Cell("甲", label=True), Cell(short)),
         (Cell("乙", label=True), Cell(full)))),))
-    page = glyphs(P.render_pdf(doc, fonts))[0]
-    inner_right = P.BLOCK_RIGHT - P.CELL_PAD_H
+    page = glyphs(render_pdf(doc, fonts))[0]
+    inner_right = P.BLOCK_RIGHT - CELL_PAD_H
     rows = [gs for _, t, gs in lines_of([g for g in page if g.x0 > P.BLOCK_LEFT + P.BLOCK_W / 4])]
     ragged = next(gs for gs in rows if "".join(g.ch for g in gs).endswith("十一二三四五六七八九十"))
     assert all(g == pytest.approx(0.0, abs=0.01) for g in _gaps(ragged))
@@ -636,7 +636,7 @@ def test_signature_takes_the_last_lines_of_the_text_along(fonts):
     # 19 + 2 + 1 lines fill the page: the blank line, 署名 and date do not fit below them
     doc = Document("t", "form", "", (_plain("甲", 19), _plain("乙", 2), Paragraph("特此通知。"),
                                      Signature("中共杭州市教育局委员会", "2025年3月1日")))
-    pages = page_rows(P.render_pdf(doc, fonts))
+    pages = page_rows(render_pdf(doc, fonts))
     assert len(pages) == 2
     second = [t for _, t in pages[1]]
     assert second == ["乙" * 28, "乙" * 28, "特此通知。", "中共杭州市教育局委员会", "2025年3月1日"]
@@ -650,7 +650,7 @@ def test_signature_with_a_seal_and_note_keeps_together(fonts):
     # 19 lines: blank ×2, 署名, date and the 附注 need five lines, three are left
     doc = Document("t", "form", "", (_plain("甲", 19), Signature("中共杭州市教育局委员会",
                                      "2025年3月1日", seal=True), Paragraph("（此件公开发布）", "note")))
-    pages = page_rows(P.render_pdf(doc, fonts))
+    pages = page_rows(render_pdf(doc, fonts))
     assert [t for _, t in pages[1]] == ["甲" * 28] * 2 + ["中共杭州市教育局委员会", "2025年3月1日",
                                                           "（此件公开发布）"]
     assert len(pages[0]) == 17
@@ -662,7 +662,7 @@ def test_lead_in_line_is_not_left_at_the_bottom(fonts):
                                      Paragraph("中共杭州市教育局委员会", "plain"),
                                      Paragraph("申请人（签名）：张三", "right"),
                                      Paragraph("2025年3月1日", "right")))
-    pages = page_rows(P.render_pdf(doc, fonts))
+    pages = page_rows(render_pdf(doc, fonts))
     assert [t for _, t in pages[1]] == ["甲" * 28] * 2 + ["此致", "中共杭州市教育局委员会",
                                                           "申请人（签名）：张三", "2025年3月1日"]
     assert pages[0][-1][1] == "甲" * 28
@@ -673,7 +673,7 @@ def test_heading_is_never_the_last_line_of_a_page(fonts):
                            (Cell("甲", label=True), Cell("长" * 70)),), header_rows=1)
     for blocks in [(_plain("甲", 21), Paragraph("一、基本情况", "h1"), Paragraph("乙" * 60)),
                    (_plain("甲", 20), Paragraph("（一）表格", "h2"), table)]:
-        pages = page_rows(P.render_pdf(Document("t", "form", "", blocks), fonts))
+        pages = page_rows(render_pdf(Document("t", "form", "", blocks), fonts))
         assert len(pages) == 2
         heading = blocks[1].text
         assert pages[0][-1][1] == "甲" * 28
@@ -717,7 +717,7 @@ def test_example_cases_paginate_cleanly(fonts, case):
     docs = compose_all(load_case(folder), load_config(folder))
     assert docs
     for doc in docs:
-        _check_pagination(doc, P.render_pdf(doc, fonts))
+        _check_pagination(doc, render_pdf(doc, fonts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -739,7 +739,7 @@ def test_consecutive_tables_join_without_a_gap(fonts):
     second = Table((1, 2, 1), ((Cell("项目", label=True, colspan=3),),
                                (Cell("丙"), Cell("丁"), Cell("戊"))), header_rows=1)
     doc = Document("t", "form", "表", (first, second, second, Paragraph("以下空白")))
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     page = boxes(data)[0]
     spans = sorted({(round(y + h, 3), round(y, 3)) for _, y, _, h in page}, reverse=True)
     # the rows follow each other without a gap: each row's top is the previous row's bottom
@@ -778,7 +778,7 @@ def runs_with_fonts(data: bytes, page_no: int = 0) -> list[tuple[str, str]]:
 def test_signer_beside_the_number(fonts):
     doc = official((Paragraph("正文"), Paragraph("（一）楷体标题", "h2")), signer="林志刚",
                    record=None)
-    data = P.render_pdf(doc, fonts)
+    data = render_pdf(doc, fonts)
     rows = lines_of(glyphs(data)[0])
     y, text, gs = next(r for r in rows if "签发人" in r[1])
     assert text == "杭教党容〔2025〕3号签发人：林志刚"
@@ -805,7 +805,7 @@ def test_signer_beside_the_number(fonts):
 
 def test_several_signers_stack_and_the_number_takes_the_last_line(fonts):
     doc = official((Paragraph("正文"),), signer="林志刚　吴建华\n赵丽萍", record=None)
-    rows = lines_of(glyphs(P.render_pdf(doc, fonts))[0])
+    rows = lines_of(glyphs(render_pdf(doc, fonts))[0])
     k = next(n for n, r in enumerate(rows) if r[1].startswith("签发人："))
     assert rows[k][1] == "签发人：林志刚　吴建华"
     assert rows[k + 1][1] == "杭教党容〔2025〕3号赵丽萍"
@@ -817,7 +817,9 @@ def test_several_signers_stack_and_the_number_takes_the_last_line(fonts):
 
 def test_upward_report_template_sets_the_signer(fonts, tmp_path):
     import shutil
+
     from ruamel.yaml import YAML
+
     from toolkit.case.load import load_case
     from toolkit.config import load_config
     from toolkit.documents.compose import compose_all
@@ -839,7 +841,7 @@ def test_upward_report_template_sets_the_signer(fonts, tmp_path):
     folder = tmp_path / case
     (doc,) = compose_all(load_case(folder), load_config(folder), only="upward_report")
     assert doc.signer == "林志刚"
-    pdf = P.render_pdf(doc, fonts)
+    pdf = render_pdf(doc, fonts)
     rows = [t for _, t, _ in lines_of(glyphs(pdf)[0])]
     assert any(t.startswith(squash(doc.number)) and t.endswith("签发人：林志刚") for t in rows)
     assert "（联系人：王小明，联系电话：0571-87009999）" in squash(text_of(pdf))
@@ -849,12 +851,12 @@ def test_wrapped_centred_cells_are_balanced(fonts):
     doc = Document("t", "form", "", (Table((2.4, 11.6), (
         (Cell("被问责事项", label=True), Cell("内容")),
         (Cell("帮助解决的实际困难问题", label=True), Cell("内容")))),))
-    page = glyphs(P.render_pdf(doc, fonts))[0]
+    page = glyphs(render_pdf(doc, fonts))[0]
     labels = [(t, gs) for _, t, gs in lines_of([g for g in page
                                                  if g.x1 < P.BLOCK_LEFT + P.BLOCK_W / 5])]
     texts = [t for t, _ in labels]
     assert texts[:2] == ["被问责", "事项"]                   # not 被问责事 / 项
     assert texts[2:] == ["帮助解决", "的实际困", "难问题"]     # not 4 + 4 + 3 … + 1
-    for t, gs in labels:                                     # each line centred in its cell
+    for _, gs in labels:                                     # each line centred in its cell
         centre = P.BLOCK_LEFT + P.BLOCK_W * 2.4 / 14 / 2
         assert (gs[0].x0 + gs[-1].x1) / 2 == pytest.approx(centre, abs=0.5)

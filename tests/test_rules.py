@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from conftest import EXAMPLES, edit
 from toolkit.pipeline import check
 

@@ -1,22 +1,80 @@
-"""Schema problems are Chinese messages at the offending value, one per problem."""
+"""Schema problems are Chinese messages at the offending value, one per problem.
+
+``validate`` takes one of two paths by how often the process has used a schema: the first
+:data:`~toolkit.case.schema.FAST_AFTER` files go straight to jsonschema; after that (a batch)
+a fastjsonschema-compiled validator answers "valid?" first and only invalid files go on to
+jsonschema.  Each test here starts from an unused schema, whatever ran before it, and the
+message tests run on both paths.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
+from toolkit.case import schema
 from toolkit.case.schema import validate
 from toolkit.case.yamlio import load_yaml
 
 VALID_FEEDBACK = "date: 2025-03-07\nseq: 3\nmethod: 当面送达\nexplanation: 说明\n"
+FEEDBACK = "feedback.schema.json"
 
 
-def messages(tmp_path, text, schema="feedback.schema.json"):
+@pytest.fixture(autouse=True)
+def unused_schemas(monkeypatch):
+    """No schema used yet in this process, as when this file runs alone."""
+    monkeypatch.setattr(schema, "_uses", Counter())
+
+
+def as_in_a_batch() -> None:
+    """The schema already used for FAST_AFTER files: the next file takes the batch path."""
+    schema._uses[FEEDBACK] = schema.FAST_AFTER
+
+
+@pytest.fixture(params=["single file", "batch"])
+def path(request, unused_schemas):
+    if request.param == "batch":
+        as_in_a_batch()
+    return request.param
+
+
+def messages(tmp_path, text, schema_file=FEEDBACK):
     path = tmp_path / "05-feedback.yaml"
     path.write_text(text, encoding="utf-8")
-    return [(p.line, p.column, p.field, p.message) for p in validate(load_yaml(path), schema, "05-feedback.yaml")]
+    return [(p.line, p.column, p.field, p.message)
+            for p in validate(load_yaml(path), schema_file, "05-feedback.yaml")]
 
 
-def test_valid_file_has_no_problems(tmp_path):
+def test_valid_file_has_no_problems(tmp_path, path):
+    assert messages(tmp_path, VALID_FEEDBACK) == []
+
+
+def test_batch_path_starts_after_fast_after_files(tmp_path, monkeypatch):
+    """The compiled validator is consulted from the (FAST_AFTER + 1)-th file on, not before."""
+    consulted = []
+    compiled = schema.fast_validator_for(FEEDBACK)
+
+    def spy(schema_file):
+        consulted.append(schema_file)
+        return compiled
+
+    monkeypatch.setattr(schema, "fast_validator_for", spy)
+    for _ in range(schema.FAST_AFTER):
+        assert messages(tmp_path, VALID_FEEDBACK) == []
+    assert consulted == []
+    assert messages(tmp_path, VALID_FEEDBACK) == []
+    assert consulted == [FEEDBACK]
+
+
+def test_batch_path_answers_a_valid_file_without_jsonschema(tmp_path, monkeypatch):
+    as_in_a_batch()
+    schema.fast_validator_for(FEEDBACK)                      # compiled (and cached) beforehand
+
+    def no_jsonschema(schema_file):
+        raise AssertionError(f"jsonschema used for a valid file of {schema_file}")
+
+    monkeypatch.setattr(schema, "validator_for", no_jsonschema)
     assert messages(tmp_path, VALID_FEEDBACK) == []
 
 
@@ -32,25 +90,27 @@ def test_valid_file_has_no_problems(tmp_path):
     (("explanation: 说明", "explaination: 说明"), (4, 1, "explaination", "未知字段“explaination”，是否想写“explanation”？")),
     (("explanation: 说明", "答复解释: 说明"), (4, 1, "答复解释", "未知字段“答复解释”，是否想写“explanation”（答复解释）？")),
 ])
-def test_each_kind_of_schema_problem(tmp_path, change, expected):
+def test_each_kind_of_schema_problem(tmp_path, path, change, expected):
     assert expected in messages(tmp_path, VALID_FEEDBACK.replace(*change))
 
 
-def test_missing_required_fields_each_named(tmp_path):
+def test_missing_required_fields_each_named(tmp_path, path):
     found = messages(tmp_path, "date: 2025-03-07\n")
     assert sorted(m[3] for m in found) == sorted(["文件顶层缺少必填字段“seq”（文号顺序号）",
                                                   "文件顶层缺少必填字段“method”（送达方式）",
                                                   "文件顶层缺少必填字段“explanation”（答复解释）"])
 
 
-def test_wrong_top_level_type(tmp_path):
+def test_wrong_top_level_type(tmp_path, path):
     [(line, column, field, message)] = messages(tmp_path, "- a\n- b\n")
     assert message == "“文件顶层”（反馈（05-feedback.yaml））应为键值对（映射），实际是列表“['a', 'b']”"
 
 
 def test_fast_and_full_validators_agree(tmp_path):
     """The fast path only answers valid/invalid; it must never pass what jsonschema rejects."""
-    from hypothesis import given, settings, strategies as st
+    from fastjsonschema import JsonSchemaException
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from toolkit.case.schema import fast_validator_for, validator_for
 
@@ -70,7 +130,7 @@ def test_fast_and_full_validators_agree(tmp_path):
         try:
             fast_validator_for("feedback.schema.json")(document)
             fast_valid = True
-        except Exception:
+        except JsonSchemaException:
             fast_valid = False
         assert fast_valid == full_valid
 

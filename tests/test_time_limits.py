@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import edit
-
 from toolkit.docket.stats import LIMIT_NAMES
-from toolkit.rules.deadlines import OFFICE_DATES, PERIODS, field_text
 from toolkit.pipeline import check as check_folder
+from toolkit.rules.deadlines import OFFICE_DATES, PERIODS, field_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TODAY = dt.date(2026, 11, 28)

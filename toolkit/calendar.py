@@ -10,7 +10,9 @@ Counting rules (docs: PROCEDURE.md "Counting"; PRC Civil Code Art. 201–203):
   period ends on the first working day after it (Art. 203); a 调休 working weekend day is not a
   rest day.
 - A date in a year without a known arrangement raises ``CalendarDataMissing``; there is never a
-  silent Monday-to-Friday guess.
+  silent Monday-to-Friday guess.  What can still be said is bounded: :meth:`WorkCalendar.period_range`
+  gives the earliest and the latest day a period can end on whatever that year's arrangement
+  turns out to be (see "Bounds for years without an arrangement" below and docs/calendar.md).
 
 Arrangements come from the chinese-calendar package (which covers a fixed range of years,
 2004–2026 in version 1.11) and from an optional local YAML table, by default
@@ -26,16 +28,38 @@ corrects a year it got wrong.  Table format, one entry per year, dates as YYYY-M
 Both keys are required; a ``workdays`` entry must be a Saturday or Sunday.  Mistakes in the table
 raise ``ConfigError`` naming the file and line.
 
+Bounds for years without an arrangement (``period_range``): the arrangements on record — every
+year chinese-calendar holds, 2004–2026 in version 1.11 — say how far a year can depart from the
+plain rule (Monday to Friday work, weekends rest):
+
+- a day of an unknown year is *settled* when, in no year on record, any day within
+  :data:`SEASON_MARGIN` days of the same date departed from the plain rule (mid-March, mid-July to
+  late August, late October to mid-December); settled days follow the plain rule;
+- the holidays the law fixes by date (元旦 1-1, 劳动节 5-1 and 5-2, 国庆节 10-1 to 10-3) are rest
+  days whatever the arrangement;
+- on the other (*open*) days, a weekday may be a holiday and a weekend day a make-up working day,
+  but in any stretch of L days no more weekdays are taken off (net of make-up days) than in the
+  worst L-day stretch on record, and no more make-up days are worked (net of holidays) than in
+  the most-worked L-day stretch on record (:class:`Record`).  The
+  worst stretch on record is the 2020 Spring Festival, extended by the State Council to ten
+  days off in a row.
+
+The earliest bound counts every open day that may be worked as worked, as far as the record
+allows; the latest counts every open weekday that may be taken off as taken off, as far as the
+record allows.  Both are exact when the period touches no unknown day.
+
 Every counting method takes an optional ``explain`` list and appends one Chinese line per step,
 for ``rcmz deadline -v`` and for documents that state how a deadline was computed.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import chinese_calendar
@@ -105,14 +129,48 @@ class YearArrangement:
     workdays: frozenset[date]
 
 
+@dataclass(frozen=True)
+class DueRange:
+    """The earliest and the latest possible last day of a period.
+
+    ``years`` are the years without a known arrangement the period runs through; when it is
+    empty the period was counted exactly and ``earliest == latest``.
+    """
+
+    earliest: date
+    latest: date
+    years: tuple[int, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return self.earliest == self.latest
+
+    @property
+    def years_text(self) -> str:
+        return "、".join(f"{year}年" for year in self.years)
+
+    def text(self) -> str:
+        """最早2027年2月13日，最迟2027年2月23日 (or the one date when exact)."""
+        if self.exact:
+            return cn_date(self.earliest)
+        return f"最早{cn_date(self.earliest)}，最迟{cn_date(self.latest)}"
+
+    def iso(self) -> str:
+        """2027-02-13/2027-02-23 (an ISO 8601 interval), or the one date when exact."""
+        if self.exact:
+            return self.earliest.isoformat()
+        return f"{self.earliest.isoformat()}/{self.latest.isoformat()}"
+
+
 class WorkCalendar:
     """The Chinese working-day calendar: chinese-calendar plus an optional local table.
 
     Build one per run and reuse it: the table is read once, and each day's status is cached.
     """
 
-    def __init__(self, table_path: Path | None = None):
+    def __init__(self, table_path: Path | None = None, *, record: Record | None = None):
         self.table_path = table_path
+        self._record = record
         self._table = read_table(table_path) if table_path is not None else {}
         self._days: dict[date, DayStatus] = {}
 
@@ -130,6 +188,10 @@ class WorkCalendar:
         if status is None:
             status = self._days[d] = self._look_up(d)
         return status
+
+    def is_known(self, d: date) -> bool:
+        """Whether the arrangement of ``d``'s year is known (package or local table)."""
+        return d.year in self._table or PACKAGE_FIRST_YEAR <= d.year <= PACKAGE_LAST_YEAR
 
     def _look_up(self, d: date) -> DayStatus:
         if d.year in self._table:
@@ -154,6 +216,12 @@ class WorkCalendar:
             f"chinese-calendar 只收录{PACKAGE_FIRST_YEAR}年至{PACKAGE_LAST_YEAR}年，"
             f"本地节假日表 {table} 也没有{year}年。"
             f"不能按周一至周五推算，否则会漏掉放假和调休上班的日子。\n"
+            + self.how_to_add(year))
+
+    def how_to_add(self, year: int) -> str:
+        """How to add ``year`` to the local table, with an example entry."""
+        table = self.table_path or DEFAULT_TABLE_PATH
+        return (
             f"国务院办公厅发布《关于{year}年部分节假日安排的通知》（通常在上一年11月前后）后，"
             f"请按通知在 {table} 中加入该年，逐日列出放假日期和调休上班的周末，例如：\n\n"
             f"{year}:\n"
@@ -209,6 +277,61 @@ class WorkCalendar:
         _note(explain, f"期间最后一日为{cn_date(end)}（{WEEKDAY_NAMES_CN[end.weekday()]}）。")
         return end
 
+    # -- bounds when a year's arrangement is unknown ---------------------------------------------
+
+    def workday_range(self, start: date, n: int) -> DueRange:
+        """Earliest and latest possible n-th working day after ``start`` (see the module doc).
+
+        Known days count as they are; each run of unknown days is bounded by the record.  Exact
+        (``earliest == latest``, no ``years``) when no unknown day is involved.
+        """
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        record = self._record or package_record()
+        known_work = 0
+        # per run of unknown days: length, weekdays, open weekdays, open weekends, weekdays off by law
+        runs: list[list[int]] = []
+        run: list[int] | None = None
+        years: set[int] = set()
+        earliest: date | None = None
+        day = start
+        while True:
+            day += ONE_DAY
+            if self.is_known(day):
+                known_work += self.is_workday(day)
+                run = None
+            else:
+                years.add(day.year)
+                if run is None:
+                    run = [0, 0, 0, 0, 0]
+                    runs.append(run)
+                weekday, fixed = day.weekday() < 5, statutory_fixed(day)
+                is_open = fixed or record.is_open(day)
+                run[0] += 1
+                run[1] += weekday
+                run[2] += weekday and is_open
+                run[3] += (not weekday) and is_open and not fixed
+                run[4] += weekday and fixed  # off by law: never worked
+            most = known_work + sum(min(plain + record.excess(length), plain - fixed + open_weekends)
+                                    for length, plain, _, open_weekends, fixed in runs)
+            least = known_work + sum(plain - min(record.deficit(length), open_weekdays)
+                                     for length, plain, open_weekdays, _, _ in runs)
+            if earliest is None and most >= n:
+                earliest = day
+            if least >= n:
+                return DueRange(earliest, day, tuple(sorted(years)))
+
+    def month_range(self, start: date, n: int) -> DueRange:
+        """Earliest and latest possible last day of an n-month period (Art. 201–203): the
+        corresponding day (Art. 202), moved to the first working day from it on (Art. 203)."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        return self.workday_range(corresponding_day(start, n) - ONE_DAY, 1)
+
+    def period_range(self, start: date, n: int, unit: str) -> DueRange:
+        """:meth:`workday_range` or :meth:`month_range` by ``unit`` (workdays / months)."""
+        return self.workday_range(start, n) if unit == "workdays" else self.month_range(start, n)
+
     # -- status displays ----------------------------------------------------------------------
 
     def workdays_between(self, start: date, end: date) -> int:
@@ -232,6 +355,116 @@ class WorkCalendar:
             return self.workdays_between(today, due)
         return -(1 + self.workdays_between(due, today - ONE_DAY))
 
+
+
+def corresponding_day(start: date, n: int) -> date:
+    """The day an n-month period from ``start`` falls due before Art. 203 moves it: the same
+    day of the final month, or that month's last day when it has none (Art. 202)."""
+    year, month = divmod(start.year * 12 + start.month - 1 + n, 12)
+    month += 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
+
+
+# -- the record: how far the arrangements on record departed from the plain rule ------------------
+
+#: Days either side of a date within which some year on record must have departed from the plain
+#: rule for the date to count as open in a year without an arrangement.  The lunar holidays move
+#: within about a month (春节 between 1-21 and 2-20, 端午 5-28…6-25, 中秋 9-8…10-7); the 23 years
+#: on record cover those ranges, and 10 days more covers the make-up days and a shift of a few
+#: days past the extremes on record.
+SEASON_MARGIN = 10
+
+
+def statutory_fixed(d: date) -> bool:
+    """Whether ``d`` is a holiday fixed by date in 《全国年节及纪念日放假办法》: 元旦 1-1, 劳动节
+    5-1 (and 5-2 from 2025), 国庆节 10-1 to 10-3.  Every arrangement gives these days off; the
+    lunar holidays and the days joined to them are what each year's arrangement decides."""
+    return (d.month, d.day) in ((1, 1), (5, 1), (10, 1), (10, 2), (10, 3)) \
+        or (d.year >= 2025 and (d.month, d.day) == (5, 2))
+
+
+class Record:
+    """How far the State Council arrangements on record departed from the plain rule.
+
+    Built from chinese-calendar's years (less ``leave_out``, for tests that check the bounds
+    against a year the record does not know).  A departure is a weekday off (+1) or a weekend
+    day worked (-1); ``deficit(L)`` and ``excess(L)`` are the most of either, net of the other,
+    in any L consecutive days on record, and ``is_open(d)`` whether any year on record departed
+    within :data:`SEASON_MARGIN` days of ``d``'s month and day.
+    """
+
+    def __init__(self, leave_out: frozenset[int] = frozenset()):
+        first = date(PACKAGE_FIRST_YEAR, 1, 1)
+        change = [0] * ((date(PACKAGE_LAST_YEAR, 12, 31) - first).days + 1)
+        for day in chinese_calendar.holidays:      # rest days the arrangements name
+            if day.weekday() < 5 and day.year not in leave_out:
+                change[(day - first).days] = 1
+        for day in chinese_calendar.workdays:      # working days they name (make-up weekends)
+            if day.weekday() >= 5 and day.year not in leave_out:
+                change[(day - first).days] = -1
+        # a year left out is cut from the record, not counted as a year without departures
+        kept = [step for i, step in enumerate(change)
+                if (first + timedelta(days=i)).year not in leave_out]
+        self._prefix, total = [0], 0
+        for step in kept:
+            total += step
+            self._prefix.append(total)
+        self._open = [False] * 366
+        for i, step in enumerate(change):
+            if step:
+                index = _day_of_leap_year(first + timedelta(days=i))
+                for shift in range(-SEASON_MARGIN, SEASON_MARGIN + 1):
+                    self._open[(index + shift) % 366] = True
+        self._deficit: dict[int, int] = {}
+        self._excess: dict[int, int] = {}
+
+    def is_open(self, d: date) -> bool:
+        """Whether a day of a year without an arrangement may depart from the plain rule."""
+        return self._open[_day_of_leap_year(d)]
+
+    def deficit(self, length: int) -> int:
+        """The most weekdays taken off (net of weekend days worked) in ``length`` days on record."""
+        if length not in self._deficit:
+            self._deficit[length] = self._most(length, operator.sub, self.deficit)
+        return self._deficit[length]
+
+    def excess(self, length: int) -> int:
+        """The most weekend days worked (net of weekdays taken off) in ``length`` days on record."""
+        if length not in self._excess:
+            self._excess[length] = self._most(length, lambda a, b: b - a, self.excess)
+        return self._excess[length]
+
+    def _most(self, length: int, net, again) -> int:
+        prefix = self._prefix
+        span = len(prefix) - 2  # a longer stretch is bounded piece by piece
+        if length > span:
+            return again(span) * -(-length // span)
+        return max(0, max(map(net, prefix[length:], prefix[:-length])))
+
+
+@cache
+def package_record() -> Record:
+    """The record of every year chinese-calendar holds (built once, in a few milliseconds)."""
+    return Record()
+
+
+def _day_of_leap_year(d: date) -> int:
+    return (date(2000, d.month, d.day) - date(2000, 1, 1)).days
+
+
+def range_report(calendar: WorkCalendar, start: date, n: int, unit: str,
+                 missing: CalendarDataMissing) -> tuple[list[str], str]:
+    """``rcmz deadline`` for a period into a year without an arrangement: (lines for stderr —
+    why the day is not known, its range, how to add the year —, the range for the last line of
+    stdout, ``2027-02-13/2027-02-23``)."""
+    try:
+        bound = calendar.period_range(start, n, unit)
+    except (OverflowError, ValueError):
+        raise UsageError(f"期间过长：自{start.isoformat()}起超出可计算的日期范围") from None
+    return ([f"错误：{missing.message.splitlines()[0]}",
+             f"期间最后一日取决于{bound.years_text}的节假日安排：{bound.text()}"
+             "（按2004年以来历年安排推算的范围，见 docs/calendar.md）。",
+             calendar.how_to_add(bound.years[0]).rstrip("\n")], bound.iso())
 
 
 def _note(explain: list[str] | None, line: str) -> None:

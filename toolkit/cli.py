@@ -62,12 +62,13 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
              table: str | None) -> None:
     """期间的最后一日：日期（YYYY-MM-DD）为引起期间的事件之日，当日不计入。
 
-    最后一行输出最后一日（YYYY-MM-DD）。
+    最后一行输出最后一日（YYYY-MM-DD）；所需年份没有节假日安排时输出可能的范围
+    （最早/最迟，如 2027-02-13/2027-02-23）并以状态 1 退出。
     """
     from pathlib import Path
 
     from toolkit.calendar import WorkCalendar, default_table, parse_iso_date
-    from toolkit.errors import UsageError
+    from toolkit.errors import CalendarDataMissing, UsageError
 
     if (workdays is None) == (months is None):
         raise UsageError("请给出 --workdays N 或 --months N 中的一项")
@@ -84,6 +85,15 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
             end = calendar.add_months(start, months, explanation)
     except (OverflowError, ValueError):  # past year 9999: Python's dates end there
         raise UsageError(f"期间过长：自{event_date}起{length}{'个工作日' if workdays else '个月'}超出可计算的日期范围") from None
+    except CalendarDataMissing as missing:
+        from toolkit.calendar import range_report
+
+        why, bound = range_report(calendar, start, length, "workdays" if workdays else "months", missing)
+        for line in (explanation if verbose else []):
+            click.echo(line)
+        click.echo("\n".join(why), err=True)
+        click.echo(bound)
+        raise SystemExit(1) from None
     if verbose:
         for line in explanation:
             click.echo(line)
@@ -153,6 +163,19 @@ def set_field(yaml_file: Path, assignment: str) -> None:
     click.echo(f"已修改 {yaml_file}：{key.strip()}")
 
 
+@main.command("numbers")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
+@click.option("--year", type=int, metavar="年度", help="列出该年度的编号（默认今年）。")
+def numbers(cases_dir: Path, year: int | None) -> None:
+    """各发文字号序列的下一个空号和下一个案卷号（按局配置的代字，读取全部案件）。"""
+    import datetime as dt
+
+    from toolkit.docket.numbers import report
+
+    for line in report(cases_dir, year or dt.date.today().year):
+        click.echo(line)
+
+
 @main.command()
 @click.argument("case_dir", type=click.Path(path_type=Path), metavar="案件文件夹")
 @click.option("--only", metavar="文书", help="只生成这一种文书（如 decision）。")
@@ -178,9 +201,15 @@ def render(case_dir: Path, only: str | None, fmt: str, out: Path | None) -> None
 @click.option("--no-cache", is_flag=True, help="不使用缓存，重新读取全部案件文件。")
 def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
     """各案件进度与下一期限，最紧急的在前。案件总文件夹默认为 casefiles。"""
-    from toolkit.docket.status import run
+    from toolkit.docket.status import STYLES, run, summary_line, table_lines, to_json
 
-    run(cases_dir, today.date() if today else None, as_json, cache=not no_cache)
+    rows, day = run(cases_dir, today.date() if today else None, cache=not no_cache)
+    if as_json:
+        click.echo(to_json(rows, day))
+        return
+    for text, style in table_lines(rows) if rows else []:
+        click.echo(click.style(text, **STYLES[style]))
+    click.echo(summary_line(rows, day))
 
 
 @main.command()
@@ -258,7 +287,15 @@ def calendar_command(cases_dir: Path, ics: bool, out: Path | None, today) -> Non
     """把各案件待办期限和回访计划导出为日历文件，可导入 Outlook、WPS、手机日历。"""
     from toolkit.docket.ics import run
 
-    run(cases_dir, out, today.date() if today else None)
+    export = run(cases_dir, out, today.date() if today else None)
+    for note in export.notes:
+        click.echo(f"注意：{note}", err=True)
+    if export.written is None:
+        click.echo(export.data, nl=False)  # bytes go to the binary stream as they are: CRLF kept
+        click.echo(f"共 {export.count} 个日程。", err=True)
+    else:
+        click.echo(f"共 {export.count} 个日程，已写入：")
+        click.echo(str(export.written))
 
 
 @main.command("stats")
@@ -270,7 +307,13 @@ def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
     """第十二条共性问题分析：按年度统计情形、结果、单位、各环节用时和逾期，输出 PDF 与 CSV。"""
     from toolkit.docket.stats import run
 
-    run(cases_dir, year, out)
+    stats, folder, written = run(cases_dir, year, out)
+    for note in stats.notes:
+        click.echo(f"注意：{note}", err=True)
+    click.echo(f"{year}年度：{len(stats.cases)} 个案件，已生成 {len(written)} 个文件：")
+    for path in written:
+        click.echo(f"  {path.name}")
+    click.echo(str(folder))
 
 
 @main.command("serve")
@@ -298,3 +341,14 @@ def precommit(ctx: click.Context, files: tuple[Path, ...]) -> None:
         click.echo("本次改动不涉及案件文件夹。")
         return
     ctx.invoke(check, case_dirs=tuple(folders), strict=False, as_json=False, today=None)
+
+
+@main.command("fonts")
+@click.argument("case_dir", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True),
+                metavar="[案件文件夹]")
+def fonts_command(case_dir: Path | None) -> None:
+    """各字体角色所用的字体、字体文件及其对 GB2312 汉字（和所给案件用字）的覆盖。"""
+    from toolkit.pipeline import fonts_report
+
+    for line in fonts_report(case_dir):
+        click.echo(line)

@@ -61,11 +61,21 @@ class RunContext:
         """The bureau's override folders, searched before the project's templates."""
         return tuple(self.config.template_dirs)
 
+    @property
+    def docx_shell(self) -> Path | None:
+        """The bureau's own DOCX style shell (edited in Word or WPS), or None for the project's."""
+        if self._config is None or "docx_shell" not in self._config.data:
+            return None
+        return self._config.relative(self._config["docx_shell"])
+
     @cached_property
     def fonts(self) -> FontBook:
+        """The bureau's fonts, or the discovered ones where there is no configuration."""
         from toolkit.render.fonts import fontbook_from_config
 
-        return fontbook_from_config(self.config.get("fonts"), base=self.config.path.parent)
+        if self._config is None:
+            return fontbook_from_config(None)
+        return fontbook_from_config(self._config.get("fonts"), base=self._config.path.parent)
 
     @cached_property
     def signing(self) -> Signing:

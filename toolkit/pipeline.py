@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 from toolkit.case.folders import case_folders, expand_case_folders
 from toolkit.case.load import load_case
 from toolkit.case.steps import BY_KEY as STEPS_BY_KEY
+from toolkit.config import BureauConfig
 from toolkit.context import RunContext, context_for
 from toolkit.documents.registry import BY_KEY as KINDS_BY_KEY
 from toolkit.errors import DossierError, RcmzError, UsageError
 from toolkit.render.outputs import FORMATS
+from toolkit.rules import register
 from toolkit.rules.checks import CheckResult, check_case
 
 if TYPE_CHECKING:
@@ -43,14 +45,27 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 
 
 def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None) -> CheckResult:
-    """rcmz check of one case folder: load, schemas, rules and time limits; ``overrides`` (step
-    file name → text) checks candidate files in place of those on disk."""
-    return check_case(load_case(folder, overrides), context_for(folder).calendar, today or dt.date.today())
+    """rcmz check of one case folder: load, schemas, rules, time limits and numbering series;
+    ``overrides`` (step file name → text) checks candidate files in place of those on disk."""
+    context = context_for(folder)
+    result = check_case(load_case(folder, deep=True, overrides=overrides), context.calendar,
+                        today or dt.date.today())
+    result.problems.extend(register.case_problems(result.case, _config_or_none(result.case)))
+    return result
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
-    """rcmz check of case folders, or of every case inside a folder of cases."""
-    return [check(folder, today) for folder in expand_case_folders(paths)]
+    """rcmz check of case folders, or of every case inside a folder of cases, and the register
+    across them (ids, 档号, document numbers: toolkit/rules/register.py)."""
+    return register.with_register([check(folder, today) for folder in expand_case_folders(paths)],
+                                  _config_or_none)
+
+
+def _config_or_none(case) -> BureauConfig | None:
+    try:
+        return context_for(case.folder).config
+    except RcmzError:  # no bureau.yaml: nothing to number with (rendering says so)
+        return None
 
 
 def checked(folder: Path, today: dt.date | None = None) -> tuple[CheckResult, RunContext]:
@@ -94,7 +109,7 @@ def render(folder: Path, out_dir: Path | None = None, formats=FORMATS, only: str
                         + (f"（{KINDS_BY_KEY[only].title}所需的事实尚未记录）" if only else ""))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     fonts = context.fonts if "pdf" in formats else None
-    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats))
+    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats, context.docx_shell))
 
 
 # --- dossier -----------------------------------------------------------------------------------
@@ -105,7 +120,8 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
     """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume."""
     from toolkit.documents.compose import compose_all
     from toolkit.dossier.build import build_dossier
-    from toolkit.dossier.from_case import git_state, volume_spec
+    from toolkit.dossier.from_case import volume_spec
+    from toolkit.dossier.provenance import provenance
     from toolkit.render.outputs import write_documents
 
     result, context = checked(folder)
@@ -114,11 +130,29 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     rendered = write_documents(compose_all(result.case, context.config), context.fonts, out_dir, ("pdf",))
-    commit, dirty = git_state(result.case.folder)
+    origin = provenance(result.case.folder, volume_inputs(result.case, context))
+    for reason in origin.reasons:
+        logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
     spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
-                       result.limits, commit=commit, dirty=dirty)
+                       result.limits, commit=origin.commit, dirty=origin.dirty)
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
     return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts)
+
+
+def volume_inputs(case, context: RunContext) -> list[Path]:
+    """Every file the volume is made from: the case's step files and attachments, the bureau
+    configuration, the holiday table and the bureau's override templates."""
+    from toolkit.case.load import resolve_attachment
+
+    inputs = [case.folder / STEPS_BY_KEY[step].file for step in case.files]
+    inputs += [resolve_attachment(case, entry["file"]) for _, _, entry in case.attachments()]
+    inputs.append(context.config.path)
+    if context.calendar.table_path is not None:
+        inputs.append(context.calendar.table_path)
+    for folder in context.template_dirs:
+        if folder.is_dir():
+            inputs += sorted(p for p in folder.rglob("*") if p.is_file())
+    return inputs
 
 
 def _dossier_job(folder: Path, out_root: Path | None, force: bool) -> Path:
@@ -141,6 +175,40 @@ def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = 
     # The test certificate is made once here, not by two workers at the same moment.
     context_for(cases_dir).signing  # noqa: B018 — resolving it creates the certificate
     return run_batch(folders, partial(_dossier_job, out_root=out_root, force=force))
+
+
+# --- fonts -------------------------------------------------------------------------------------
+
+
+def fonts_report(case_dir: Path | None) -> list[str]:
+    """rcmz fonts: per role the face, its file and its coverage of GB2312 and (with a case
+    folder) of the characters of the case's facts."""
+    from toolkit.render.fonts_report import format_report, role_reports
+
+    start = case_dir if case_dir is not None else Path.cwd() / "casefiles"
+    book = context_for(start if start.exists() else Path.cwd()).fonts
+    chars: list[str] | None = None
+    notes: list[str] = []
+    if case_dir is not None:
+        case = load_case(case_dir)
+        seen: dict[str, None] = {}
+        for loaded in case.files.values():
+            for text in _strings(loaded.data):
+                seen.update((ch, None) for ch in text if not ch.isspace())
+        chars = list(seen)
+        notes = [p.format() for p in case.problems if p.severity == "error"]
+    return format_report(role_reports(book, chars), case_dir, notes + book.notes)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 # --- verify ------------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ def _date_parts(value: dt.date | str) -> tuple[int, int | None, int | None]:
     found = _ISO_DATE.fullmatch(str(value).strip())
     if found is None:
         raise ValueError(f"not an ISO date: {value!r}")
-    year, month, day = (int(part) if part else None for part in found.groups())
+    year_text, month_text, day_text = found.groups()
+    year = int(year_text)
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     dt.date(year, month or 1, day or 1)  # raises for 2025-13 or 2021-02-30
     return year, month, day
 

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-from toolkit.attachments import filing_problem
+from toolkit.attachments import assess, filing_problem
 from toolkit.case.model import Case, display_path
 from toolkit.case.problems import Problem
 from toolkit.case.schema import validate
@@ -22,9 +22,14 @@ RULE_FILES = "文件"
 RULE_ATTACHMENT = "附件"
 
 
-def load_case(folder: Path, overrides: Mapping[str, str] | None = None) -> Case:
-    """The case in ``folder``; ``overrides`` maps step file names to text read instead of the
-    file on disk (the workbench checks a candidate file before it writes it)."""
+def load_case(folder: Path, *, deep: bool = False, overrides: Mapping[str, str] | None = None) -> Case:
+    """The case in ``folder`` with the problems found while loading it.
+
+    ``deep``: open every attachment as the dossier will (``toolkit.attachments.assess``) — what
+    ``rcmz check`` does; without it only the first and last bytes are looked at (fast enough for
+    ``rcmz status`` over hundreds of cases).  ``overrides`` maps step file names to text read
+    instead of the file on disk (the workbench checks a candidate file before it writes it).
+    """
     folder = Path(folder)
     overrides = overrides or {}
     if not folder.exists():
@@ -58,7 +63,7 @@ def load_case(folder: Path, overrides: Mapping[str, str] | None = None) -> Case:
     if "case" not in case.files and not (folder / STEPS[0].file).exists():
         case.problems.append(Problem(display_path(folder / STEPS[0].file), 1, 1, "", RULE_FILES,
                                      "缺少案件基本信息文件（可用 rcmz new 生成）"))
-    case.problems.extend(check_attachments(case))
+    case.problems.extend(check_attachments(case, deep=deep))
     return case
 
 
@@ -72,20 +77,54 @@ def resolve_attachment(case: Case, relative: str) -> Path:
     return resolved
 
 
-def check_attachments(case: Case) -> list[Problem]:
+def check_attachments(case: Case, *, deep: bool = False) -> list[Problem]:
+    """Every attachment's problems, each at the line that names the file: all at once."""
     problems = []
     for step, index, entry in case.attachments():
         relative = entry.get("file")
         if not isinstance(relative, str) or not relative:
             continue  # the schema reported it
         where = ("attachments", index, "file")
+
+        def add(message: str, severity: str = "error") -> None:
+            problems.append(case.problem(step, where, RULE_ATTACHMENT, message, severity))  # noqa: B023
+
+        if "\\" in relative:
+            add(f"附件路径“{relative}”中有反斜杠“\\”（Windows 的写法）：路径分隔符请一律写“/”，"
+                f"即“{relative.replace(chr(92), '/')}”")
+            continue
         try:
             path = resolve_attachment(case, relative)
         except CaseFileError as error:
-            problems.append(case.problem(step, where, RULE_ATTACHMENT, error.message))
+            add(error.message)
             continue
-        problem = filing_problem(path)
-        if problem is not None:
-            problems.append(case.problem(step, where, RULE_ATTACHMENT, f"附件“{relative}”：{problem}"))
+        if not path.exists():
+            add(f"附件“{relative}”：找不到文件{_closest(case, relative)}")
+            continue
+        if not deep:
+            problem = filing_problem(path)
+            if problem is not None:
+                add(f"附件“{relative}”：{problem}")
+            continue
+        assessment = assess(path)
+        if assessment.problem is not None:
+            add(f"附件“{relative}”：{assessment.problem}")
+        elif assessment.conversions:
+            add(f"附件“{relative}”不能原样编入 PDF/A 案卷：{assessment.text}。"
+                "rcmz dossier 将自动转换为归档件编入，原件作为关联文件一并保存，备考表中注明", "info")
     return problems
 
+
+def _closest(case: Case, relative: str) -> str:
+    """"；是否是“attachments/scan.pdf”？" for the file in the case folder nearest the name."""
+    root = case.folder.resolve()
+    candidates = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in (".yaml", ".yml"))
+    close = difflib.get_close_matches(relative, candidates, n=1, cutoff=0.6)
+    if not close:  # the name may be right and the folder wrong, or the other way round
+        by_name = {Path(c).name: c for c in candidates}
+        close = [by_name[n] for n in difflib.get_close_matches(Path(relative).name, list(by_name), n=1,
+                                                               cutoff=0.6)]
+    if close:
+        return f"；案件文件夹中最接近的是“{close[0]}”，是否写错了？"
+    return "（案件文件夹中也没有名称相近的文件；附件应放在案件文件夹内，如 attachments/）"

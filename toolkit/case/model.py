@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.case.problems import Problem, dotted
+from toolkit.case.problems import Problem, Severity, dotted
 from toolkit.case.steps import BY_KEY
 from toolkit.case.yamlio import LoadedFile
 
@@ -52,7 +52,7 @@ class Case:
         return display_path(self.folder / BY_KEY[step].file)
 
     def problem(self, step: str, path: tuple, rule: str, message: str,
-                severity: str = "error", *, key: bool = False) -> Problem:
+                severity: Severity = "error", *, key: bool = False) -> Problem:
         """A problem located at ``path`` in ``step``'s file (or the file's top when absent)."""
         loaded = self.files.get(step)
         line, column = loaded.where(tuple(path), key=key) if loaded else (1, 1)

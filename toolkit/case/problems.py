@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: error: must be fixed; warning: worth a look; info: what rcmz will do itself (not counted)
+Severity = Literal["error", "warning", "info"]
+
+LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class Problem:
     severity: Severity = "error"
 
     def format(self) -> str:
-        level = "错误" if self.severity == "error" else "警告"
+        level = LEVELS[self.severity]
         field = f" [{self.field}]" if self.field else ""
         return f"{self.file}:{self.line}:{self.column}: {level}{field}（{self.rule}）{self.message}"
 

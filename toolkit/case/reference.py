@@ -63,6 +63,11 @@ def reference() -> str:
     common = schema_of("common.schema.json")["$defs"]
     out += ["## 附件（各文件的 attachments 列表中的一项）", "",
             "| 字段 | 名称 | 取值 | 必填 | 说明 |", "|---|---|---|---|---|", *_rows(common["attachment"]), ""]
+    original_of = common["attachment"]["properties"]["original_of"]
+    out += ["### 文书代号（`original_of` 的取值）", "",
+            "签章原件扫描件的 `original_of` 写它所代替的生成文书的代号：", "",
+            "| 代号 | 文书 |", "|---|---|",
+            *(f"| `{code}` | {original_of['x-enum-titles'][code]} |" for code in original_of["enum"]), ""]
     bureau = schema_of("bureau.schema.json")
     out += ["## 局配置 bureau.yaml", "", bureau.get("description", ""), "",
             "| 字段 | 名称 | 取值 | 必填 | 说明 |", "|---|---|---|---|---|", *_rows(bureau), ""]

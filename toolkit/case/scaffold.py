@@ -9,12 +9,13 @@ editors validate while typing.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from toolkit.atomic import write_text_atomic
 from toolkit.case.schema import _describe, schema_of
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE, STEPS, Step
-from toolkit.errors import UsageError
+from toolkit.errors import RcmzError, UsageError
 from toolkit.paths import SCHEMAS_DIR
 
 
@@ -39,9 +40,15 @@ def _placeholder(schema: dict) -> str:
     return '""'
 
 
-def _lines(schema: dict, indent: int, commented: bool = False) -> list[tuple[bool, str]]:
-    """(is_field, line) for an object's properties, each preceded by its comment line."""
+def _lines(schema: dict, indent: int, commented: bool = False, path: str = "",
+           values: dict[str, tuple[str, str]] | None = None) -> list[tuple[bool, str]]:
+    """(is_field, line) for an object's properties, each preceded by its comment line.
+
+    ``values`` gives some fields (by dotted path) a value and a trailing note instead of the
+    placeholder: the next free document number and 案卷号.
+    """
     out: list[tuple[bool, str]] = []
+    values = values or {}
     required = set(schema.get("required", []))
     for name, sub in schema.get("properties", {}).items():
         sub = _describe(sub)
@@ -51,7 +58,7 @@ def _lines(schema: dict, indent: int, commented: bool = False) -> list[tuple[boo
         items = _describe(sub.get("items", {}))
         if sub.get("type") == "object" and "properties" in sub:
             out.append((True, f"{pad}{mark}{name}:"))
-            out.extend(_lines(sub, indent + 2, off))
+            out.extend(_lines(sub, indent + 2, off, f"{path}{name}.", values))
         elif sub.get("type") == "array" and items.get("type") == "object":
             # one item to copy; its first field goes on the "- " line, as ruamel.yaml writes it
             out.append((True, f"{pad}{mark}{name}:"))
@@ -61,12 +68,81 @@ def _lines(schema: dict, indent: int, commented: bool = False) -> list[tuple[boo
             prefix, body = ("# ", body[2:]) if off else ("", body)
             item_lines[first] = (True, f"{pad}  {prefix}- {body}")
             out.extend(item_lines)
+        elif f"{path}{name}" in values:
+            value, note = values[f"{path}{name}"]
+            out.append((True, f"{pad}{mark}{name}: {value}  # {note}"))
         else:
             out.append((True, f"{pad}{mark}{name}: {_placeholder(sub)}"))
     return out
 
 
-def skeleton(step: Step, case_dir: Path, case_id: str | None = None) -> str:
+def next_numbers(step: Step, case_dir: Path, today: date | None = None) -> dict[str, tuple[str, str]]:
+    """The next free sequence numbers (this year) and 案卷号 for ``step``'s skeleton, by field.
+
+    Read from the case folders beside ``case_dir`` under the same bureau.yaml (the register of
+    ``rcmz numbers``); empty when there is no configuration to number with.
+    """
+    from toolkit.case.folders import case_folders
+    from toolkit.case.numbering import (
+        FORMATS,
+        NUMBERED,
+        ORGANS,
+        RECTIFICATION_ORGANS,
+        numbers_only,
+        register_state,
+    )
+    from toolkit.config import load_config
+    from toolkit.errors import RcmzError
+
+    numbered = [n for n in NUMBERED if n.step == step.key]
+    if not numbered and step.key != "filing":
+        return {}
+    try:
+        config = load_config(case_dir)
+    except RcmzError:
+        return {}
+    cases = [numbers_only(folder) for folder in case_folders(case_dir.resolve().parent)]
+    year = (today or date.today()).year
+    states, code, volume_no = register_state(cases, config, year)
+    free = {(state.series.organ, state.series.format): state for state in states}
+    taken: dict[tuple[str, str], int] = {}
+    values: dict[str, tuple[str, str]] = {}
+
+    def take(key: tuple[str, str]) -> tuple[int, str] | None:
+        if key not in free:
+            return None
+        seq = max(free[key].next, taken.get(key, 0) + 1)
+        taken[key] = seq
+        return seq, free[key].series.number(year, seq)
+
+    for entry in numbered:
+        organs = list(dict.fromkeys(RECTIFICATION_ORGANS.values())) if entry.organ(_NO_CASE) is None \
+            else [entry.organ(_NO_CASE)]
+        options = [(organ, take((organ, entry.format))) for organ in organs]
+        options = [(organ, got) for organ, got in options if got is not None]
+        if not options:
+            continue
+        note = "；".join(f"{ORGANS[organ]}{FORMATS[entry.format]} {text}" for organ, (_, text) in options)
+        which = "按 issued_by 选用，" if len(options) > 1 else ""
+        values[".".join(entry.seq)] = (str(options[0][1][0]),
+                                       f"{year}年下一个空号：{note}（{which}rcmz numbers 列出各序列）")
+    if step.key == "filing":
+        values["volume.volume_no"] = (str(volume_no), f"下一个案卷号，档号 {code}（rcmz numbers）")
+    return values
+
+
+class _NoCase:
+    """Stands for a case with no facts yet: a numbered kind's organ when it depends on none."""
+
+    def get(self, *path, default=None):
+        return default
+
+
+_NO_CASE = _NoCase()
+
+
+def skeleton(step: Step, case_dir: Path, case_id: str | None = None,
+             values: dict[str, tuple[str, str]] | None = None) -> str:
     schema = schema_of(step.schema)
     schema_path = os.path.relpath(SCHEMAS_DIR / step.schema, case_dir.resolve())
     header = [f"# yaml-language-server: $schema={schema_path}",
@@ -74,7 +150,7 @@ def skeleton(step: Step, case_dir: Path, case_id: str | None = None) -> str:
               f"# {schema.get('description', '')}",
               "# 填写说明：带“必填”的字段必须填写；“可选”的字段去掉行首的 # 后填写。",
               "# 填好后运行 rcmz check 检查。", ""]
-    body = [line for _, line in _lines(schema, 0)]
+    body = [line for _, line in _lines(schema, 0, values=values)]
     if case_id is not None:
         body = [f"id: {case_id}" if line.startswith("id: ") else line for line in body]
     return "\n".join(header + body) + "\n"
@@ -84,8 +160,10 @@ def new_case(case_dir: Path) -> list[Path]:
     """A new case folder with the parties' file and the application's file."""
     if case_dir.exists() and any(case_dir.iterdir()):
         raise UsageError(f"文件夹 {case_dir} 已存在且不为空；新案件请用新的文件夹")
-    (case_dir / "attachments").mkdir(parents=True, exist_ok=True)
     case_id = case_dir.name.split("-")[0:2]
+    if len(case_id) == 2:
+        _refuse_a_used_id("-".join(case_id), case_dir)
+    (case_dir / "attachments").mkdir(parents=True, exist_ok=True)
     written = []
     for step in (BY_KEY["case"], BY_KEY["application"]):
         path = case_dir / step.file
@@ -93,6 +171,33 @@ def new_case(case_dir: Path) -> list[Path]:
         write_text_atomic(path, skeleton(step, case_dir, identifier))
         written.append(path)
     return written
+
+
+def _refuse_a_used_id(case_id: str, case_dir: Path) -> None:
+    """The id rule of ``rcmz new``: the folder name's first two parts (``2026-004-…`` → 2026-004)
+    are the case id, which must be unused among the case folders beside it."""
+    import re
+
+    from toolkit.case.folders import case_folders
+    from toolkit.case.model import display_path
+    from toolkit.case.yamlio import load_yaml
+
+    used: dict[str, Path] = {}
+    for folder in case_folders(case_dir.resolve().parent):
+        try:
+            other = load_yaml(folder / STEPS[0].file).data.get("id")
+        except (RcmzError, AttributeError):
+            continue
+        if isinstance(other, str):
+            used[other] = folder
+    if case_id in used:
+        year = case_id.split("-")[0]
+        numbers = [int(m.group(1)) for other in used
+                   if (m := re.fullmatch(rf"{re.escape(year)}-(\d+)", other))]
+        width = len(case_id.split("-")[1])
+        suggestion = f"{year}-{max(numbers, default=0) + 1:0{width}d}"
+        raise UsageError(f"案件编号 {case_id}（取自文件夹名的前两段）已被 {display_path(used[case_id])} 使用；"
+                         f"新案件请用未用过的编号，例如 rcmz new {case_dir.parent / suggestion}-…")
 
 
 def next_step(case_dir: Path) -> Step:
@@ -117,5 +222,5 @@ def add_step(case_dir: Path, step_key: str | None) -> Path:
     path = case_dir / step.file
     if path.exists():
         raise UsageError(f"{path} 已存在，未做改动")
-    write_text_atomic(path, skeleton(step, case_dir))
+    write_text_atomic(path, skeleton(step, case_dir, values=next_numbers(step, case_dir)))
     return path

@@ -155,7 +155,8 @@ def _explain(error, loaded: LoadedFile, display_path: str, root: dict) -> list[P
                 for name in missing]
     if kind == "type":
         expected = schema["type"]
-        names = "或".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        expected_types = expected if isinstance(expected, list) else [expected]
+        names = "或".join(_TYPE_NAMES.get(t) or str(t) for t in expected_types)
         if instance is None:
             message = f"{field}不能为空，应填写{names}"
         else:

@@ -252,9 +252,10 @@ def parse_text(text: str, path: Path) -> LoadedFile:
         if "\t" in indent:
             _fail(path, "缩进中有制表符（Tab），YAML 只允许用空格缩进", number, indent.index("\t") + 1)
     _input_method_mistakes(text, path)
-    depth, line = nesting_depth(text)
+    depth, deepest_line = nesting_depth(text)
     if depth > MAX_DEPTH:
-        _fail(path, f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层）：案件文件只需几层，请检查括号是否配对", line)
+        _fail(path, f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层）：案件文件只需几层，请检查括号是否配对",
+              deepest_line)
     try:
         root = _parser.compose(text)
     except MarkedYAMLError as error:
@@ -326,7 +327,7 @@ class _Builder:
         try:
             value = _parser.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError, YAMLError) as error:
-            if node.tag.endswith(":timestamp"):
+            if (node.tag or "").endswith(":timestamp"):
                 _fail(self.loaded.path, f"日期“{node.value}”不存在（请检查年月日）",
                       *self._position(node))
             _fail(self.loaded.path, f"无法解析的值“{node.value}”：{error}", *self._position(node))

@@ -22,6 +22,7 @@ calendar until their step is recorded.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.docket.status import Pending, StatusRow
@@ -49,6 +50,7 @@ def description(row: StatusRow, item: Pending) -> str:
     lines.append(f"依据：《实施办法》{item.article}")
     if item.key in PERIODS_BY_KEY:
         period = PERIODS_BY_KEY[item.key]
+        assert item.start is not None, "a period's row always has its start"
         lines.append(f"期间：自{cn_date(item.start)}（{period.start_event}）次日起算{item.length}，"
                      f"至{cn_date(item.due)}届满")
     else:
@@ -116,22 +118,21 @@ def skipped(rows: list[StatusRow]) -> list[str]:
     return out
 
 
-def run(cases_dir: Path, out: Path | None, today: dt.date | None) -> None:
-    """The whole ``rcmz calendar --ics`` command."""
-    import click
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    count: int               # events in it
+    notes: list[str]         # cases left out, and why
+    written: Path | None     # the file, when one was asked for
 
+
+def run(cases_dir: Path, out: Path | None, today: dt.date | None) -> Export:
+    """``rcmz calendar --ics``: the events of every case, written to ``out`` when given."""
     from toolkit.atomic import write_bytes_atomic
     from toolkit.docket.status import cases_root, collect
 
     rows = collect(cases_root(cases_dir), today or dt.date.today())
     data = build(rows, today)
-    for line in skipped(rows):
-        click.echo(f"注意：{line}", err=True)
-    count = sum(len(row.pending) for row in rows)
-    if out is None:
-        click.echo(data, nl=False)  # bytes go to the binary stream as they are: CRLF kept
-        click.echo(f"共 {count} 个日程。", err=True)
-    else:
+    if out is not None:
         write_bytes_atomic(out, data)
-        click.echo(f"共 {count} 个日程，已写入：")
-        click.echo(str(out))
+    return Export(data, sum(len(row.pending) for row in rows), list(skipped(rows)), out)

@@ -92,9 +92,9 @@ class YearStats:
     @property
     def durations(self) -> list[tuple[str, int, float | None, float | None, int | None]]:
         """(label, cases, mean, median, longest) per step, in calendar days."""
-        out = []
+        out: list[tuple[str, int, float | None, float | None, int | None]] = []
         for key, label, _, _ in STEP_SPANS:
-            values = [c.spans[key] for c in self.cases if c.spans.get(key) is not None]
+            values = [span for c in self.cases if (span := c.spans.get(key)) is not None]
             if values:
                 out.append((label, len(values), statistics.fmean(values),
                             float(statistics.median(values)), max(values)))
@@ -210,7 +210,7 @@ def csv_files(stats: YearStats) -> dict[str, bytes]:
         cases.append([c.id, c.applicant, c.unit, c.outcome,
                       "、".join(f"（{cn_number(i)}）" for i in c.claimed),
                       "、".join(f"（{cn_number(i)}）" for i in c.confirmed),
-                      *("" if c.spans[key] is None else c.spans[key] for key, _, _, _ in STEP_SPANS),
+                      *("" if c.spans[key] is None else str(c.spans[key]) for key, _, _, _ in STEP_SPANS),
                       "、".join(LIMIT_NAMES[k] + ("（已记录受理理由）" if s == "late_accepted" else "")
                                for k, s in c.late),
                       "是" if c.broken else ""])
@@ -476,19 +476,11 @@ def _bureau_name(root: Path) -> str:
         return ""
 
 
-def run(cases_dir: Path, year: int, out: Path | None) -> None:
-    """The whole ``rcmz stats`` command; the output folder is the last line printed."""
-    import click
-
+def run(cases_dir: Path, year: int, out: Path | None) -> tuple[YearStats, Path, list[Path]]:
+    """``rcmz stats``: the year's statistics written as PDF and CSV; (stats, folder, files)."""
     from toolkit.docket.status import cases_root
 
     root = cases_root(cases_dir)
     stats = gather(root, year)
     out = out or Path("build") / f"stats-{year}"
-    written = write(stats, out, _bureau_name(root))
-    for note in stats.notes:
-        click.echo(f"注意：{note}", err=True)
-    click.echo(f"{year}年度：{len(stats.cases)} 个案件，已生成 {len(written)} 个文件：")
-    for path in written:
-        click.echo(f"  {path.name}")
-    click.echo(str(out))
+    return stats, out, write(stats, out, _bureau_name(root))

@@ -24,11 +24,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from toolkit.calendar import WEEKDAY_NAMES_CN, WorkCalendar
 from toolkit.case.folders import case_folders
 from toolkit.case.steps import BY_KEY
+from toolkit.context import context_for
 from toolkit.docket.cache import Snapshot, Store, case_of, load_snapshots
 from toolkit.errors import CalendarDataMissing, RcmzError
 from toolkit.rules.deadlines import (
@@ -37,7 +38,6 @@ from toolkit.rules.deadlines import (
     OfficeDate,
     time_limits,
 )
-from toolkit.context import context_for
 from toolkit.text import cn_date, display_width
 
 BROKEN_NOTE = "文件有误，请运行 rcmz check"
@@ -60,9 +60,23 @@ class Pending:
     left: int | None    # working or calendar days left; negative once overdue; None: no calendar
     overdue: bool
     today: dt.date
+    latest: dt.date | None = None   # a year's arrangement unknown: due is the earliest end
+
+    @property
+    def due_text(self) -> str:
+        """2025-10-09 周四, or 2027-02-13 至 2027-02-23 when only the range is known."""
+        if self.latest is not None:
+            return f"{self.due.isoformat()} 至 {self.latest.isoformat()}"
+        return f"{self.due.isoformat()} {WEEKDAY_NAMES_CN[self.due.weekday()]}"
 
     @property
     def left_text(self) -> str:
+        if self.latest is not None:
+            if self.overdue:
+                return f"已超期 {(self.today - self.latest).days} 天（按最迟可能的到期日）"
+            if self.today > self.due:
+                return f"可能已到期（到期日在{cn_date(self.due)}至{cn_date(self.latest)}之间）"
+            return f"最早剩 {self.left} 天，最迟剩 {(self.latest - self.today).days} 天"
         if self.left is None:
             return "无法计算（缺少节假日安排）"
         what = "个工作日" if self.unit == "workdays" else "天"
@@ -78,6 +92,7 @@ class Pending:
         return {"key": self.key, "name": self.name, "action": self.action, "article": self.article,
                 "start": self.start.isoformat() if self.start else None,
                 "due": self.due.isoformat(), "length": self.length, "unit": self.unit,
+                "latest": self.latest.isoformat() if self.latest else None,
                 "left": self.left, "overdue": self.overdue, "left_text": self.left_text}
 
 
@@ -180,12 +195,18 @@ def _fill(row: StatusRow, case, today: dt.date) -> None:
         pending.append(_pending(limit.key, limit.name, limit.action, limit.article, limit.start,
                                 limit.due, limit.length, limit.unit, calendar, today, row))
     pending.extend(_office_dates(case, calendar, today, row))
-    row.pending = sorted(pending, key=lambda item: (item.due, item.key))
     for gap in missing:
         period = PERIODS_BY_KEY[gap.key]
         if any(case.get(*done) is not None for done in (period.done, period.deferred_by) if done):
             continue  # the act happened (or a deferral took over); its limit no longer matters
-        _note_missing(row, gap.error, period.name)
+        # only the range of its last day is known: shown with a note (docs/calendar.md)
+        bound = gap.bound
+        pending.append(Pending(period.key, period.name, period.action, period.article, gap.start,
+                               bound.earliest, period.length_text, "days",
+                               (bound.earliest - today).days, today > bound.latest, today,
+                               bound.latest))
+        _note_missing(row, gap.error, period.name, bounded=True)
+    row.pending = sorted(pending, key=lambda item: (item.due, item.key))
 
 
 def _pending(key, name, action, article, start, due, length, unit, calendar: WorkCalendar,
@@ -229,10 +250,13 @@ def _office_dates(case, calendar, today, row) -> list[Pending]:
     return out
 
 
-def _note_missing(row: StatusRow, error: CalendarDataMissing, name: str) -> None:
+def _note_missing(row: StatusRow, error: CalendarDataMissing, name: str, bounded: bool = False) -> None:
     found = re.search(r"没有(\d{4})年的节假日安排", error.message)
     year = f"{found.group(1)}年" if found else "所需年份"
-    note = f"缺少{year}节假日安排，{name}无法计算（请在 holidays.yaml 中补充）"
+    if bounded:
+        note = f"缺少{year}节假日安排，{name}的到期日只能推算范围（请在 holidays.yaml 中补充）"
+    else:
+        note = f"缺少{year}节假日安排，{name}无法计算（请在 holidays.yaml 中补充）"
     if note not in row.notes:
         row.notes.append(note)
 
@@ -288,7 +312,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
         limit = f"{nxt.name}：{nxt.action}" if nxt else "—"
         if nxt and len(row.pending) > 1:
             limit += f"（另有{len(row.pending) - 1}项）"
-        due = f"{nxt.due.isoformat()} {WEEKDAY_NAMES_CN[nxt.due.weekday()]}" if nxt else "—"
+        due = nxt.due_text if nxt else "—"
         cells.append((row, (row.case_id, clip(row.applicant or "（未知）", 24), row.step or "—",
                             limit, due, row.status_text)))
     widths = [max([display_width(h)] + [display_width(c[i]) for _, c in cells])
@@ -309,7 +333,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
     return out
 
 
-STYLES = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
+STYLES: dict[str, dict[str, Any]] = {"header": {"bold": True}, "overdue": {"fg": "red", "bold": True},
           "soon": {"fg": "yellow"}, "attention": {"fg": "magenta"}, "idle": {"dim": True},
           "plain": {}}
 
@@ -323,14 +347,6 @@ def summary_line(rows: list[StatusRow], today: dt.date) -> str:
             f"文件有误 {counts['broken']} 个，暂无待办 {counts['idle']} 个。")
 
 
-def echo_table(rows: list[StatusRow], today: dt.date, color: bool | None = None) -> None:
-    import click
-
-    for text, style in table_lines(rows) if rows else []:
-        click.echo(click.style(text, **STYLES[style]), color=color)
-    click.echo(summary_line(rows, today), color=color)
-
-
 def cases_root(path: Path) -> Path:
     """The CASES_DIR argument, checked: a UsageError (exit 2) when it does not exist."""
     from toolkit.errors import UsageError
@@ -341,15 +357,8 @@ def cases_root(path: Path) -> Path:
     return path
 
 
-def run(cases_dir: Path, today: dt.date | None, as_json: bool, color: bool | None = None,
-        cache: bool = True) -> None:
-    """The whole ``rcmz status`` command."""
-    import click
-
+def run(cases_dir: Path, today: dt.date | None, cache: bool = True) -> tuple[list[StatusRow], dt.date]:
+    """``rcmz status``: the rows of every case, most urgent first, and the day they are for."""
     day = today or dt.date.today()
     cache = cache and os.environ.get("RCMZ_NO_CACHE", "") in ("", "0")
-    rows = collect(cases_root(cases_dir), day, cache=cache)
-    if as_json:
-        click.echo(to_json(rows, day))
-    else:
-        echo_table(rows, day, color)
+    return collect(cases_root(cases_dir), day, cache=cache), day

@@ -32,6 +32,7 @@ from toolkit.documents.model import (
     Signature,
     Table,
 )
+from toolkit.documents.numbers import document_number
 from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR
@@ -90,6 +91,7 @@ def context(case: Case, config: BureauConfig) -> dict:
     return {
         "facts": facts,
         "bureau": config.data,
+        "number": lambda kind: document_number(case, config, kind),  # 发文字号 (documents/numbers.py)
         "applicant": applicant,
         "matter": facts["case"]["matter"],
         "applicant_name": applicant["name"] + ("同志" if individual else ""),

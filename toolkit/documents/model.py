@@ -23,7 +23,7 @@ The XML vocabulary (one element per block, attributes as below):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Layout = Literal["official", "letter", "minutes", "form"]
 
@@ -93,7 +93,7 @@ class PageBreak:
     pass
 
 
-Block = Union[Paragraph, LabeledParagraph, Table, Signature, PageBreak]
+Block = Paragraph | LabeledParagraph | Table | Signature | PageBreak
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ between documents of the same date in the dossier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from toolkit.case.model import Case
 

@@ -13,7 +13,12 @@ model.  See docs/dossier.md.
 from toolkit.dossier.build import build_dossier, is_signed
 from toolkit.dossier.sign import TEST_MARK, create_test_certificate
 from toolkit.dossier.spec import (
-    DEFAULT_PASSPHRASE_ENV, SCAN_ORIGINAL_REMARK, Attachment, Item, SignerConfig, VolumeSpec,
+    DEFAULT_PASSPHRASE_ENV,
+    SCAN_ORIGINAL_REMARK,
+    Attachment,
+    Item,
+    SignerConfig,
+    VolumeSpec,
 )
 from toolkit.dossier.verify import VerifyReport, verify_dossier
 

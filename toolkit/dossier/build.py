@@ -24,13 +24,16 @@ from pathlib import Path
 
 import pikepdf
 
-from toolkit.dossier import manifest as mf
-from toolkit.dossier import pdfa
 from toolkit.atomic import publish, work_dir
-from toolkit.dossier.bundle import Plan, assemble
+from toolkit.dossier import manifest as mf
+from toolkit.dossier import pdfa, renditions
+from toolkit.dossier.bundle import assemble
+from toolkit.dossier.entries import plan_entries
+from toolkit.dossier.sheets import render_front
+from toolkit.dossier.sheets.notes import render_back
 from toolkit.dossier.sources import Part, inspect, open_checked
 from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec
-from toolkit.dossier.volume import plan_entries, render_back, render_front
+from toolkit.dossier.vocabulary import Plan
 from toolkit.errors import DossierError
 
 log = logging.getLogger("rcmz.dossier")
@@ -73,7 +76,7 @@ def is_signed(path: Path) -> bool:
                 if field.get("/FT") == "/Sig" and field.get("/V") is not None:
                     return True
             return False
-    except Exception:  # noqa: BLE001 — unreadable: do not touch it
+    except (pikepdf.PdfError, OSError):  # unreadable (also: encrypted): do not touch it
         return True
 
 
@@ -112,11 +115,12 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
     sign = signer is not None and (not spec.dirty or force)
     if signer is not None and not sign:
         log.warning("案件材料有未提交的修改：案卷按草稿生成，不签名（如确需签名请加 --force）")
+    signing = signer if sign else None
     key = None
-    if sign:
+    if signing is not None:
         from toolkit.dossier.sign import load_signer
 
-        key = load_signer(signer)
+        key = load_signer(signing)
 
     with work_dir(out_dir) as work:
         # 2. every file, checked on its own
@@ -133,6 +137,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
                 parts[(n, k)] = apart
                 ordered.append(apart)
         log.debug("inputs checked: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
+        spec = renditions.with_notes(spec, ordered)  # 备考表: which files were converted, how
 
         # 3. numbering, manifest, generated sheets
         entries = plan_entries(
@@ -147,8 +152,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
         front = work / "front.pdf"
         back = work / "back.pdf"
         cover_pages, index_pages, links = render_front(front, spec, entries, book,
-                                                       content_pages=content_pages,
-                                                       draft=spec.dirty)
+                                                       content_pages=content_pages)
         back_info = render_back(back, spec, entries, book, content_pages=content_pages,
                                 manifest_sha256=manifest_sha)
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
@@ -159,6 +163,7 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
+            renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
             try:
                 pdfa.save(pdf, unsigned)
@@ -168,18 +173,17 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
                     _check_pdfa(part)
                 raise
 
-        assemble(unsigned, front=front, back=back, back_info=back_info, parts=ordered,
-                 entries=entries, links=links, plan=plan, draft=spec.dirty, book=book,
-                 work=work, finish=finish)
+        assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
+                 plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
         log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 5. sign
         result = unsigned
-        if sign:
+        if signing is not None:
             from toolkit.dossier.sign import sign_pdf
 
             result = work / "signed.pdf"
-            sign_pdf(unsigned, result, key, signer,
+            sign_pdf(unsigned, result, key, signing,
                      page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
@@ -199,11 +203,3 @@ def _check_pdfa(part: Part) -> None:
         pdfa.check_part(pdf, where)
     finally:
         pdf.close()
-
-
-def unsigned_revision(path: Path) -> bytes:
-    """The bytes of a volume before its first signature (the whole file if unsigned)."""
-    data = Path(path).read_bytes()
-    from toolkit.dossier.verify import first_revision
-
-    return first_revision(data)

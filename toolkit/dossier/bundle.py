@@ -8,85 +8,39 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from toolkit.dossier.entries import Entry
+from toolkit.dossier.sheets.index import Link
+from toolkit.dossier.sheets.stamps import Stamp, render_stamps
 from toolkit.dossier.sources import Part
-from toolkit.dossier.volume import BackResult, Entry, Link, Stamp, render_stamps
+from toolkit.dossier.vocabulary import (
+    BOOKMARK_COVER,
+    BOOKMARK_INDEX,
+    BOOKMARK_NOTES,
+    STAMP_PREFIX,
+    Plan,
+    attachment_bookmark_title,
+    item_bookmark_title,
+    label_ranges,
+)
 
-STAMP_PREFIX = "RcmzStamp"
+#: Overlays drawn per reportlab document (it keeps a whole document in memory until saved).
 STAMP_BATCH = 200
-
-#: Top-level bookmark titles around the items (the items' own are "序号　题名").
-BOOKMARK_COVER = "案卷封面"
-BOOKMARK_INDEX = "卷内文件目录"
-BOOKMARK_NOTES = "卷内备考表"
-
-LABEL_COVER = "封面"
-LABEL_INDEX = "目录"
-LABEL_NOTES = "备考表"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Where everything sits in the merged file (0-based page indexes)."""
-
-    cover_pages: int
-    index_pages: int
-    content_pages: int
-    back_pages: int
-
-    @property
-    def front_pages(self) -> int:
-        return self.cover_pages + self.index_pages
-
-    @property
-    def total(self) -> int:
-        return self.front_pages + self.content_pages + self.back_pages
-
-    def content_index(self, page_no: int) -> int:
-        """0-based index of content page ``page_no`` (1-based 页号)."""
-        return self.front_pages + page_no - 1
-
-    @property
-    def back_start(self) -> int:
-        return self.front_pages + self.content_pages
-
-
-def item_bookmark_title(entry: Entry) -> str:
-    return f"{entry.seq}　{entry.item.title}"
-
-
-def attachment_bookmark_title(k: int, title: str) -> str:
-    return f"附件{k}　{title}"
 
 
 def page_labels(plan: Plan) -> Array:
-    nums: list = [0, Dictionary(P=String(LABEL_COVER))]
-    if plan.index_pages == 1:
-        nums += [plan.cover_pages, Dictionary(P=String(LABEL_INDEX))]
-    else:
-        nums += [plan.cover_pages, Dictionary(P=String(LABEL_INDEX), S=Name.D, St=1)]
-    nums += [plan.front_pages, Dictionary(S=Name.D, St=1)]
-    if plan.back_pages == 1:
-        nums += [plan.back_start, Dictionary(P=String(LABEL_NOTES))]
-    else:
-        nums += [plan.back_start, Dictionary(P=String(LABEL_NOTES), S=Name.D, St=1)]
+    """The catalog's /PageLabels numbers for :func:`vocabulary.label_ranges`."""
+    nums: list = []
+    for r in label_ranges(plan):
+        entries: dict = {"P": String(r.prefix)} if r.prefix else {}
+        if r.numbered:
+            entries.update(S=Name.D, St=1)
+        nums += [r.start, Dictionary(**entries)]
     return Array(nums)
-
-
-def expected_label(plan: Plan, index: int) -> str:
-    """The page label a viewer shows for page ``index`` (what verify expects)."""
-    if index < plan.cover_pages:
-        return LABEL_COVER
-    if index < plan.front_pages:
-        return LABEL_INDEX if plan.index_pages == 1 else f"{LABEL_INDEX}{index - plan.cover_pages + 1}"
-    if index < plan.back_start:
-        return str(index - plan.front_pages + 1)
-    return LABEL_NOTES if plan.back_pages == 1 else f"{LABEL_NOTES}{index - plan.back_start + 1}"
 
 
 def visual_size(page: pikepdf.Page) -> tuple[tuple[float, float, float, float], int, float, float]:
@@ -129,7 +83,7 @@ def _num(v: float) -> str:
     return s if s not in ("-0", "") else "0"
 
 
-def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts: Sequence[Part],
+def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
              entries: Sequence[Entry], links: Sequence[Link], plan: Plan, draft: bool, book,
              work: Path, finish) -> None:
     """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it.
@@ -165,13 +119,13 @@ def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts
             box, rot, w, h = visual_size(page)
             number = str(i - plan.front_pages + 1) if is_content else None
             targets.append((i, Stamp(round(w, 3), round(h, 3), number, draft), placement(box, rot)))
-        # drawn in batches: reportlab keeps a whole document in memory until it is saved
+        # drawn in batches (STAMP_BATCH)
         for b0 in range(0, len(targets), STAMP_BATCH):
             batch = targets[b0:b0 + STAMP_BATCH]
             stamps_path = work / f"stamps-{b0 // STAMP_BATCH}.pdf"
             render_stamps(stamps_path, [t[1] for t in batch], book)
             with pikepdf.open(stamps_path) as stamps:
-                for (i, _, matrix), spage in zip(batch, stamps.pages):
+                for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):
                     page = pdf.pages[i]
                     formx = pdf.copy_foreign(spage.as_form_xobject())
                     name = page.add_resource(formx, Name.XObject, _free_name(page),
@@ -199,7 +153,8 @@ def assemble(out: Path, *, front: Path, back: Path, back_info: BackResult, parts
             outline.root.append(pikepdf.OutlineItem(BOOKMARK_COVER, 0))
             outline.root.append(pikepdf.OutlineItem(BOOKMARK_INDEX, plan.cover_pages))
             for e in entries:
-                node = pikepdf.OutlineItem(item_bookmark_title(e), plan.content_index(e.start))
+                node = pikepdf.OutlineItem(item_bookmark_title(e.seq, e.item.title),
+                                           plan.content_index(e.start))
                 for k, (att, s, _) in enumerate(e.attachments, 1):
                     node.children.append(pikepdf.OutlineItem(attachment_bookmark_title(k, att.title),
                                                              plan.content_index(s)))

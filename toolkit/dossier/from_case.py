@@ -8,7 +8,6 @@ registry's order); where the case provides the scanned signed original of a docu
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from toolkit.case.load import resolve_attachment
@@ -29,24 +28,6 @@ _MAIN_DOCUMENT = {
     "rectification": ("rectification_notice",), "clarification": ("clarification",),
     "followup": ("followup_record",),
 }
-
-def git_state(folder: Path) -> tuple[str | None, bool]:
-    """(last commit touching the case folder, whether the folder has uncommitted changes).
-
-    A folder outside git cannot be traced to a commit: it counts as uncommitted.
-    """
-    def git(*args):
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              timeout=30)
-    try:
-        commit = git("log", "-1", "--format=%H", "--", ".")
-        status = git("status", "--porcelain", "--untracked-files=all", "--", ".")
-    except (OSError, subprocess.SubprocessError):
-        return None, True
-    if commit.returncode != 0 or not commit.stdout.strip():
-        return None, True
-    return commit.stdout.strip(), bool(status.stdout.strip())
-
 
 def _notes(case: Case, limits: list[TimeLimit], replaced: list[str]) -> list[str]:
     """The case's lines for the 备考表 (the draft notice is the volume's, from ``spec.dirty``)."""

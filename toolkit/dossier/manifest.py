@@ -18,13 +18,13 @@ from typing import Any
 import pikepdf
 from pikepdf import Name
 
+from toolkit.dossier.entries import Entry
 from toolkit.dossier.sources import Part, sha256_file
 from toolkit.dossier.spec import VolumeSpec
-from toolkit.dossier.volume import Entry
+from toolkit.dossier.vocabulary import MANIFEST_FILENAME
 from toolkit.errors import DossierError
 
 FORMAT = "rcmz-dossier-manifest/1"
-FILENAME = "manifest.json"
 DESCRIPTION = "案卷电子文件清单：来源文件及卷内文件的 SHA-256、rcmz 版本、git 提交"
 
 
@@ -49,7 +49,7 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
                    *, content_pages: int, pdfa: str) -> dict[str, Any]:
     """The manifest as a dict; ``parts[(seq, 0)]`` is an item, ``parts[(seq, k)]`` its k-th attachment."""
     root = source_root(spec)
-    files = []
+    files: list[dict[str, str | int]] = []
     seen = set()
     for p in spec.sources:
         rel = _rel(p, root)
@@ -59,7 +59,7 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
         if not p.is_file():
             raise DossierError(f"来源文件不存在：{p}")
         files.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
-    files.sort(key=lambda f: f["path"])
+    files.sort(key=lambda f: str(f["path"]))
     items = []
     for e in entries:
         part = parts[(e.seq, 0)]
@@ -67,14 +67,14 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
         for k, (att, s, t) in enumerate(e.attachments, 1):
             ap = parts[(e.seq, k)]
             atts.append({"title": att.title, "file": _rel(ap.source, root), "kind": ap.kind,
-                         "sha256": ap.sha256, "bytes": ap.size, "pages": [s, t]})
+                         "sha256": ap.sha256, "bytes": ap.size, "pages": [s, t], **ap.manifest_extra()})
         items.append({
             "seq": e.seq, "title": e.item.title, "number": e.item.number,
             "author": e.item.author, "date": e.item.date,
             "scan_original": e.item.is_scan_original, "remark": e.item.remark,
             "file": _rel(part.source, root), "kind": part.kind, "sha256": part.sha256,
             "bytes": part.size, "pages": [e.start, e.start + e.item_pages - 1],
-            "range": [e.start, e.end], "attachments": atts,
+            "range": [e.start, e.end], "attachments": atts, **part.manifest_extra(),
         })
     return {
         "format": FORMAT,
@@ -107,10 +107,11 @@ def digest(data: bytes) -> str:
 def embed(pdf: pikepdf.Pdf, data: bytes, mod_date: str) -> None:
     """Attach ``manifest.json`` as a PDF/A-3 associated file of the document."""
     spec = pikepdf.AttachedFileSpec(
-        pdf, data, description=DESCRIPTION, filename=FILENAME, mime_type="application/json",
+        pdf, data, description=DESCRIPTION, filename=MANIFEST_FILENAME,
+        mime_type="application/json",
         creation_date=mod_date, mod_date=mod_date, relationship=Name.Supplement)
-    pdf.attachments[FILENAME] = spec
-    fs = pdf.attachments[FILENAME].obj
+    pdf.attachments[MANIFEST_FILENAME] = spec
+    fs = pdf.attachments[MANIFEST_FILENAME].obj
     if not fs.is_indirect:
         fs = pdf.make_indirect(fs)
     pdf.Root.AF = pikepdf.Array([fs])
@@ -118,7 +119,7 @@ def embed(pdf: pikepdf.Pdf, data: bytes, mod_date: str) -> None:
 
 def extract(pdf: pikepdf.Pdf) -> bytes | None:
     """The embedded ``manifest.json`` bytes, or None."""
-    att = pdf.attachments.get(FILENAME)
+    att = pdf.attachments.get(MANIFEST_FILENAME)
     if att is None:
         return None
     return att.get_file().read_bytes()

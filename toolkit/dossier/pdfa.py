@@ -109,5 +109,5 @@ def save(pdf: pikepdf.Pdf, path) -> None:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(exc.report)}") from None
 
 
-def validate_bytes(stream) -> "pdfa.Report":
+def validate_bytes(stream) -> pdfa.Report:
     return pdfa.validate_written(stream, FLAVOUR)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from toolkit.atomic import write_bytes_atomic
 from toolkit.dossier.spec import DEFAULT_PASSPHRASE_ENV, SignerConfig
+from toolkit.dossier.vocabulary import TEST_MARK
 from toolkit.errors import DossierError
 
-TEST_MARK = "测试证书 TEST CERTIFICATE — 不得用于正式归档"
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 STAMP_FONT_SIZE = 8
 
@@ -172,7 +172,8 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     pdf_signer = signers.PdfSigner(
         meta, signer=signer, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(cfg.field_name, on_page=page,
-                                           box=tuple(round(v, 2) for v in rect)))
+                                           # pyHanko types the box as ints; it takes points
+                                           box=tuple(round(v, 2) for v in rect)))  # type: ignore[arg-type]
     try:
         with open(src, "rb") as inf, open(dst, "wb") as outf:
             writer = IncrementalPdfFileWriter(inf)

@@ -1,8 +1,9 @@
 """Checking and normalising the files that go into a volume.
 
 Every item and attachment is looked at before anything is merged, so that a refusal names the
-file: first by ``toolkit.attachments`` — the same check ``rcmz check`` makes (missing, empty,
-mislabelled, cut off, encrypted) — then by opening it, which finds damage inside.  Images (JPEG, PNG, TIFF) are turned into PDF pages with img2pdf, which embeds JPEG and
+file: by ``toolkit.attachments.assess`` — the same answer ``rcmz check`` gives (missing, empty,
+mislabelled, cut off, encrypted, damaged inside; or valid but to be converted into an archival
+rendition, ``toolkit.dossier.renditions``).  Images (JPEG, PNG, TIFF) are turned into PDF pages with img2pdf, which embeds JPEG and
 CCITT data as they are and PNG/TIFF pixels losslessly (no recompression), one A4 page per image
 (shrunk to fit when larger; never enlarged).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pikepdf
 
-from toolkit.attachments import KIND_BY_EXTENSION, filing_problem
+from toolkit.attachments import KIND_BY_EXTENSION, assess
 from toolkit.errors import DossierError
 
 _CHUNK = 1 << 20
@@ -30,10 +31,24 @@ class Part:
     label: str            # Chinese description for messages: 第2件《…》的附件1《…》
     source: Path          # the file named in the spec
     kind: str             # pdf | jpeg | png | tiff
-    pdf_path: Path        # the PDF merged (the source itself, or the image converted)
+    pdf_path: Path        # the PDF merged (the source itself, the image converted, or a rendition)
     pages: int
-    sha256: str
+    sha256: str           # of the source file, converted or not
     size: int
+    # an archival rendition (toolkit.dossier.renditions): what was done, for the manifest and
+    # the 备考表, and the name of the original kept in the volume as an associated file
+    conversions: tuple[str, ...] = ()
+    rendition_note: str = ""
+    rendition_sha256: str = ""
+    original_name: str = ""
+
+    def manifest_extra(self) -> dict:
+        """What the manifest adds to this file's entry: how it was converted (its own
+        ``sha256`` stays the original's, which the volume keeps as an associated file)."""
+        if not self.rendition_note:
+            return {}
+        return {"rendition": {"conversions": list(self.conversions), "sha256": self.rendition_sha256,
+                              "original_attachment": self.original_name}}
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -60,16 +75,29 @@ def sha256_file(path: Path, *, cache: bool = True) -> str:
 def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
     """Check one file and return it as a :class:`Part` ready to merge.
 
-    ``work`` is a scratch folder for converted images, ``tag`` a unique stem for them.
-    Raises :class:`DossierError` naming ``label`` and the file for anything that cannot go in.
+    ``work`` is a scratch folder for converted images and renditions, ``tag`` a unique stem for
+    them.  The file is judged by ``toolkit.attachments.assess`` (what ``rcmz check`` says of
+    it): a file that cannot be filed raises :class:`DossierError` naming ``label`` and the file;
+    one that needs converting is replaced by its archival rendition (``renditions.make``).
     """
     where = f"{label}（{path}）"
-    problem = filing_problem(path)
-    if problem is not None:
-        raise DossierError(f"{where}：{problem}")
+    assessment = assess(path)
+    if assessment.problem is not None:
+        raise DossierError(f"{where}：{assessment.problem}")
     size = path.stat().st_size
     kind = KIND_BY_EXTENSION[path.suffix.lower()]
     digest = sha256_file(path)
+    if assessment.conversions:
+        from toolkit.dossier import renditions
+
+        out = renditions.make(path, assessment, work / f"{tag}-rendition.pdf", where)
+        with pikepdf.open(out) as pdf:
+            pages = len(pdf.pages)
+        return Part(label, path, kind, out, pages, digest, size,
+                    conversions=tuple(c.text for c in assessment.conversions),
+                    rendition_note=renditions.note(label, path, assessment, digest),
+                    rendition_sha256=sha256_file(out, cache=False),
+                    original_name=f"原件-{tag}-{path.name}")
     if kind == "pdf":
         pages = _check_pdf(path, where)
         return Part(label, path, kind, path, pages, digest, size)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from toolkit import __version__
 from toolkit.errors import DossierError

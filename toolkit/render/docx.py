@@ -5,7 +5,7 @@ Public API: :func:`render_docx` (``Document`` → DOCX bytes) and :data:`DEFAULT
 The shell approach
 ------------------
 All appearance lives in a style shell, ``templates/docx/shell.docx`` (built by
-``scripts/make_docx_shell.py``; a bureau may pass its own, edited in Word or WPS).  Its styles
+:mod:`toolkit.render.docx_shell`; a bureau may pass its own, edited in Word or WPS).  Its styles
 carry the GB/T 9704 faces (East-Asian fonts set through ``w:rFonts/@w:eastAsia``, Windows font
 names: 仿宋, 黑体, 楷体, 宋体, 方正小标宋简体), sizes, indents and the page setup (A4, margins
 37/35/28/26 mm, a 22 × 28 ``linesAndChars`` grid, odd/even page-number footers ``— N —``).
@@ -67,18 +67,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from lxml import etree
 from markupsafe import Markup
 
-from toolkit.documents.model import (Document, LabeledParagraph, PageBreak, Paragraph, Record,
-                                     Signature, Table)
+from toolkit.documents.model import (
+    Document,
+    LabeledParagraph,
+    PageBreak,
+    Paragraph,
+    Record,
+    Signature,
+    Table,
+)
 from toolkit.errors import RenderError
+from toolkit.paths import DOCX_SHELL
+from toolkit.render import geometry as G
+from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
 from toolkit.render.linebreak import is_lead_in, keeps_with_next
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
-DEFAULT_SHELL = Path(__file__).resolve().parents[2] / "templates" / "docx" / "shell.docx"
+DEFAULT_SHELL = DOCX_SHELL
 
 #: Style ids the renderer itself refers to (the shell's names may be anything).
 STYLE_TABLE = "GwTable"
@@ -99,7 +112,7 @@ LAYOUTS = ("official", "letter", "minutes", "form")
 PARAGRAPH_STYLES = ("body", "h1", "h2", "h3", "h4", "addressee", "plain", "center", "right",
                     "note", "attachment")
 MIN_ISSUER_PT = 22
-FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # XML 1.0 forbids C0 controls except tab, LF, CR; also U+FFFE/U+FFFF and lone surrogates.
@@ -167,12 +180,14 @@ class _Geometry:
 
 
 def _geometry(docx) -> _Geometry:
+    """The grid of the shell's first section (a bureau's shell may differ from ours); what it
+    does not say is taken from the GB/T 9704 page."""
     sect = docx.sections[0]
     width = round((sect.page_width - sect.left_margin - sect.right_margin) / 635)
     grid = sect._sectPr.find(qn("w:docGrid"))
-    line = int(grid.get(qn("w:linePitch"), 579)) if grid is not None else 579
+    line = int(grid.get(qn("w:linePitch"), LINE)) if grid is not None else LINE
     size = docx.styles["Normal"].font.size
-    base = size.pt if size is not None else 16.0
+    base = size.pt if size is not None else G.BODY_PT
     char = base * 20
     if grid is not None and grid.get(qn("w:type")) in ("linesAndChars", "snapToChars"):
         char = (base + int(grid.get(qn("w:charSpace"), 0)) / 4096) * 20
@@ -213,7 +228,7 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
             trpr = "<w:cantSplit/>" + trpr + "<w:tblHeader/>"
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
         col = 0
-        for cell, span in zip(row, spans):
+        for cell, span in zip(row, spans, strict=True):
             width = sum(cols[col:col + span])
             col += span
             text = _clean(cell.text, where)
@@ -257,7 +272,7 @@ def _footer_runs(text: str) -> Markup:
 def _context(doc: Document, geo: _Geometry) -> dict:
     if doc.layout not in LAYOUTS:
         raise RenderError(f"未知的版式「{doc.layout}」（可用：{'、'.join(LAYOUTS)}）")
-    blocks = []
+    blocks: list[dict[str, object]] = []
     items = list(doc.blocks)
     for i, block in enumerate(items):
         where = f"第 {i + 1} 块"
@@ -265,7 +280,7 @@ def _context(doc: Document, geo: _Geometry) -> dict:
             if block.style not in PARAGRAPH_STYLES:
                 raise RenderError(f"{where}的段落样式「{block.style}」未定义"
                                   f"（可用：{'、'.join(PARAGRAPH_STYLES)}）")
-            kind = block.style
+            kind: str = block.style
             text = _clean(block.text, where)
             if kind == "attachment" and not text.lstrip().startswith("附件"):
                 kind = "attachment_more"             # 2. …, 3. … aligned under the first name
@@ -528,18 +543,16 @@ def _hang_labels(body, geo: _Geometry) -> None:
 
 
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
+    defined = {s.style_id: s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
     for p in root.iter(qn("w:p")):
         style = _style_of(p)
         if style not in STYLE_ISSUER:
             continue
         width = _width(_text_of(p))
-        if not width:
+        if not width or style not in defined:       # a bureau shell without the style
             continue
-        try:
-            size = styles.get_by_id(style, 1).font.size      # WD_STYLE_TYPE.PARAGRAPH == 1
-        except Exception:                                    # a bureau shell without the style
-            continue
-        pt = size.pt if size is not None else 36.0
+        size = defined[style].font.size
+        pt = size.pt if size is not None else ISSUER_PT
         avail = geo.text_width / 20 * 0.98                  # a little slack for font metrics
         if width * pt <= avail:
             continue
@@ -576,7 +589,7 @@ def _core_properties(docx, doc: Document) -> None:
     if doc.date:
         try:
             d = _dt.date.fromisoformat(doc.date[:10])
-            when = _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
+            when = _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC)
         except ValueError:
             pass
     cp = docx.core_properties
@@ -615,7 +628,8 @@ def render_docx(doc: Document, shell: Path | None = None) -> bytes:
     tpl = DocxTemplate(str(shell))
     try:
         docx = tpl.get_docx()
-    except Exception as exc:                                 # not a DOCX at all
+    except (OpcError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        # not a zip, a zip without the parts of a DOCX, or a part that is not XML
         raise RenderError(f"DOCX 样式外壳 {shell} 无法打开：{exc}") from exc
     geo = _geometry(docx)
     context = _context(doc, geo)

@@ -9,12 +9,23 @@ Defaults (see docs/fonts-and-layout.md):
 
 * the offices' licensed fonts where installed (Windows ``simfang.ttf`` … , 方正小标宋, macOS
   ``Songti.ttc`` / 华文仿宋 …), found by file name in the usual font folders;
-* otherwise free stand-ins from Debian packages: 仿宋 → AR PL UMing (no free FangSong with GB2312
-  coverage exists), 小标宋 and 黑体 → WenQuanYi Zen Hei, 楷体 → AR PL UKai, 宋体 → AR PL UMing;
+* otherwise free faces: 仿宋 → FandolFang, 黑体 → FandolHei, 楷体 → FandolKai, 宋体 →
+  FandolSong, 小标宋 → Noto Serif CJK SC Bold (``fonts-noto-cjk``) or else FandolSong Bold —
+  the Fandol faces fetched by ``scripts/fetch-fonts.sh`` (from Debian's texlive-lang-chinese,
+  without installing TeX) — then the older stand-ins AR PL UMing / UKai, WenQuanYi Zen Hei;
 * every role ends with LXGW WenKai, the widest free coverage (𠮷 U+20BB7, 㵘 U+3D58).
 
-Fonts are loaded lazily, once per process.  reportlab refuses CFF-outline fonts (Noto CJK):
-such a file is skipped with a note (:attr:`FontBook.notes`) rather than crashing.
+Fandol and Noto CJK have CFF outlines, which reportlab cannot embed: they are converted to
+TrueType in parts, each when a character of it is first drawn, and cached
+(:mod:`toolkit.render.fontcache`); coverage and widths are read from the source without
+converting.  A file that cannot be loaded or converted is skipped with a note
+(:attr:`FontBook.notes`) rather than crashing.
+
+Every PDF set with a FontBook is reported when reportlab writes it (:attr:`FontBook.renders`):
+characters that fell back from a role's first face to another are logged as a warning per
+document, and a FontBook made for a bureau's documents (:func:`fontbook_from_config` with
+``base``) warns once when official documents are set in free stand-ins instead of the licensed
+faces.
 
 reportlab writes an invalid ToUnicode entry for characters outside the BMP (an odd-length hex
 string); :class:`_TTFont` rewrites the subset's ToUnicode CMap with UTF-16 surrogate pairs, so
@@ -30,13 +41,15 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFError
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFError, TTFont
 
 from toolkit.errors import ConfigError, RenderError
+from toolkit.render import fontcache
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +73,39 @@ OFFICIAL_FILES: dict[str, tuple[str, ...]] = {
     "songti": ("simsun.ttc#0", "SimSun.ttf", "STSONG.TTF", "华文宋体.ttf", "Songti.ttc#0"),
 }
 
-#: Free stand-ins (Debian: fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei).
+#: Free faces by role, in order (see docs/fonts-and-layout.md for the choice): Fandol (fetched by
+#: scripts/fetch-fonts.sh from Debian's texlive-lang-chinese), Noto Serif CJK SC Bold for the
+#: mark and titles where fonts-noto-cjk is installed, then the older TrueType stand-ins
+#: (fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei).  Never a sans for 小标宋.
 FREE_FILES: dict[str, tuple[str, ...]] = {
-    "fangsong": ("uming.ttc#0",),
-    "xiaobiaosong": ("wqy-zenhei.ttc#0",),
-    "heiti": ("wqy-zenhei.ttc#0",),
-    "kaiti": ("ukai.ttc#0",),
-    "songti": ("uming.ttc#0",),
+    "fangsong": ("FandolFang-Regular.otf", "uming.ttc#0"),
+    "xiaobiaosong": ("NotoSerifCJK-Bold.ttc#2", "NotoSerifCJKsc-Bold.otf", "NotoSerifSC-Bold.otf",
+                     "FandolSong-Bold.otf", "uming.ttc#0"),
+    "heiti": ("FandolHei-Regular.otf", "wqy-zenhei.ttc#0"),
+    "kaiti": ("FandolKai-Regular.otf", "ukai.ttc#0"),
+    "songti": ("FandolSong-Regular.otf", "uming.ttc#0"),
 }
 
 #: The last per-character fallback of every role (Debian: fonts-lxgw-wenkai).
 LAST_RESORT: tuple[str, ...] = ("LXGWWenKai-Regular.ttf",)
+
+#: The Fandol files that scripts/fetch-fonts.sh extracts.
+FANDOL_FILES: tuple[str, ...] = ("FandolFang-Regular.otf", "FandolSong-Regular.otf",
+                                 "FandolSong-Bold.otf", "FandolHei-Regular.otf",
+                                 "FandolHei-Bold.otf", "FandolKai-Regular.otf")
+
+#: Where TeX Live keeps Fandol when it is installed.
+TEXLIVE_FANDOL: tuple[str, ...] = (
+    "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol",
+    "/usr/share/texmf/fonts/opentype/public/fandol",
+    "/usr/local/texlive/texmf-dist/fonts/opentype/public/fandol",
+)
+
+
+def _standin_names() -> frozenset[str]:
+    names = {_split_entry(n)[0].lower() for files in FREE_FILES.values() for n in files}
+    names |= {n.lower() for n in LAST_RESORT + FANDOL_FILES}
+    return frozenset(names)
 
 
 def font_dirs() -> list[Path]:
@@ -86,6 +121,9 @@ def font_dirs() -> list[Path]:
     local = os.environ.get("LOCALAPPDATA")
     if local:
         dirs.append(Path(local) / "Microsoft/Windows/Fonts")
+    # fonts fetched by scripts/fetch-fonts.sh, and Fandol where TeX Live is installed
+    dirs.append(fontcache.font_home())
+    dirs.extend(Path(d) for d in TEXLIVE_FANDOL)
     return dirs
 
 
@@ -129,12 +167,31 @@ def default_role_files() -> dict[str, list[str]]:
     result = {}
     last = _find(LAST_RESORT)
     for role in ROLES:
-        chain = _find(OFFICIAL_FILES[role]) + _find(FREE_FILES[role])
-        if role == "fangsong":
-            # No free FangSong: after UMing (a Song/Ming face, closest in weight) the Kai face.
-            chain += _find(LAST_RESORT)
-        result[role] = _dedupe(chain + last)
+        result[role] = _dedupe(_find(OFFICIAL_FILES[role]) + _find(FREE_FILES[role]) + last)
     return result
+
+
+def is_standin(path: str) -> bool:
+    """Whether ``path`` is one of the free faces (not a licensed font an office would use)."""
+    return Path(_split_entry(path)[0]).name.lower() in _standin_names()
+
+
+def prepare_jobs() -> list[tuple[str, int, str]]:
+    """(file, face, part) of the CFF faces the default roles start with, for converting ahead.
+
+    The ``core`` part of each role's first face (GB2312 level 1, symbols, ASCII) and the level-2
+    hanzi of the body face: what the example documents draw.
+    """
+    jobs = []
+    for role, chain in default_role_files().items():
+        path, index = _split_entry(chain[0]) if chain else ("", 0)
+        if not path or not fontcache.is_cff(path, index):
+            continue
+        parts = ("core", "gb2") if role == "fangsong" else ("core",)
+        for part in parts:
+            if (path, index, part) not in jobs:
+                jobs.append((path, index, part))
+    return jobs
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
@@ -154,9 +211,9 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 def _utf16_hex(code: int) -> str:
     if code <= 0xFFFF:
-        return "%04X" % code
+        return f"{code:04X}"
     code -= 0x10000
-    return "%04X%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return f"{0xD800 + (code >> 10):04X}{0xDC00 + (code & 0x3FF):04X}"
 
 
 def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
@@ -166,17 +223,17 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "12 dict begin",
         "begincmap",
         "/CIDSystemInfo",
-        "<< /Registry (%s)" % fontname,
-        "/Ordering (%s)" % fontname,
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
         "/Supplement 0",
         ">> def",
-        "/CMapName /%s def" % fontname,
+        f"/CMapName /{fontname} def",
         "/CMapType 2 def",
         "1 begincodespacerange",
-        "<00> <%02X>" % (len(subset) - 1),
+        f"<00> <{len(subset) - 1:02X}>",
         "endcodespacerange",
-        "%d beginbfchar" % len(subset),
-        *("<%02X> <%s>" % (i, _utf16_hex(v)) for i, v in enumerate(subset)),
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)),
         "endbfchar",
         "endcmap",
         "CMapName currentdict /CMap defineresource pop",
@@ -186,9 +243,13 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 class _TTFont(TTFont):
-    """TTFont whose subsets carry a valid ToUnicode CMap for non-BMP characters."""
+    """TTFont whose subsets carry a valid ToUnicode CMap for non-BMP characters.
+
+    Writing a PDF also closes the record of what its text used (:func:`_finish_render`).
+    """
 
     def addObjects(self, doc):
+        _finish_render(doc)
         state = self.state.get(doc)
         fixes = []
         if state is not None:
@@ -205,31 +266,43 @@ class _TTFont(TTFont):
 
 
 class _Face:
-    """One font file (or collection face) as loaded for reportlab."""
+    """One font file (or collection face, or part of a converted CFF face) for reportlab.
 
-    def __init__(self, path: str, index: int):
-        self.path, self.index = path, index
+    A TrueType file is loaded at once.  A part of a CFF face (``source`` and ``part`` given)
+    knows its characters, widths and metrics from the source; its converted file is loaded by
+    :meth:`materialize` when a character of it is first used.
+    """
+
+    def __init__(self, path: str, index: int, source: fontcache.Source | None = None,
+                 part: str = ""):
+        self.path, self.index, self.part, self.source = path, index, part, source
         stem = re.sub(r"[^A-Za-z0-9]+", "", Path(path).stem) or "font"
         digest = hashlib.sha1(f"{os.path.abspath(path)}#{index}".encode()).hexdigest()[:6]
-        self.name = f"rcmz-{stem}-{index}-{digest}"
+        self.name = f"rcmz-{stem}-{index}-{digest}" + (f"-{part}" if part else "")
         self.label = f"{Path(path).name}#{index}" if index or path.lower().endswith(".ttc") \
             else Path(path).name
+        self.family_key = (os.path.abspath(path), index)
         self.font: TTFont | None = None
-        self.cmap: Mapping[int, int] = {}
+        self.cmap: Mapping[int, int] | frozenset[int] = {}
         self.problem = ""
         self.ascent, self.descent = 880.0, -120.0
-        self._load()
+        self.file = path            # the file reportlab reads (the converted one for a part)
+        if source is not None:
+            self.cmap = source.parts.get(part, frozenset())
+            self.ascent, self.descent = source.ascent, source.descent
+        else:
+            self._load()
 
     def _load(self) -> None:
         if not os.path.isfile(self.path):
             self.problem = f"字体文件不存在：{self.path}"
             return
         try:
-            font = _TTFont(self.name, self.path, subfontIndex=self.index)
+            font = _TTFont(self.name, self.file, subfontIndex=0 if self.part else self.index)
         except TTFError as exc:
             if "postscript" in str(exc).lower() or "cff" in str(exc).lower():
-                self.problem = (f"{self.label} 为 CFF（PostScript）轮廓字体（如 Noto CJK），"
-                                "reportlab 无法嵌入，已跳过")
+                self.problem = (f"{self.label} 为 CFF（PostScript）轮廓字体，"
+                                "reportlab 无法直接嵌入，已跳过")
             else:
                 self.problem = f"{self.label} 无法载入（{exc}），已跳过"
             return
@@ -238,32 +311,139 @@ class _Face:
             return
         pdfmetrics.registerFont(font)
         self.font = font
-        self.cmap = font.face.charToGlyph
-        self.ascent = float(font.face.ascent)
-        self.descent = float(font.face.descent)
+        if self.source is None:
+            self.cmap = font.face.charToGlyph
+            self.ascent = float(font.face.ascent)
+            self.descent = float(font.face.descent)
+
+    def materialize(self) -> bool:
+        """Make the face drawable (convert and load a CFF part); False if that failed."""
+        if self.font is not None:
+            return True
+        if self.source is None or self.problem:
+            return False
+        for attempt in (1, 2):
+            try:
+                self.file = str(fontcache.part_file(self.source, self.part))
+            except Exception as exc:  # noqa: BLE001 — any failure of fontTools: skip the face
+                self.problem = f"{self.label} 转换为 TrueType 失败（{type(exc).__name__}: {exc}），已跳过"
+                break
+            self._load()
+            if self.font is not None:
+                return True
+            if attempt == 1:            # a damaged cache file: convert it again, once
+                fontcache.discard(Path(self.file))
+                self.problem = ""
+        self.cmap = frozenset()
+        log.warning(self.problem)
+        return False
 
     @property
     def usable(self) -> bool:
-        return self.font is not None
+        return self.font is not None or (self.source is not None and not self.problem)
 
     def width(self, code: int) -> float:
         """Advance width in 1/1000 em."""
+        if self.source is not None:
+            return self.source.widths.get(code, self.source.default_width)
+        assert self.font is not None, "a face is usable only with a font or a source"
         return float(self.font.face.getCharWidth(code))
 
 
-_FACES: dict[tuple[str, int], _Face] = {}
+_FACES: dict[tuple[str, int], list[_Face]] = {}
 _LOCK = threading.RLock()
 
 
-def _face(path: str, index: int) -> _Face:
+def _faces(path: str, index: int) -> list[_Face]:
+    """The faces of one chain entry: one TrueType face, or the parts of a CFF face."""
     key = (os.path.abspath(path), index)
     with _LOCK:
-        face = _FACES.get(key)
-        if face is None:
-            face = _FACES[key] = _Face(path, index)
-            if face.problem:
-                log.warning(face.problem)
-        return face
+        faces = _FACES.get(key)
+        if faces is None:
+            faces = _FACES[key] = _make_faces(path, index)
+            for face in faces:
+                if face.problem:
+                    log.warning(face.problem)
+        return faces
+
+
+def _make_faces(path: str, index: int) -> list[_Face]:
+    if os.path.isfile(path) and fontcache.is_cff(path, index):
+        try:
+            src = fontcache.source(path, index)
+        except Exception as exc:  # noqa: BLE001 — an unreadable font is skipped, not fatal
+            face = _Face(path, index, None, "")
+            face.problem = f"{face.label} 无法读取（{type(exc).__name__}: {exc}），已跳过"
+            face.font, face.cmap = None, {}
+            return [face]
+        return [_Face(path, index, src, part) for part in src.parts]
+    return [_Face(path, index)]
+
+
+def _face(path: str, index: int) -> _Face:
+    """The (first) face of a chain entry."""
+    return _faces(path, index)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# what each PDF used: fallbacks per document, stand-in faces
+
+
+@dataclass
+class RenderRecord:
+    """What one PDF set with a FontBook used (see :attr:`FontBook.renders`)."""
+
+    title: str
+    roles: set[str] = field(default_factory=set)
+    #: character → (role, face it fell back to), for characters the role's first face lacks
+    fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def fallback_line(self, book: FontBook) -> str:
+        by_role: dict[str, list[str]] = {}
+        for ch, (role, label) in self.fallbacks.items():
+            by_role.setdefault(role, []).append(f"{ch}（{_readable(label)}）")
+        parts = [f"{ROLE_NAMES[r]}字体 {book.primary_label(r)} 缺 {len(v)} 字，改用后备字体："
+                 + "、".join(v) for r, v in by_role.items()]
+        return f"《{self.title}》：" + "；".join(parts)
+
+
+_PENDING = threading.local()
+
+
+def _pending() -> dict[int, tuple[FontBook, RenderRecord]]:
+    if not hasattr(_PENDING, "books"):
+        _PENDING.books = {}
+    return _PENDING.books
+
+
+def _finish_render(doc) -> None:
+    """reportlab is writing the PDF ``doc``: hand each FontBook the record of its text."""
+    if getattr(doc, "_rcmz_fonts_reported", False):
+        return
+    doc._rcmz_fonts_reported = True
+    pending = _pending()
+    if not pending:
+        return
+    title = str(getattr(getattr(doc, "info", None), "title", "") or "").strip() or "（无标题）"
+    items = list(pending.values())
+    pending.clear()
+    for book, record in items:
+        record.title = title
+        book._finished(record)
+
+
+def _readable(label: str) -> str:
+    """``FandolFang-Regular.otf`` → ``FandolFang Regular``; ``uming.ttc#0`` → ``uming``."""
+    name = Path(_split_entry(label)[0]).stem
+    return READABLE.get(name.lower(), name.replace("-", " "))
+
+
+#: Display names of the free faces (file stem, lower case → name).
+READABLE: dict[str, str] = {
+    "uming": "AR PL UMing", "ukai": "AR PL UKai", "wqy-zenhei": "WenQuanYi Zen Hei",
+    "lxgwwenkai-regular": "LXGW WenKai", "notoserifcjk-bold": "Noto Serif CJK SC Bold",
+    "notoserifcjksc-bold": "Noto Serif CJK SC Bold", "notoserifsc-bold": "Noto Serif SC Bold",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,11 +455,12 @@ class FontBook:
     ``role_files`` maps a role (see :data:`ROLES`) to a list of files (``"x.ttc#1"`` selects a
     face of a collection).  Roles not given use the discovered defaults; a given list is
     followed by the role's defaults so that a licensed font without 𠮷 still falls back to
-    LXGW WenKai (``fallback=False`` turns that off).
+    LXGW WenKai (``fallback=False`` turns that off).  ``official``: the book sets a bureau's
+    documents, and warns once when they are set in free stand-ins (see :meth:`standins`).
     """
 
     def __init__(self, role_files: Mapping[str, Iterable[str | Path]] | None = None, *,
-                 fallback: bool = True):
+                 fallback: bool = True, official: bool = False):
         defaults = default_role_files()
         chains: dict[str, list[str]] = {}
         given = dict(role_files or {})
@@ -303,8 +484,14 @@ class FontBook:
                 own.append(f"{path}#{index}")
             chains[role] = _dedupe(own + (defaults[role] if fallback else []))
         self._chains = chains
+        self.official = official
+        #: one record per PDF written with this book (the last 1,000)
+        self.renders: list[RenderRecord] = []
+        self._warned_standins = False
         # Faces load one by one, as far down a role's chain as a character needs: a fallback
-        # such as LXGW WenKai (about 30 MB in memory) loads only when text needs it.
+        # such as LXGW WenKai (about 30 MB in memory) loads only when text needs it.  A CFF
+        # entry gives several faces (its parts), each converted only when drawn.
+        self._entries: dict[str, int] = {role: 0 for role in ROLES}
         self._loaded: dict[str, list[_Face]] = {role: [] for role in ROLES}
         self._usable: dict[str, list[_Face]] = {role: [] for role in ROLES}
         self._pick: dict[tuple[str, str], int] = {}
@@ -321,15 +508,16 @@ class FontBook:
         return role
 
     def _load_next(self, role: str) -> bool:
-        """Load the next face of ``role``'s chain; False when the chain is exhausted."""
-        loaded = self._loaded[self._role(role)]
-        chain = self._chains[role]
-        if len(loaded) >= len(chain):
+        """Load the next entry of ``role``'s chain; False when the chain is exhausted."""
+        chain = self._chains[self._role(role)]
+        n = self._entries[role]
+        if n >= len(chain):
             return False
-        face = _face(*_split_entry(chain[len(loaded)]))
-        loaded.append(face)
-        if face.usable:
-            self._usable[role].append(face)
+        self._entries[role] = n + 1
+        for face in _faces(*_split_entry(chain[n])):
+            self._loaded[role].append(face)
+            if face.usable:
+                self._usable[role].append(face)
         return True
 
     def _load(self, role: str) -> list[_Face]:
@@ -339,20 +527,23 @@ class FontBook:
         return self._loaded[role]
 
     def _first_usable(self, role: str) -> _Face:
-        while not self._usable[self._role(role)] and self._load_next(role):
-            pass
-        if not self._usable[role]:
-            raise RenderError(self._none_message(role))
-        return self._usable[role][0]
+        i = 0
+        usable = self._usable[self._role(role)]
+        while i < len(usable) or self._load_next(role):
+            if i < len(usable):
+                if usable[i].materialize():
+                    return usable[i]
+                i += 1
+        raise RenderError(self._none_message(role))
 
     def faces(self, role: str) -> list[_Face]:
-        """All usable faces of ``role`` (loads the whole chain)."""
+        """All usable faces of ``role`` (loads the whole chain; converts nothing)."""
         self._load(role)
-        return list(self._usable[role])
+        return [f for f in self._usable[role] if f.usable]
 
     @property
     def notes(self) -> list[str]:
-        """Problems met so far (skipped CFF fonts, unreadable files)."""
+        """Problems met so far (skipped or unconvertible fonts, unreadable files)."""
         out = []
         for faces in self._loaded.values():
             for f in faces:
@@ -364,10 +555,19 @@ class FontBook:
         """reportlab name of the first usable font of ``role``."""
         return self._first_usable(role).name
 
+    def primary_face(self, role: str) -> _Face:
+        """The face that sets ``role`` (the first usable one)."""
+        return self._first_usable(role)
+
+    def primary_label(self, role: str) -> str:
+        """Readable name of the face that sets ``role`` (``FandolFang Regular``)."""
+        return _readable(self._first_usable(role).label)
+
     def face_of(self, fontname: str) -> _Face:
-        for face in _FACES.values():
-            if face.name == fontname:
-                return face
+        for faces in _FACES.values():
+            for face in faces:
+                if face.name == fontname:
+                    return face
         raise KeyError(fontname)
 
     def describe(self) -> dict[str, list[str]]:
@@ -376,14 +576,57 @@ class FontBook:
         for role in ROLES:
             rows = []
             for f in self._load(role):
-                rows.append(f"{f.path}#{f.index}" + (f"（{f.problem}）" if f.problem else ""))
+                row = f"{f.path}#{f.index}" + (f"（{f.part}）" if f.part else "")
+                rows.append(row + (f"（{f.problem}）" if f.problem else ""))
             out[role] = rows
         return out
 
     def _none_message(self, role: str) -> str:
-        return (f"没有可用的「{ROLE_NAMES.get(role, role)}」字体。请安装 fonts-arphic-uming、"
-                "fonts-arphic-ukai、fonts-wqy-zenhei、fonts-lxgw-wenkai（scripts/ensure-fonts.sh），"
-                "或在 bureau.yaml 的 fonts 一节指定字体文件。")
+        return (f"没有可用的「{ROLE_NAMES.get(role, role)}」字体。请运行 make setup（取得 Fandol 字体，"
+                "并安装 fonts-arphic-uming、fonts-arphic-ukai、fonts-wqy-zenhei、fonts-lxgw-wenkai），"
+                "或在 bureau.yaml 的 fonts 一节指定字体文件（rcmz fonts 查看各角色所用字体）。")
+
+    # -- stand-ins and the record of each PDF ----------------------------------------------
+    def first_face(self, role: str) -> _Face | None:
+        """The face that will set ``role``, found without converting anything (None: no face)."""
+        usable = self._usable[self._role(role)]
+        while True:
+            for face in usable:
+                if face.usable:
+                    return face
+            if not self._load_next(role):
+                return None
+
+    def standins(self, roles: Iterable[str] = ROLES) -> list[tuple[str, str]]:
+        """(role, face) of the given roles that are set in a free stand-in, not a licensed face."""
+        out = []
+        for role in roles:
+            face = self.first_face(role)
+            if face is not None and is_standin(face.path):
+                out.append((role, _readable(face.label)))
+        return out
+
+    def _recording(self) -> RenderRecord:
+        pending = _pending()
+        item = pending.get(id(self))
+        if item is None:
+            item = pending[id(self)] = (self, RenderRecord(""))
+        return item[1]
+
+    def _finished(self, record: RenderRecord) -> None:
+        self.renders.append(record)
+        del self.renders[:-1000]
+        if record.fallbacks:
+            log.warning(record.fallback_line(self))
+        if self.official and not self._warned_standins and record.roles:
+            standins = self.standins()
+            if standins:
+                self._warned_standins = True
+                log.warning(
+                    "公文未用正式字体排印，而用免费替代字体：%s。正式印发前请安装仿宋_GB2312、"
+                    "方正小标宋简体、黑体、楷体_GB2312 等字体，或在 bureau.yaml 的 fonts 一节指定"
+                    "（rcmz fonts 查看各角色所用字体）",
+                    "，".join(f"{ROLE_NAMES[r]}→{label}" for r, label in standins))
 
     # -- coverage --------------------------------------------------------------------------
     def _index(self, ch: str, role: str) -> int:
@@ -400,7 +643,7 @@ class FontBook:
         usable = self._usable[self._role(role)]
         while i < len(usable) or self._load_next(role):
             if i < len(usable):
-                if code in usable[i].cmap:
+                if code in usable[i].cmap and usable[i].materialize():
                     found = i
                     break
                 i += 1
@@ -416,7 +659,8 @@ class FontBook:
         return out
 
     def _missing_error(self, ch: str, role: str, field: str) -> RenderError:
-        tried = "、".join(f.label for f in self.faces(role)) or "（无可用字体）"
+        _pending().pop(id(self), None)      # this PDF will not be written
+        tried = "、".join(dict.fromkeys(f.label for f in self.faces(role))) or "（无可用字体）"
         where = f"「{field}」中的" if field else "文本中的"
         return RenderError(
             f"{where}字符“{ch}”（U+{ord(ch):04X}）无法排印：「{ROLE_NAMES.get(role, role)}」"
@@ -429,15 +673,24 @@ class FontBook:
             raise self._missing_error(ch, role, field)
 
     def runs(self, text: str, role: str, field: str = "") -> list[tuple[str, str]]:
-        """Split ``text`` into ``(reportlab font name, substring)`` runs for ``role``."""
-        self._first_usable(role)
+        """Split ``text`` into ``(reportlab font name, substring)`` runs for ``role``.
+
+        The characters set in another face than the role's first are recorded for the report
+        of the PDF being drawn (:attr:`renders`).
+        """
+        first = self._first_usable(role)
         faces = self._usable[role]  # grows in place as _index loads fallbacks
+        record = self._recording()
+        record.roles.add(role)
         out: list[tuple[str, str]] = []
         cur, start = -2, 0
         for i, ch in enumerate(text):
             k = self._index(ch, role)
             if k < 0:
                 raise self._missing_error(ch, role, field)
+            if faces[k].family_key != first.family_key and ch not in record.fallbacks \
+                    and not ch.isspace():
+                record.fallbacks[ch] = (role, faces[k].label)
             if k != cur:
                 if i > start:
                     out.append((faces[cur].name, text[start:i]))
@@ -491,7 +744,9 @@ def fontbook_from_config(cfg: Mapping | None = None, base: str | Path | None = N
 
     ``cfg`` is either that mapping (role → list of paths) or the whole configuration with a
     ``fonts`` key; ``None`` or an empty mapping gives the discovered defaults.  Relative paths
-    are resolved against ``base`` (the configuration file's folder) when given.
+    are resolved against ``base`` (the configuration file's folder) when given.  A book asked
+    for with ``base`` sets a bureau's documents (the render stage and the dossier ask so): it
+    warns once when they are set in free stand-ins (:attr:`FontBook.official`).
     """
     if cfg and "fonts" in cfg and not set(cfg) <= set(ROLES):
         cfg = cfg.get("fonts") or {}
@@ -516,6 +771,8 @@ def fontbook_from_config(cfg: Mapping | None = None, base: str | Path | None = N
         book = _BOOKS.get(key)
         if book is None:
             book = _BOOKS[key] = FontBook(dict(cfg or {}))
+        if base is not None:
+            book.official = True
         return book
 
 

@@ -25,8 +25,8 @@ about fonts; :class:`Line` reports the character spacing (PDF ``Tc``) the line n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 #: Marks that must not begin a line (closing, pausing and connecting marks).
 CANNOT_START = frozenset(

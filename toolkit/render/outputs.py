@@ -32,10 +32,10 @@ def output_name(document: Document) -> str:
 
 
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
-                    formats=FORMATS) -> list[RenderedDocument]:
+                    formats=FORMATS, docx_shell: Path | None = None) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write each file atomically.
 
-    ``fonts`` is needed for PDF only."""
+    ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell."""
     from toolkit.render.docx import (
         render_docx,  # lazy: rcmz check must not pay for these
     )
@@ -48,7 +48,7 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
             assert fonts is not None, "PDF output needs a FontBook"
             outputs["pdf"] = render_pdf(document, fonts)
         if "docx" in formats:
-            outputs["docx"] = render_docx(document)
+            outputs["docx"] = render_docx(document, docx_shell)
         rendered.append((document, outputs))
     results = []
     for document, outputs in rendered:

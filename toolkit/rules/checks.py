@@ -23,7 +23,12 @@ from toolkit.rules.articles import (
     REFUSED_OUTCOME,
     cite,
 )
-from toolkit.rules.deadlines import PERIODS_BY_KEY, TimeLimit, time_limits
+from toolkit.rules.deadlines import (
+    PERIODS_BY_KEY,
+    TimeLimit,
+    bounded_problems,
+    time_limits,
+)
 from toolkit.text import cn_date
 
 
@@ -59,16 +64,19 @@ class CheckResult:
 
 
 def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResult:
-    context = Context(calendar=calendar, today=today)
     limits, missing = time_limits(case, calendar, today)
-    context.limits = limits
     problems = list(case.problems)
-    for gap in missing:
-        problems.append(case.problem(gap.step, gap.path, "日历数据", gap.error.message))
-    for check in RULES:
-        problems.extend(check(case, context))
+    found = _run_rules(case, Context(calendar, today, limits))
+    problems.extend(found)
+    for gap in missing:  # a period into a year without holiday data: ask both ends of its range
+        problems.extend(bounded_problems(case, gap, found, lambda limit: _run_rules(
+            case, Context(calendar, today, [*limits, limit]))))
     problems.sort(key=lambda p: (p.file, p.line, p.column, p.rule))
     return CheckResult(case, problems, limits)
+
+
+def _run_rules(case: Case, context: Context) -> list[Problem]:
+    return [problem for check in RULES for problem in check(case, context)]
 
 
 # --- the order of the steps ---------------------------------------------------------------
@@ -366,7 +374,7 @@ def time_limits_kept(case: Case, context: Context):
     for limit in context.limits:
         step, path = limit.source
         done_step, *done_path = PERIODS_BY_KEY[limit.key].done  # where the late act is recorded
-        span = f"自{cn_date(limit.start)}起{limit.length}，应于{cn_date(limit.due)}前{limit.action}"
+        span = f"自{cn_date(limit.start)}起{limit.length}，应于{limit.due_text}前{limit.action}"
         if limit.key == "application" and limit.status == "late":
             yield case.problem(done_step, done_path, limit.article,
                                f"申请逾期：{span}，实际{cn_date(limit.done)}。"
@@ -380,7 +388,7 @@ def time_limits_kept(case: Case, context: Context):
             if until and until > limit.due:
                 yield case.problem("determination", ("deferral", "until"), limit.article,
                                    f"暂缓时间不得超过{limit.length}：自{cn_date(limit.start)}起最迟至"
-                                   f"{cn_date(limit.due)}，这里写的是{cn_date(until)}")
+                                   f"{limit.due_text}，这里写的是{cn_date(until)}")
             if limit.status == "late":
                 yield case.problem(done_step, done_path, limit.article,
                                    f"暂缓时间超过{limit.length}：{span}，实际{cn_date(limit.done)}")

@@ -5,19 +5,27 @@
 rule checks, ``rcmz status``, ``rcmz stats``, the calendar export and docs/calendar.md all read
 these two tables; nothing else spells out a limit.
 
-Counting follows ``toolkit.calendar`` (Civil Code Art. 201–203).
+Counting follows ``toolkit.calendar`` (Civil Code Art. 201–203).  A period that runs into a year
+without a known holiday arrangement cannot be counted exactly; :func:`time_limits` then gives it
+as a :class:`MissingCalendar` with the earliest and the latest day it can end on
+(``WorkCalendar.period_range``), and :meth:`MissingCalendar.limit_at` gives the limit as it would
+be if it ended on either: a rule whose answer is the same at both is certain
+(``toolkit.rules.checks.check_case``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from toolkit.calendar import WorkCalendar
+from toolkit.calendar import DEFAULT_TABLE_PATH, DueRange, WorkCalendar
 from toolkit.case.model import Case
+from toolkit.case.problems import Problem
 from toolkit.case.steps import BY_KEY
 from toolkit.errors import CalendarDataMissing
+from toolkit.text import cn_date
 
 #: Where a date is in the case files: the step's key, then the keys inside its file.
 Field = tuple[str, ...]
@@ -115,6 +123,15 @@ class TimeLimit:
     done: dt.date | None
     status: Status
     source: tuple        # (step, path) of the date that starts the period, for messages
+    bound: DueRange | None = None  # set when the year's arrangement is unknown: due is one end
+
+    @property
+    def due_text(self) -> str:
+        """The last day in words: 2025年3月12日, or the range when the arrangement is unknown."""
+        if self.bound is None:
+            return cn_date(self.due)
+        return (f"{cn_date(self.bound.earliest)}至{cn_date(self.bound.latest)}之间的期间最后一日"
+                f"（{self.bound.years_text}的节假日安排未知）")
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -122,17 +139,39 @@ class TimeLimit:
             data[key] = data[key].isoformat() if data[key] else None
         data["status_name"] = STATUS_NAMES[self.status]
         data.pop("source")
+        data.pop("bound")
         return data
 
 
 @dataclass(frozen=True)
 class MissingCalendar:
-    """A period that could not be counted because its year's arrangement is unknown."""
+    """A period that could not be counted exactly because its year's arrangement is unknown.
+
+    ``bound`` is the earliest and latest day it can end on; :meth:`limit_at` is the limit as it
+    would stand if it ended on one of them.
+    """
 
     key: str             # the period's key in PERIODS
     step: str            # where its start date is, for messages
     path: tuple
     error: CalendarDataMissing
+    bound: DueRange | None = None
+    start: dt.date | None = None
+    case: Case | None = field(default=None, repr=False, compare=False)
+    today: dt.date | None = None
+    table: str = str(DEFAULT_TABLE_PATH)   # the local holiday table to add the year to
+
+    @property
+    def period(self) -> Period:
+        return PERIODS_BY_KEY[self.key]
+
+    @property
+    def done(self) -> dt.date | None:
+        return self.case.date(*self.period.done) if self.case is not None else None
+
+    def limit_at(self, due: dt.date) -> TimeLimit:
+        """The limit as it stands if the period ends on ``due`` (one end of ``bound``)."""
+        return _limit(self.period, self.case, self.start, due, self.today, self.bound)
 
 
 def _status(done: dt.date | None, due: dt.date, today: dt.date, done_file_unreadable: bool) -> Status:
@@ -145,7 +184,11 @@ def _status(done: dt.date | None, due: dt.date, today: dt.date, done_file_unread
 
 def time_limits(case: Case, calendar: WorkCalendar, today: dt.date
                 ) -> tuple[list[TimeLimit], list[MissingCalendar]]:
-    """Every period of :data:`PERIODS` whose start date the case has, in the table's order."""
+    """Every period of :data:`PERIODS` whose start date the case has, in the table's order.
+
+    A period that runs into a year without a known arrangement is not in the first list but in
+    the second, with the earliest and latest day it can end on.
+    """
     limits: list[TimeLimit] = []
     missing: list[MissingCalendar] = []
     for period in PERIODS:
@@ -157,17 +200,60 @@ def time_limits(case: Case, calendar: WorkCalendar, today: dt.date
         try:
             due = add(start, period.length)
         except CalendarDataMissing as error:
-            missing.append(MissingCalendar(period.key, step, tuple(path), error))
+            bound = calendar.period_range(start, period.length, period.unit)
+            missing.append(MissingCalendar(period.key, step, tuple(path), error, bound, start, case,
+                                           today, str(calendar.table_path or DEFAULT_TABLE_PATH)))
             continue
-        done = case.date(*period.done)
-        done_step = period.done[0]
-        unreadable = not case.has(done_step) and (case.folder / BY_KEY[done_step].file).exists()
-        status = _status(done, due, today, unreadable)
-        if status == "late" and period.late_accepted_by \
-                and case.get(*period.late_accepted_by) is not None:
-            status = "late_accepted"
-        if status in ("late", "overdue") and period.deferred_by and case.date(*period.deferred_by):
-            status = "deferred"
-        limits.append(TimeLimit(period.key, period.name, period.article, period.action, start, due,
-                                period.length_text, period.unit, done, status, (step, tuple(path))))
+        limits.append(_limit(period, case, start, due, today))
     return limits, missing
+
+
+def _limit(period: Period, case: Case, start: dt.date, due: dt.date, today: dt.date,
+           bound: DueRange | None = None) -> TimeLimit:
+    step, *path = period.start
+    done = case.date(*period.done)
+    done_step = period.done[0]
+    unreadable = not case.has(done_step) and (case.folder / BY_KEY[done_step].file).exists()
+    status = _status(done, due, today, unreadable)
+    if status == "late" and period.late_accepted_by \
+            and case.get(*period.late_accepted_by) is not None:
+        status = "late_accepted"
+    if status in ("late", "overdue") and period.deferred_by and case.date(*period.deferred_by):
+        status = "deferred"
+    return TimeLimit(period.key, period.name, period.article, period.action, start, due,
+                     period.length_text, period.unit, done, status, (step, tuple(path)), bound)
+
+
+def bounded_problems(case: Case, gap: MissingCalendar, found: list[Problem],
+                     run: Callable[[TimeLimit], list[Problem]]) -> list[Problem]:
+    """What the rules say of a period known only to end between ``gap.bound``'s two days.
+
+    ``run(limit)`` runs the rules with the exact limits plus ``limit``; ``found`` is what they
+    say without it.  A problem the rules raise at both ends is certain and reported as it is (its
+    message gives the range); one raised at one end only depends on the unknown arrangement and
+    becomes one warning, at its place, stating the range and how to add the year.
+    """
+    bound, period = gap.bound, gap.period
+    known = set(found)
+    early = [p for p in run(gap.limit_at(bound.earliest)) if p not in known]
+    late = [p for p in run(gap.limit_at(bound.latest)) if p not in known]
+    certain = [p for p in early if p in late]
+    depends = [p for p in early + late if p not in certain]
+    if not depends:
+        return certain
+    first = depends[0]
+    until = case.date("determination", "deferral", "until")
+    if first.field == "deferral.until" and until:
+        what = f"这里写的暂缓截止日是{cn_date(until)}"
+    elif gap.done:
+        what = f"{period.action}的日期是{cn_date(gap.done)}"
+    else:
+        what = f"截至{cn_date(gap.today)}尚无{period.action}的记录"
+    years = bound.years_text
+    message = (f"{period.name}是否遵守取决于{years}的节假日安排：自{cn_date(gap.start)}起"
+               f"{period.length_text}，期间最后一日最早为{cn_date(bound.earliest)}、"
+               f"最迟为{cn_date(bound.latest)}，{what}。国务院办公厅公布{years}节假日安排后，"
+               f"请把该年的放假日期和调休上班日期加入节假日表 {gap.table}"
+               "（格式见该文件开头的说明），再运行 rcmz check")
+    return [*certain, Problem(first.file, first.line, first.column, first.field, period.article,
+                              message, "warning")]

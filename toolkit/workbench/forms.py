@@ -252,7 +252,9 @@ class FormBuilder:
         if examples and kind in ("text", "textarea", "integer", "number"):
             node.placeholder = T.EXAMPLE.format(example=examples[0])
         if kind == "select":
-            node.options = [(str(option), str(option)) for option in schema["enum"]]
+            titles = schema.get("x-enum-titles") or {}
+            node.options = [(str(option), f"{titles[option]}（{option}）" if option in titles else str(option))
+                            for option in schema["enum"]]
         elif kind == "article":
             node.options = article_options(schema)
         elif kind == "bool":

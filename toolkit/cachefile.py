@@ -1,0 +1,92 @@
+"""A small JSON cache in the user's cache folder, for answers that cost time to get again.
+
+``rcmz check`` keeps two: what each attachment is (by its content's SHA-256,
+``toolkit.attachments``) and the numbers each case file holds (by its size and modification
+time, ``toolkit.case.numbering``).  The folder is ``rcmz status``'s (``RCMZ_CACHE_DIR``, else
+the platform's cache folder); ``RCMZ_NO_CACHE=1`` turns every cache off.  A cache is read on
+first use and written once when the process ends, and only if something was added; one that
+cannot be read or written only costs time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def cache_folder() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    if os.environ.get("RCMZ_NO_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("RCMZ_CACHE_DIR"):
+        return Path(os.environ["RCMZ_CACHE_DIR"])
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "rcmz" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rcmz"
+
+
+class JsonCache:
+    """Values (JSON-able) by string key, valid while ``salt()`` gives the same string."""
+
+    def __init__(self, name: str, salt: Callable[[], str]):
+        self.name, self._salt = name, salt
+        self._memory: dict[str, Any] | None = None
+        self._dirty = False
+        self._path: list[Path | None] = []   # fixed when first read: written back there
+
+    def _file(self) -> Path | None:
+        if not self._path:
+            folder = cache_folder()
+            self._path.append(folder / f"{self.name}.json" if folder is not None else None)
+        return self._path[0]
+
+    def _load(self) -> dict[str, Any]:
+        if self._memory is None:
+            self._memory = {}
+            file = self._file()
+            try:
+                stored = json.loads(file.read_text(encoding="utf-8")) if file and file.is_file() else {}
+            except (OSError, ValueError):
+                stored = {}
+            if isinstance(stored, dict) and stored.get("salt") == self._salt():
+                self._memory.update(stored.get("values") or {})
+        return self._memory
+
+    def get(self, key: str) -> Any:
+        return self._load().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._load()[key] = value
+        if not self._dirty and self._file() is not None:
+            atexit.register(self.save)
+        self._dirty = True
+
+    def save(self) -> None:
+        file = self._file()
+        if not self._dirty or file is None or self._memory is None:
+            return
+        from toolkit.atomic import write_text_atomic
+
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(file, json.dumps({"salt": self._salt(), "values": self._memory},
+                                               ensure_ascii=False))
+        except OSError:
+            pass
+        self._dirty = False
+
+
+def code_salt(*files: str) -> str:
+    """rcmz's version and the size and time of the given source files."""
+    from toolkit import __version__
+
+    parts = [__version__]
+    for file in files:
+        stat = Path(file).stat()
+        parts.append(f"{Path(file).name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(parts)

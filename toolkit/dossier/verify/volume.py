@@ -1,0 +1,140 @@
+"""The volume as verify reads it: the embedded manifest, the parts recovered from the page
+labels, and the helpers that turn labels, bookmarks and links back into page indexes."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Name
+
+from toolkit.dossier import manifest as mf
+from toolkit.dossier.verify.report import FAIL, OK, VerifyReport
+from toolkit.dossier.vocabulary import LABEL_COVER, LABEL_NOTES, Plan
+
+
+@dataclass
+class Volume:
+    """An opened volume whose manifest and page labels could be read."""
+
+    pdf: pikepdf.Pdf
+    data: bytes
+    manifest: dict
+    digest: str                                 # SHA-256 of the embedded manifest
+    ranges: list[tuple[int, pikepdf.Object]]              # the page-label ranges
+    plan: Plan
+
+    @property
+    def items(self) -> list[dict]:
+        return self.manifest.get("items", [])
+
+    @property
+    def page_ids(self) -> dict:
+        """Page object → 0-based index."""
+        return {p.obj.objgen: i for i, p in enumerate(self.pdf.pages)}
+
+    def page_no(self, index: int | None) -> str:
+        """The 页号 of page ``index`` for messages."""
+        if index is None:
+            return "（无）"
+        return str(index - self.plan.front_pages + 1)
+
+    def text(self, indexes: Sequence[int]) -> list[str]:
+        """Extracted text of the pages at ``indexes``."""
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.data))
+        return [reader.pages[i].extract_text() or "" for i in indexes]
+
+
+def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, data: bytes) -> Volume | None:
+    """The manifest and the parts of ``pdf``; None (with the failure reported) when the manifest
+    is missing or unreadable, the labels are not those of a volume or the content pages do not
+    match the manifest — nothing further can be checked then."""
+    if pdf.is_encrypted:
+        report.add("可用性", FAIL, "文件已加密，归档文件不得加密")
+    raw = mf.extract(pdf)
+    if raw is None:
+        report.add("清单", FAIL, "案卷中没有内嵌的电子文件清单 manifest.json")
+        return None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        report.add("清单", FAIL, f"内嵌的 manifest.json 无法解析：{exc}")
+        return None
+    report.manifest = manifest
+    digest = mf.digest(raw)
+    report.add("清单", OK, f"内嵌清单 manifest.json 可读（SHA-256 {digest}）")
+
+    ranges = label_ranges(pdf)
+    plan = plan_from_labels(ranges, len(pdf.pages))
+    if plan is None:
+        report.add("页号", FAIL, "页面标签（PageLabels）缺失或不是 封面/目录/1…N/备考表 的结构")
+        return None
+    content = int(manifest.get("content_pages", -1))
+    if plan.content_pages != content:
+        report.add("完整性", FAIL, f"卷内文件应有 {content} 页，文件中实为 {plan.content_pages} 页")
+        return None
+    return Volume(pdf, data, manifest, digest, ranges, plan)
+
+
+def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Object]]:
+    pl = pdf.Root.get(Name.PageLabels)
+    if pl is None or Name.Nums not in pl:
+        return []
+    nums = list(pl.Nums)
+    return [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
+
+
+def label_text(ranges: list[tuple[int, pikepdf.Object]], index: int) -> str | None:
+    """The label a viewer shows for page ``index`` under ``ranges``."""
+    cur = None
+    for start, d in ranges:
+        if start <= index:
+            cur = (start, d)
+    if cur is None:
+        return None
+    start, d = cur
+    prefix = str(d.get(Name.P, ""))
+    style = d.get(Name.S)
+    if style is None:
+        return prefix
+    n = int(d.get(Name.St, 1)) + index - start
+    return prefix + str(n)
+
+
+def plan_from_labels(ranges: list[tuple[int, pikepdf.Object]], total: int) -> Plan | None:
+    """Recover where cover, index, content and notes sheet are from the page labels."""
+    try:
+        (c0, cd), (i0, _), (f0, fd), (b0, bd) = ranges
+    except ValueError:
+        return None
+    if (c0, i0) != (0, 1) or str(cd.get(Name.P, "")) != LABEL_COVER:
+        return None
+    if Name.P in fd or fd.get(Name.S) != Name.D or str(bd.get(Name.P, "")) != LABEL_NOTES:
+        return None
+    return Plan(1, f0 - 1, b0 - f0, total - b0)
+
+
+def dest_index(dest, page_ids: dict) -> int | None:
+    """The page index an explicit destination points at."""
+    if isinstance(dest, pikepdf.Array) and len(dest) > 0:
+        target = dest[0]
+        if isinstance(target, pikepdf.Dictionary):
+            return page_ids.get(target.objgen)
+        if isinstance(target, int):
+            return int(target)
+    return None
+
+
+def outline_target(item, page_ids: dict) -> int | None:
+    """The page index a bookmark points at (destination or GoTo action)."""
+    dest = item.destination
+    if dest is None and item.action is not None:
+        dest = item.action.get(Name.D)
+    if isinstance(dest, int):
+        return dest
+    return dest_index(dest, page_ids)

@@ -1,0 +1,63 @@
+"""Typeset a :class:`toolkit.documents.model.Document` as a GB/T 9704-2012 PDF.
+
+Our own grid layout on reportlab's canvas (see docs/fonts-and-layout.md): A4, a text block of
+156 × 225 mm at 28 mm from the left and 37 mm from the top (:mod:`toolkit.render.geometry`),
+22 lines of 28 characters exactly; lines broken by :mod:`toolkit.render.linebreak` (GB/T 15834
+practice, push-in before push-out) and justified, nothing leaves the text block; text through
+:meth:`FontBook.runs` (per-character font fallback, one ``Tj`` per run); the same document and
+fonts give byte-identical PDFs.
+
+The modules, in the order a document passes through them:
+
+* :mod:`.grid` — the page and its line grid in PDF coordinates;
+* :mod:`.cursor` — the page stack and the cursor down the grid, page breaks that carry lines
+  along (:mod:`.pagination` decides how many);
+* :mod:`.setter` — measuring and breaking text into lines of font runs;
+* :mod:`.head` (版头), :mod:`.title` (标题), :mod:`.body` (paragraphs), :mod:`.tables`,
+  :mod:`.signature` (署名, 成文日期), :mod:`.record` (版记) — each part of the document;
+* :mod:`.ops` — what a laid-out page holds; :mod:`.draw` — page numbers, footers, the file.
+"""
+
+from __future__ import annotations
+
+from toolkit.documents.model import Document
+from toolkit.errors import RenderError
+from toolkit.render.fonts import FontBook, default_fontbook
+from toolkit.render.pdf.body import set_blocks
+from toolkit.render.pdf.cursor import Cursor
+from toolkit.render.pdf.draw import write_pdf
+from toolkit.render.pdf.head import letter_head, official_head
+from toolkit.render.pdf.ops import Page
+from toolkit.render.pdf.record import set_record
+from toolkit.render.pdf.setter import LineSetter
+from toolkit.render.pdf.title import set_title
+
+__all__ = ["render_pdf", "typeset"]
+
+
+def typeset(doc: Document, fonts: FontBook) -> list[Page]:
+    """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记."""
+    cur, setter = Cursor(), LineSetter(fonts)
+    layout = doc.layout
+    if layout in ("official", "minutes") and doc.issuer:
+        official_head(cur, setter, doc)
+    elif layout == "letter" and doc.issuer:
+        letter_head(cur, setter, doc)
+    elif layout not in ("official", "minutes", "letter", "form"):
+        raise RenderError(f"未知的版式：{layout}")
+    set_title(cur, setter, doc.title)
+    if doc.title and doc.blocks:
+        cur.skip(1)
+    set_blocks(cur, setter, doc.blocks)
+    if doc.record:
+        set_record(cur, setter, doc.record)
+    # a trailing empty page (e.g. after a final page break) is dropped
+    while len(cur.pages) > 1 and not cur.pages[-1].ops:
+        cur.pages.pop()
+    return cur.pages
+
+
+def render_pdf(doc: Document, fonts: FontBook | None = None) -> bytes:
+    """Typeset ``doc``; the same document and fonts give byte-identical PDFs."""
+    fonts = fonts or default_fontbook()
+    return write_pdf(doc, typeset(doc, fonts), fonts)

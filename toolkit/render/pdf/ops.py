@@ -1,0 +1,47 @@
+"""What a laid-out page is: text runs, rules and boxes, drawn once the page count is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.render.pdf.grid import BLACK
+
+#: Line width of table cell borders (pt).
+RULE_CELL = 0.5
+
+
+@dataclass
+class Text:
+    x: float
+    y: float
+    size: float
+    segs: list[tuple[str, str]]     # (role, text)
+    cs: float = 0.0
+    color: tuple = BLACK
+    hscale: float = 100.0
+    field: str = ""
+
+
+@dataclass
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    color: tuple = BLACK
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    width: float = RULE_CELL
+
+
+@dataclass
+class Page:
+    ops: list = field(default_factory=list)
+    number: bool = True             # print the page number

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from toolkit.docket.status import collect, to_json
 from workbench_support import (
     PORT,
     TODAY,
@@ -18,8 +20,6 @@ from workbench_support import (
     set_field,
     workbench,
 )
-
-from toolkit.docket.status import collect, to_json
 
 CASE = "2025-001-exempt-individual"
 APP = "01-application.yaml"

@@ -9,6 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 from starlette.datastructures import FormData
+
+from toolkit.case.problems import Problem
+from toolkit.cli import main
 from workbench_support import (
     TODAY,
     edit_url,
@@ -17,9 +20,6 @@ from workbench_support import (
     set_field,
     workbench,
 )
-
-from toolkit.case.problems import Problem
-from toolkit.cli import main
 
 
 def drop(fields, prefix):

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from workbench_support import TODAY, git
 
 pytest_plugins = ["browser_support"]  # the fixtures: server, browser, context, page

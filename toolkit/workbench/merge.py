@@ -142,7 +142,7 @@ def _merge(text: str, new: dict, schema: dict, parsed: Any = None) -> Merged:
 
 def _new_paths(old: Any, new: Any, path: tuple) -> list[tuple]:
     """Paths of keys that ``new`` adds to mappings of ``old`` (not inside list items)."""
-    out = []
+    out: list[tuple] = []
     if not isinstance(new, dict) or isinstance(new, FormItem):
         return out
     for key, value in new.items():
@@ -222,7 +222,7 @@ def _add_following(container, key, text: str) -> None:
     token = _token(target, last)
     if token is not None:
         token.value = token.value + text
-    elif isinstance(target, dict):
+    elif isinstance(target, CommentedMap):
         target.ca.items.setdefault(last, [None, None, None, None])
         target.ca.items[last][2] = CommentToken("\n" + text, CommentMark(0), None)
 
@@ -230,9 +230,9 @@ def _add_following(container, key, text: str) -> None:
 def _merge_value(old: Any, new: Any, schema: dict) -> Any:
     if same(old, new) and not _reordered(new):
         return old
-    if isinstance(old, dict) and isinstance(new, dict):
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
         return _merge_map(old, new, schema)
-    if isinstance(old, list) and isinstance(new, list):
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
         items = _describe(schema.get("items", {}))
         if any(isinstance(item, dict) for item in new):
             return _merge_items(old, new, items)
@@ -251,7 +251,8 @@ def _reordered(new: Any) -> bool:
 
 
 def _merge_items(old: CommentedSeq, new: list, schema: dict) -> CommentedSeq:
-    result, origins = [], []
+    result: list[Any] = []
+    origins: list[int | None] = []
     for position, item in enumerate(new):
         origin = item.origin if isinstance(item, FormItem) else position  # plain dicts: in place
         if origin is not None and 0 <= origin < len(old) and isinstance(old[origin], dict) \

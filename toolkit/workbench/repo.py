@@ -25,7 +25,7 @@ from toolkit.workbench import strings as T
 try:  # a lock file between two `rcmz serve` on one repository (POSIX)
     import fcntl
 except ImportError:  # pragma: no cover — Windows: the in-process lock only
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 class NotFound(Exception):

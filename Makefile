@@ -22,7 +22,7 @@ OUT ?=
 OUT_OPTION = $(if $(OUT),--out $(OUT))
 NEED_CASE = @test -n "$(CASE)" || { echo "用法：make $@ CASE=casefiles/<案件文件夹>" >&2; exit 2; }
 
-.PHONY: setup sysdeps test lint check render dossier dossiers wheel install-check bench clean
+.PHONY: setup sysdeps browser-deps test lint check render dossier dossiers wheel install-check serve bench clean
 
 setup: $(STAMP) sysdeps
 
@@ -35,7 +35,10 @@ $(STAMP): pyproject.toml
 sysdeps:
 	@bash scripts/ensure-system-deps.sh
 
-test: setup
+browser-deps:
+	@bash scripts/ensure-browser-deps.sh
+
+test: setup browser-deps
 	$(BIN)/python -m pytest
 
 # Both run even when the first finds something; the target fails if either does.
@@ -58,6 +61,9 @@ dossier: setup
 
 dossiers: setup
 	$(BIN)/rcmz dossier --all $(CASES) $(OUT_OPTION)
+
+serve: setup
+	$(BIN)/rcmz serve $(CASES)
 
 # setuptools builds in build/lib; cleared first so no module deleted since the last build ships.
 wheel: $(STAMP)

@@ -59,6 +59,6 @@ def test_verify_does_not_depend_on_bundling_or_building():
 def test_the_cli_only_wires_commands_to_the_pipeline_and_the_office_view():
     allowed = ("toolkit.pipeline", "toolkit.docket", "toolkit.errors", "toolkit.logs", "toolkit.context",
                "toolkit.case.scaffold", "toolkit.case.yamlio", "toolkit.calendar", "toolkit.dossier.sign",
-               "toolkit.__version__", "toolkit")
+               "toolkit.__version__", "toolkit.workbench", "toolkit")
     used = imports_of(TOOLKIT / "cli.py")
     assert {name for name in used if not name.startswith(allowed)} == set()

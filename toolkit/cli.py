@@ -316,6 +316,19 @@ def stats_command(cases_dir: Path, year: int, out: Path | None) -> None:
     click.echo(str(folder))
 
 
+@main.command("serve")
+@click.argument("cases_dir", required=False, default="casefiles", type=click.Path(path_type=Path), metavar="[案件总文件夹]")
+@click.option("--port", type=click.IntRange(0, 65535), default=8777, show_default=True, metavar="N",
+              help="本机端口；0 表示自动选择空闲端口。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), metavar="日期", help="以此日期计算期限（默认今天）。")
+def serve_command(cases_dir: Path, port: int, no_browser: bool, today) -> None:
+    """网页工作台：在本机浏览器中查看台账、填写表单、检查并提交（只监听 127.0.0.1）。"""
+    from toolkit.workbench import serve
+
+    serve(cases_dir, port, not no_browser, today.date() if today else None)
+
+
 @main.command("precommit")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="文件...")
 @click.pass_context

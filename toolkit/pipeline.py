@@ -44,14 +44,15 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 # --- check -------------------------------------------------------------------------------------
 
 
-def check(folder: Path, today: dt.date | None = None) -> CheckResult:
+def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None) -> CheckResult:
     """rcmz check of one case folder: load, schemas, rules, time limits and numbering series,
-    then what its volume would hold (the documents and their scanned originals)."""
+    then what its volume would hold (the documents and their scanned originals); ``overrides``
+    (step file name → text) checks candidate files in place of those on disk (the workbench)."""
     from toolkit.documents.filing import filing_problems, scans_of
 
     today = today or dt.date.today()
     context = context_for(folder)
-    case = load_case(folder, deep=True)
+    case = load_case(folder, deep=True, overrides=overrides)
     result = check_case(case, context.calendar, today)
     more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
     if scans_of(case) and not result.errors and context.config_path is not None \

@@ -7,6 +7,7 @@ folder that does not exist at all is an exception.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 
 from toolkit.attachments import assess, filing_problem
@@ -14,21 +15,23 @@ from toolkit.case.model import Case, display_path
 from toolkit.case.problems import Problem
 from toolkit.case.schema import validate
 from toolkit.case.steps import BY_FILE, STEPS
-from toolkit.case.yamlio import load_yaml
+from toolkit.case.yamlio import load_yaml, parse_text
 from toolkit.errors import CaseFileError
 
 RULE_FILES = "文件"
 RULE_ATTACHMENT = "附件"
 
 
-def load_case(folder: Path, *, deep: bool = False) -> Case:
+def load_case(folder: Path, *, deep: bool = False, overrides: Mapping[str, str] | None = None) -> Case:
     """The case in ``folder`` with the problems found while loading it.
 
     ``deep``: open every attachment as the dossier will (``toolkit.attachments.assess``) — what
     ``rcmz check`` does; without it only the first and last bytes are looked at (fast enough for
-    ``rcmz status`` over hundreds of cases).
+    ``rcmz status`` over hundreds of cases).  ``overrides`` maps step file names to text read
+    instead of the file on disk (the workbench checks a candidate file before it writes it).
     """
     folder = Path(folder)
+    overrides = overrides or {}
     if not folder.exists():
         raise CaseFileError("案件文件夹不存在", file=display_path(folder))
     if not folder.is_dir():
@@ -42,10 +45,11 @@ def load_case(folder: Path, *, deep: bool = False) -> Case:
                                          f"未知的案件文件“{path.name}”{hint}", "warning"))
     for step in STEPS:
         path = folder / step.file
-        if not path.exists():
+        if not path.exists() and step.file not in overrides:
             continue
         try:
-            loaded = load_yaml(path)
+            text = overrides.get(step.file)
+            loaded = load_yaml(path) if text is None else parse_text(text, path)
         except CaseFileError as error:
             case.problems.append(Problem(display_path(path), error.line or 1, error.column or 1, "",
                                          "YAML", error.message))

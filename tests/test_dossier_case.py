@@ -148,7 +148,10 @@ def test_late_acceptance_is_noted_on_the_notes_sheet(repo):
 def test_signed_dossier_is_never_overwritten(repo):
     case = repo / "2025-002-refused-unit"
     first = run("dossier", case).output.strip().splitlines()[-1]
-    second = run("dossier", case).output.strip().splitlines()[-1]
+    again = run("dossier", case)
+    assert again.exit_code == 0 and again.output.strip().splitlines()[-1] == first
+    assert "未重新生成和签名" in again.output and "--resign" in again.output
+    second = run("dossier", case, "--resign").output.strip().splitlines()[-1]
     assert first != second and "v2" in second
 
 

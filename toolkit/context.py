@@ -22,6 +22,7 @@ from toolkit.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy stages are imported only by the commands that use them
     from toolkit.dossier.spec import SignerConfig
+    from toolkit.render.coverage import Coverage
     from toolkit.render.fonts import FontBook
 
 #: Where the key of the automatically made test certificate lives: ignored by git.
@@ -77,6 +78,16 @@ class RunContext:
         if self._config is None:
             return fontbook_from_config(None)
         return fontbook_from_config(self._config.get("fonts"), base=self._config.path.parent)
+
+    @cached_property
+    def coverage(self) -> Coverage | None:
+        """Which characters the fonts can print, for ``rcmz check`` (no font or PDF library is
+        loaded); None when the font configuration cannot be used."""
+        from toolkit.render.coverage import coverage_for
+
+        if self._config is None:
+            return coverage_for(None, None)
+        return coverage_for(self._config.get("fonts"), self._config.path.parent)
 
     @cached_property
     def signing(self) -> Signing:

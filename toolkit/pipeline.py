@@ -46,7 +46,9 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 
 def check(folder: Path, today: dt.date | None = None) -> CheckResult:
     """rcmz check of one case folder: load, schemas, rules and time limits."""
-    return check_case(load_case(folder), context_for(folder).calendar, today or dt.date.today())
+    context = context_for(folder)
+    return check_case(load_case(folder), context.calendar, today or dt.date.today(),
+                      coverage=context.coverage)
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:

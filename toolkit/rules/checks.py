@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.calendar import WorkCalendar
 from toolkit.case.model import Case
@@ -32,6 +33,8 @@ class Context:
     calendar: WorkCalendar
     today: dt.date
     limits: list[TimeLimit] = field(default_factory=list)
+    #: which characters the fonts can print (toolkit.render.coverage.Coverage); None: not checked
+    coverage: Any = None
 
 
 Rule = Callable[[Case, Context], Iterable[Problem]]
@@ -58,8 +61,8 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResult:
-    context = Context(calendar=calendar, today=today)
+def check_case(case: Case, calendar: WorkCalendar, today: dt.date, *, coverage=None) -> CheckResult:
+    context = Context(calendar=calendar, today=today, coverage=coverage)
     limits, missing = time_limits(case, calendar, today)
     context.limits = limits
     problems = list(case.problems)
@@ -403,3 +406,8 @@ def rectification_followed_up(case: Case, context: Context):
     if deadline and deadline < context.today and case.get("rectification", "completion") is None:
         yield case.problem("rectification", ("deadline",), "第十一条",
                            f"整改期限{cn_date(deadline)}已过，尚未记录整改结果（completion）", "warning")
+
+
+# The rules on the values themselves (control characters, characters no font has) live in
+# toolkit/rules/values.py; importing it registers them.
+from toolkit.rules import values as _values  # noqa: E402, F401

@@ -12,6 +12,7 @@ merged volume is then prepared, saved and validated again as written.
 from __future__ import annotations
 
 import datetime as dt
+from typing import BinaryIO, cast
 
 import pikepdf
 import pikepdf.pdfa as pdfa
@@ -111,7 +112,7 @@ def save(pdf: pikepdf.Pdf, path) -> None:
     """
     kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
     with GuardedWriter(path) as stream:
-        pdf.save(stream, **kwargs)
+        pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
     report = pdfa.validate_written(path, FLAVOUR, save_kwargs=kwargs)
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -148,7 +149,10 @@ def test_late_acceptance_is_noted_on_the_notes_sheet(repo):
 def test_signed_dossier_is_never_overwritten(repo):
     case = repo / "2025-002-refused-unit"
     first = run("dossier", case).output.strip().splitlines()[-1]
-    second = run("dossier", case).output.strip().splitlines()[-1]
+    again = run("dossier", case)
+    assert again.exit_code == 0 and again.output.strip().splitlines()[-1] == first
+    assert "未重新生成和签名" in again.output and "--resign" in again.output
+    second = run("dossier", case, "--resign").output.strip().splitlines()[-1]
     assert first != second and "v2" in second
 
 
@@ -197,3 +201,52 @@ def test_documents_formed_after_compilation_are_noted(repo):
     assert "《澄清正名情况记录》形成于2026年4月15日，晚于立卷时间2026年4月9日，补充归档。" in text
     assert "《容错免责回访谈话记录》形成于2026年6月18日，晚于立卷时间2026年4月9日，补充归档。" in text
     assert "自2026年1月至2026年6月" in text
+
+
+
+def test_the_bureaus_inputs_are_in_the_manifest_and_verify_names_a_changed_one(repo):
+    """bureau.yaml, the holiday table, override templates and configured fonts are recorded with
+    their SHA-256; after the volume is made, `rcmz verify --case` names whichever changed."""
+    import json
+    import shutil
+
+    from toolkit.paths import TEMPLATES_DIR
+    from toolkit.render.fonts import default_role_files
+
+    (repo / "bureau-templates").mkdir()
+    shutil.copy(TEMPLATES_DIR / "decision.xml.j2", repo / "bureau-templates" / "decision.xml.j2")
+    (repo / "fonts").mkdir()
+    songti = default_role_files()["songti"][0].rsplit("#", 1)[0]   # the face songti has anyway
+    shutil.copy(songti, repo / "fonts" / f"song{Path(songti).suffix}")
+    config = repo / "bureau.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"templates: bureau-templates\nfonts:\n  songti: [fonts/song{Path(songti).suffix}]\n",
+                      encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "bureau")
+    case = repo / "2025-002-refused-unit"
+    result = run("dossier", case)
+    assert result.exit_code == 0, result.output
+    dossier = repo.parent / result.output.strip().splitlines()[-1]
+    with pikepdf.open(dossier) as pdf:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+    inputs = {(entry["kind"], entry["path"]) for entry in manifest["inputs"]}
+    assert inputs == {("config", "../bureau.yaml"), ("calendar", "../holidays.yaml"),
+                      ("template", "../bureau-templates/decision.xml.j2"),
+                      ("font", f"../fonts/song{Path(songti).suffix}")}
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
+    assert "结论：通过" in run("verify", dossier, "--case", case).output
+
+    for path, name in ((repo / "holidays.yaml", "节假日表 ../holidays.yaml"),
+                       (repo / "bureau-templates" / "decision.xml.j2", "措辞模板 ../bureau-templates/decision.xml.j2"),
+                       (repo / "fonts" / f"song{Path(songti).suffix}", "字体 ../fonts/song"),
+                       (config, "局配置 ../bureau.yaml")):
+        before = path.read_bytes()
+        path.write_bytes(before + b"\n# changed\n")
+        verified = run("verify", dossier, "--case", case)
+        assert verified.exit_code == 1, verified.output
+        assert name in verified.output and "立卷后被修改" in verified.output, verified.output
+        path.write_bytes(before)
+    (repo / "holidays.yaml").unlink()
+    verified = run("verify", dossier, "--case", case)
+    assert "清单中的输入文件已不存在：节假日表 ../holidays.yaml" in verified.output

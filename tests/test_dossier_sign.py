@@ -168,12 +168,18 @@ def test_signed_volume_is_never_overwritten(signed, signer_config):
     spec, path = signed
     before = path.read_bytes()
     assert is_signed(path)
-    second = build_dossier(spec, path.parent, signer_config)
+    # the same facts again: the signed volume is the answer, nothing is signed again …
+    assert build_dossier(spec, path.parent, signer_config) == path
+    assert build_dossier(spec, path.parent, None) == path
+    assert sorted(p.name for p in path.parent.glob("*.pdf")) == [path.name]
+    # … unless asked for: then a new version, never over the signed one
+    second = build_dossier(spec, path.parent, signer_config, resign=True)
     assert second.name == "RCMZ-2025-001-案卷-v2.pdf"
     assert path.read_bytes() == before
-    third = build_dossier(spec, path.parent, None)   # unsigned after signed: a new version too
+    changed = replace(spec, notes=(*spec.notes, "补充说明一行。"))
+    third = build_dossier(changed, path.parent, None)   # unsigned after signed: a new version too
     assert third.name == "RCMZ-2025-001-案卷-v3.pdf"
-    fourth = build_dossier(spec, path.parent, None)  # … which an unsigned rebuild may replace
+    fourth = build_dossier(changed, path.parent, None)  # … which an unsigned rebuild may replace
     assert fourth == third
     assert path.read_bytes() == before and is_signed(second)
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.cachefile import JsonCache
+from toolkit.imagesize import pixel_problem
 
 #: The extensions a volume accepts, each with the kind of content it must hold.
 KIND_BY_EXTENSION = {
@@ -128,7 +129,7 @@ def filing_problem(path: Path) -> str | None:
         return "文件不完整（结尾缺失，可能复制或扫描中断），请重新获取"
     if expected == "pdf" and (b"/Encrypt" in tail or b"/Encrypt" in trailer):
         return "PDF 已加密，归档文件不得加密，请提供未加密的文件"
-    return None
+    return pixel_problem(path, expected)  # toolkit.imagesize: pixels bounded before decoding
 
 
 def _trailer_section(stream, tail: bytes, size: int) -> bytes:

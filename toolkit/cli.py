@@ -218,13 +218,14 @@ def status(cases_dir: Path, as_json: bool, today, no_cache: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹",
               help="输出文件夹（默认 build/<案件>/；--all 时为各案件的上级文件夹）。")
 @click.option("--force", is_flag=True, help="案件有未提交到 git 的修改时也签名（草稿水印仍保留）。")
-def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: bool) -> None:
+@click.option("--resign", is_flag=True, help="与最新的已签名案卷内容相同时也重新生成并签名（另存为新版本）。")
+def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: bool, resign: bool) -> None:
     """整理成卷：封面、卷内文件目录、文书、附件、备考表，PDF/A 并电子签名。最后一行输出案卷路径。"""
     from toolkit import pipeline
     from toolkit.errors import UsageError
 
     if build_all:
-        report = pipeline.dossier_all(case_dir or Path("casefiles"), out, force=force)
+        report = pipeline.dossier_all(case_dir or Path("casefiles"), out, force=force, resign=resign)
         for result in report.built:
             click.echo(str(result.output))
         for line in report.lines():
@@ -236,7 +237,8 @@ def dossier(case_dir: Path | None, build_all: bool, out: Path | None, force: boo
         raise SystemExit(report.exit_code)
     if case_dir is None:
         raise UsageError("请给出案件文件夹，或用 --all 生成全部案件的案卷")
-    click.echo(str(pipeline.dossier(case_dir, out, force=force, ask_passphrase=_ask_passphrase)))
+    click.echo(str(pipeline.dossier(case_dir, out, force=force, ask_passphrase=_ask_passphrase,
+                                    resign=resign)))
 
 
 def _ask_passphrase(p12: Path) -> str | None:

@@ -10,6 +10,7 @@ Contexts are cached per version (mtime) of the configuration and the holiday tab
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from toolkit.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy stages are imported only by the commands that use them
     from toolkit.dossier.spec import SignerConfig
+    from toolkit.render.coverage import Coverage
     from toolkit.render.fonts import FontBook
 
 #: Where the key of the automatically made test certificate lives: ignored by git.
@@ -78,6 +80,16 @@ class RunContext:
         return fontbook_from_config(self._config.get("fonts"), base=self._config.path.parent)
 
     @cached_property
+    def coverage(self) -> Coverage | None:
+        """Which characters the fonts can print, for ``rcmz check`` (no font or PDF library is
+        loaded); None when the font configuration cannot be used."""
+        from toolkit.render.coverage import coverage_for
+
+        if self._config is None:
+            return coverage_for(None, None)
+        return coverage_for(self._config.get("fonts"), self._config.path.parent)
+
+    @cached_property
     def signing(self) -> Signing:
         """The configured signer, or a throwaway test certificate made on first use."""
         from toolkit.dossier.spec import SignerConfig
@@ -85,6 +97,7 @@ class RunContext:
         signing = self.config.get("signing") or {}
         if "p12" in signing:
             roots = tuple(self.config.relative(p) for p in signing.get("trust_roots", []))
+            refuse_key_in_git(self.config.relative(signing["p12"]))
             signer = SignerConfig(p12=self.config.relative(signing["p12"]),
                                   passphrase_env=signing.get("passphrase_env", "RCMZ_P12_PASSPHRASE"))
             return Signing(signer, roots, test_certificate=False)
@@ -99,6 +112,43 @@ class RunContext:
             return self.signing.trust_roots
         test_root = TEST_CERT_DIR / "test-ca.pem"
         return (test_root,) if test_root.exists() else ()
+
+
+#: Why a private key may not live where git would commit it (the test certificate's folder is
+#: refused with the same words, in toolkit.dossier.sign).
+KEY_IN_GIT = ("在 git 仓库中且未被 .gitignore 忽略：私钥不得进入 git。"
+              "请改用被忽略的目录（如 build/.testcert/ 或 secrets/）")
+
+
+def refuse_key_in_git(p12: Path) -> None:
+    """Refuse a configured signing key that git tracks, or would pick up (not ignored).
+
+    A key committed once is in every clone and in the history for good; it must be treated as
+    disclosed.  Without git, or outside a work tree, there is nothing to check.
+    """
+    from toolkit.errors import DossierError
+
+    folder = p12.parent
+    if not folder.is_dir():
+        return  # the signer reports the missing file
+
+    def git(*args: str) -> subprocess.CompletedProcess | None:
+        try:
+            return subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                                  text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    inside = git("rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
+        return
+    tracked = git("ls-files", "--error-unmatch", "--", p12.name)
+    if tracked is not None and tracked.returncode == 0:
+        raise DossierError(f"{p12} {KEY_IN_GIT}（该文件已被 git 跟踪：已提交的私钥应视为泄露，"
+                           "请用 git rm --cached 移出仓库并更换证书）")
+    ignored = git("check-ignore", "-q", "--", p12.name)
+    if ignored is not None and ignored.returncode == 1:  # 1: not ignored (128: git failed)
+        raise DossierError(f"{p12} {KEY_IN_GIT}")
 
 
 def ensure_test_certificate(org_name: str) -> tuple[Path, Path]:

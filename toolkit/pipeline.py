@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -53,7 +55,7 @@ def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] 
     today = today or dt.date.today()
     context = context_for(folder)
     case = load_case(folder, deep=True, overrides=overrides)
-    result = check_case(case, context.calendar, today)
+    result = check_case(case, context.calendar, today, coverage=context.coverage)
     more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
     if scans_of(case) and not result.errors and context.config_path is not None \
             and not any(problem.severity == "error" for problem in more):
@@ -136,8 +138,9 @@ def render(folder: Path, out_dir: Path | None = None, formats=FORMATS, only: str
 
 
 def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
-            ask_passphrase: PassphrasePrompt | None = None) -> Path:
-    """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume."""
+            ask_passphrase: PassphrasePrompt | None = None, resign: bool = False) -> Path:
+    """rcmz dossier: check → compose → render → bundle → PDF/A → sign.  Returns the volume (the
+    latest signed one, untouched, when nothing changed since it was made, unless ``resign``)."""
     from toolkit.documents.compose import compose_all
     from toolkit.documents.filing import volume_kinds
     from toolkit.dossier.build import build_dossier
@@ -158,32 +161,49 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
         logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
     spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
                        result.limits, commit=origin.commit, dirty=origin.dirty, filed_on=today)
+    spec = replace(spec, inputs=tuple(config_inputs(context)))
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
-    return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts)
+    return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts, resign=resign)
 
 
 def volume_inputs(case, context: RunContext) -> list[Path]:
     """Every file the volume is made from: the case's step files and attachments, the bureau
-    configuration, the holiday table and the bureau's override templates."""
+    configuration, the holiday table and the bureau's override templates (for provenance:
+    fonts are recorded in the manifest by digest, not committed)."""
     from toolkit.case.load import resolve_attachment
 
     inputs = [case.folder / STEPS_BY_KEY[step].file for step in case.files]
     inputs += [resolve_attachment(case, entry["file"]) for _, _, entry in case.attachments()]
-    inputs.append(context.config.path)
-    if context.calendar.table_path is not None:
-        inputs.append(context.calendar.table_path)
-    for folder in context.template_dirs:
-        if folder.is_dir():
-            inputs += sorted(p for p in folder.rglob("*") if p.is_file())
+    inputs += [path for kind, path in config_inputs(context) if kind != "font"]
     return inputs
 
 
-def _dossier_job(folder: Path, out_root: Path | None, force: bool) -> Path:
+def config_inputs(context: RunContext) -> list[tuple[str, Path]]:
+    """The inputs of every volume of this bureau, as ``(kind, path)`` for the manifest: the
+    configuration, the holiday table, the override templates and the fonts it names."""
+    inputs = [("config", context.config.path)]
+    if context.calendar.table_path is not None:
+        inputs.append(("calendar", context.calendar.table_path))
+    for folder in context.template_dirs:
+        if folder.is_dir():
+            inputs += [("template", p) for p in sorted(folder.rglob("*")) if p.is_file()]
+    for files in (context.config.get("fonts") or {}).values():
+        for entry in [files] if isinstance(files, str) else files or ():
+            name = re.sub(r"#\d+$", "", str(entry))  # "collection.ttc#2": face 2 of the file
+            path = Path(os.path.expanduser(name))
+            path = path if path.is_absolute() else context.config.path.parent / path
+            if path.is_file() and ("font", path) not in inputs:
+                inputs.append(("font", path))
+    return inputs
+
+
+def _dossier_job(folder: Path, out_root: Path | None, force: bool, resign: bool = False) -> Path:
     # top level so worker processes can unpickle it; each worker resolves its own context
-    return dossier(folder, out_root / folder.name if out_root else None, force=force)
+    return dossier(folder, out_root / folder.name if out_root else None, force=force, resign=resign)
 
 
-def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = False) -> BatchReport:
+def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = False,
+                resign: bool = False) -> BatchReport:
     """rcmz dossier --all: every case with a filing step, in parallel; failures reported, not raised."""
     from toolkit.batch import run_batch
 
@@ -197,7 +217,7 @@ def dossier_all(cases_dir: Path, out_root: Path | None = None, *, force: bool = 
         logging.getLogger("rcmz.dossier").warning("跳过尚未备案的案件：%s", skipped)
     # The test certificate is made once here, not by two workers at the same moment.
     context_for(cases_dir).signing  # noqa: B018 — resolving it creates the certificate
-    return run_batch(folders, partial(_dossier_job, out_root=out_root, force=force))
+    return run_batch(folders, partial(_dossier_job, out_root=out_root, force=force, resign=resign))
 
 
 # --- fonts -------------------------------------------------------------------------------------

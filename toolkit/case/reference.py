@@ -20,6 +20,12 @@ INTRO = """# 案件文件参考
 
 日期写作 `2025-01-06`；时刻写作 `"09:30"`（加引号）；较长的文字用 `|` 块，每段一行。
 
+文字的长度以文书容得下为限（“取值”一栏的“至多 N 字”）：姓名、职务、地点、电话等单行字段至多 100 字，
+题名、范围至多 200 字，叙述性字段（事实、理由、意见等）至多 10000 字（约合公文正文 16 页）。
+控制字符（制表符和换行只能写在 `|` 块中）、双向文字控制符（如 U+202E）和所配字体都不含的字（如 𪚥、
+表情符号）在 `rcmz check` 时即报错，指明文件、行和字段。附件图像每页不超过 1.5 亿像素（A4 幅面
+1200 dpi 约 1.39 亿像素）。
+
 | 文件 | 步骤 | 依据 |
 |---|---|---|
 """
@@ -35,6 +41,8 @@ def _type(schema: dict) -> str:
         return "或".join(_type({**schema, "type": one}) for one in kind)
     if kind == "array":
         return f"列表（{_type(_describe(schema.get('items', {})))}）"
+    if kind == "string" and "maxLength" in schema:
+        return f"文字（至多 {schema['maxLength']} 字）"
     return {"string": "文字", "integer": "整数", "boolean": "true / false", "object": "映射"}.get(kind, kind)
 
 

@@ -9,6 +9,9 @@ case folder changed: the fingerprint covers every file's name, size and modifica
 (attachments included, since a bad attachment makes a case "broken"), the toolkit version and the
 schemas and loading code.  The calendar and the bureau configuration are not cached: limits are
 recomputed on every run.  ``--no-cache`` (or RCMZ_NO_CACHE=1) bypasses it.
+
+The snapshots hold personal data (applicants' names, birth months, political status): the cache
+file is written 0600 in folders made (or narrowed to) 0700, whatever the user's umask.
 """
 
 from __future__ import annotations
@@ -184,12 +187,29 @@ class Store:
             return None
 
     def save(self, shots: list[Snapshot]) -> None:
+        """Write the snapshots: they hold applicants' names, birth months and political status,
+        so the file is 0600 in folders that are 0700 (whatever the umask)."""
         from toolkit.atomic import write_bytes_atomic
 
         cases = {self._key(Path(shot.folder)): shot.as_dict() for shot in shots}
         text = json.dumps({"format": CACHE_FORMAT, "root": self.root, "cases": cases},
                           ensure_ascii=False)
         try:
-            write_bytes_atomic(self.path, text.encode("utf-8"))
-        except OSError:
+            private_dir(self.path.parent)
+            write_bytes_atomic(self.path, text.encode("utf-8"), mode=0o600)
+        except (OSError, RcmzError):
             pass  # a read-only home folder only costs speed
+
+
+def private_dir(folder: Path) -> Path:
+    """``folder`` and the cache folders above it up to :func:`cache_dir`, created 0700 (or
+    narrowed to 0700 when they are the user's): only the user can list or read what is cached."""
+    root = cache_dir()
+    chain = [folder, *folder.parents]
+    mine = chain[: chain.index(root) + 1] if root in chain else [folder]
+    for path in reversed(mine):
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if os.name != "nt" and info.st_mode & 0o077 and info.st_uid == os.getuid():
+            os.chmod(path, 0o700)
+    return folder

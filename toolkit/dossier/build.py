@@ -12,19 +12,36 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.
+
+The name is chosen and the file published under the output folder's lock
+(:func:`toolkit.atomic.exclusive`), looking again at what is on disk: two builds started at the
+same moment cannot both take the same name, and a signed volume cannot be replaced by one that
+decided, before it was signed, that the name held an unsigned draft.
+
+A rebuild whose manifest is the same as that of the latest signed volume (same facts, inputs,
+documents, rcmz version, commit and draft state: the manifest digest is compared) is not signed
+again — the build says so and returns that volume — unless ``resign`` is given.  It is looked for
+once the manifest is known (before the slow merge) and again under the lock.
+
+Scratch work happens in a ``.rcmz-tmp-*`` folder inside the output folder; leftovers of killed
+runs are removed by the next build (:func:`toolkit.atomic.sweep_stale`).  A full disk or a folder
+that cannot be written is a Chinese :class:`~toolkit.atomic.OutputError`; the scratch folder is
+removed and nothing is left at the destination.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
 import pikepdf
 
-from toolkit.atomic import publish, work_dir
+from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa, renditions
 from toolkit.dossier.bundle import assemble
@@ -80,6 +97,25 @@ def is_signed(path: Path) -> bool:
         return True
 
 
+def manifest_digest(path: Path) -> str | None:
+    """SHA-256 of the manifest embedded in the volume at ``path`` (None: none, or unreadable)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            raw = mf.extract(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return None
+    return mf.digest(raw) if raw is not None else None
+
+
+def identical_signed(out_dir: Path, stem: str, digest: str) -> Path | None:
+    """The latest signed volume of ``stem`` in ``out_dir`` when its manifest digest is
+    ``digest`` (the same facts, inputs and documents), else None."""
+    for _, path in reversed(_versions(out_dir, stem)):
+        if is_signed(path):
+            return path if manifest_digest(path) == digest else None
+    return None
+
+
 def output_path(out_dir: Path, stem: str) -> tuple[Path, bool]:
     """(where to write, may it replace an existing file)."""
     versions = _versions(out_dir, stem)
@@ -101,16 +137,34 @@ def _default_book():
 
 
 def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *,
-                  force: bool = False, fonts=None) -> Path:
+                  force: bool = False, fonts=None, resign: bool = False) -> Path:
     """Build the volume of ``spec`` in ``out_dir`` and return the path written.
 
     ``signer`` None: not signed.  A spec with ``dirty=True`` (uncommitted changes in the case) is
     watermarked 草稿 on every page and is not signed unless ``force``.  ``fonts`` is a
-    :class:`toolkit.render.fonts.FontBook` (default: the discovered fonts).
+    :class:`toolkit.render.fonts.FontBook` (default: the discovered fonts).  When the latest
+    signed volume has the same manifest, that volume is returned and nothing is built or signed
+    again, unless ``resign``.
     """
+    out_dir = Path(out_dir)
+    try:
+        return _build(spec, out_dir, signer, force=force, fonts=fonts, resign=resign)
+    except OSError as error:  # the disk filled up, the folder is read-only …
+        raise output_error(error, out_dir) from None
+
+
+def _same_as_signed(out_dir: Path, stem: str, digest: str) -> Path | None:
+    same = identical_signed(out_dir, stem, digest)
+    if same is not None:
+        log.warning("案卷内容与已签名的 %s 相同（清单 SHA-256 %s…），未重新生成和签名；"
+                    "如确需重新签名请加 --resign", same.name, digest[:16])
+    return same
+
+
+def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, force: bool, fonts,
+           resign: bool) -> Path:
     t0 = time.perf_counter()
     validate_spec(spec)
-    out_dir = Path(out_dir)
     book = fonts or _default_book()
     sign = signer is not None and (not spec.dirty or force)
     if signer is not None and not sign:
@@ -149,6 +203,8 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
                                      pdfa=pdfa.FLAVOUR)
         manifest_bytes = mf.dumps(manifest)
         manifest_sha = mf.digest(manifest_bytes)
+        if not resign and (same := _same_as_signed(out_dir, spec.file_stem, manifest_sha)):
+            return same
         front = work / "front.pdf"
         back = work / "back.pdf"
         cover_pages, index_pages, links = render_front(front, spec, entries, book,
@@ -183,17 +239,36 @@ def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, 
             from toolkit.dossier.sign import sign_pdf
 
             result = work / "signed.pdf"
+            _room_for(result, unsigned.stat().st_size + SIGNATURE_ROOM)
             sign_pdf(unsigned, result, key, signing,
                      page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
-        # 6. into place
-        final, may_replace = output_path(out_dir, spec.file_stem)
-        os.chmod(result, 0o644)
-        publish(result, final, overwrite=may_replace)
+        # 6. into place: the name chosen under the folder's lock, from what is on disk now
+        os.chmod(result, default_mode())
+        with exclusive(out_dir):
+            if not resign and (same := _same_as_signed(out_dir, spec.file_stem, manifest_sha)):
+                return same  # another build published this very volume meanwhile
+            final, may_replace = output_path(out_dir, spec.file_stem)
+            publish(result, final, overwrite=may_replace)
     log.info("案卷已生成：%s（%d 页，%.1f 秒）", final, plan.total, time.perf_counter() - t0)
     return final
+
+
+#: Bytes a signature adds to the volume (CMS container, stamp font, appearance), with margin.
+SIGNATURE_ROOM = 512 * 1024
+
+
+def _room_for(path: Path, need: int) -> None:
+    """Raise ENOSPC before writing ``need`` bytes at ``path`` on a disk without them (the
+    signer would only say that writing failed)."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return
+    if free < need:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent))
 
 
 def _check_pdfa(part: Part) -> None:

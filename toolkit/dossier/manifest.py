@@ -20,7 +20,7 @@ from pikepdf import Name
 
 from toolkit.dossier.entries import Entry
 from toolkit.dossier.sources import Part, sha256_file
-from toolkit.dossier.spec import VolumeSpec
+from toolkit.dossier.spec import INPUT_KINDS, VolumeSpec
 from toolkit.dossier.vocabulary import MANIFEST_FILENAME
 from toolkit.errors import DossierError
 
@@ -91,9 +91,42 @@ def build_manifest(spec: VolumeSpec, entries: Sequence[Entry], parts: dict[tuple
         "item_count": len(entries),
         "content_pages": content_pages,
         "files": files,
+        "inputs": _inputs(spec, root),
         "items": items,
+        # the rest of what the cover and the 备考表 print: with it, two volumes with the same
+        # manifest were made from the same spec (a rebuild is recognised as such)
+        "volume": {"category": spec.category, "retention": spec.retention,
+                   "classification": spec.classification, "start_date": spec.start_date,
+                   "end_date": spec.end_date, "filing_no": spec.filing_no,
+                   "compiler": spec.compiler, "checker": spec.checker, "notes": list(spec.notes)},
         "extra": {k: v for k, v in spec.extra},
     }
+
+
+def input_path(path: Path, source_root: Path | None, inputs_root: Path | None) -> str:
+    """How the manifest names an input: relative to the case folder (``../bureau.yaml``) when
+    it lies in the folder of cases, else its absolute path (a system font)."""
+    absolute = Path(os.path.abspath(path))
+    if source_root is not None and inputs_root is not None and \
+            absolute.is_relative_to(os.path.abspath(inputs_root)):
+        return Path(os.path.relpath(absolute, os.path.abspath(source_root))).as_posix()
+    return absolute.as_posix()
+
+
+def _inputs(spec: VolumeSpec, root: Path | None) -> list[dict[str, str | int]]:
+    """The bureau configuration, holiday table, templates and fonts, with their digests."""
+    config = next((p for kind, p in spec.inputs if kind == "config"), None)
+    inputs_root = config.parent if config is not None else None
+    out: dict[tuple[str, str], dict[str, str | int]] = {}
+    for kind, p in spec.inputs:
+        name = input_path(p, root, inputs_root)
+        if (kind, name) in out:
+            continue
+        if not p.is_file():
+            raise DossierError(f"{INPUT_KINDS[kind]}文件不存在：{p}")
+        out[(kind, name)] = {"kind": kind, "path": name, "sha256": sha256_file(p),
+                             "bytes": p.stat().st_size}
+    return [out[key] for key in sorted(out)]
 
 
 def dumps(manifest: dict[str, Any]) -> bytes:

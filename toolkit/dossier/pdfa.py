@@ -12,11 +12,13 @@ merged volume is then prepared, saved and validated again as written.
 from __future__ import annotations
 
 import datetime as dt
+from typing import BinaryIO, cast
 
 import pikepdf
 import pikepdf.pdfa as pdfa
 from pikepdf import Name
 
+from toolkit.atomic import GuardedWriter
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.errors import DossierError
 
@@ -102,11 +104,18 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
 
 
 def save(pdf: pikepdf.Pdf, path) -> None:
-    """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails."""
-    try:
-        pdfa.save(pdf, path, FLAVOUR, repair=False, **SAVE_KWARGS)
-    except pdfa.PdfaError as exc:
-        raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(exc.report)}") from None
+    """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails.
+
+    The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
+    when a write fails inside it (a full disk), so the write error is kept and raised here, as
+    an :class:`OSError`, after qpdf has finished.  ``path`` is a scratch file (removed on error).
+    """
+    kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
+    with GuardedWriter(path) as stream:
+        pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
+    report = pdfa.validate_written(path, FLAVOUR, save_kwargs=kwargs)
+    if not report.passed:
+        raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
 
 def validate_bytes(stream) -> pdfa.Report:

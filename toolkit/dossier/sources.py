@@ -6,6 +6,10 @@ mislabelled, cut off, encrypted, damaged inside; or valid but to be converted in
 rendition, ``toolkit.dossier.renditions``).  Images (JPEG, PNG, TIFF) are turned into PDF pages with img2pdf, which embeds JPEG and
 CCITT data as they are and PNG/TIFF pixels losslessly (no recompression), one A4 page per image
 (shrunk to fit when larger; never enlarged).
+
+Memory: a JPEG is test-decoded at 1/8 scale; a non-interlaced PNG is checked by inflating its
+data piece by piece and embedded as it is, never decoded whole (a 12000 × 12000 PNG: about
+30 MB instead of 1.2 GB).  TIFF pages and interlaced PNGs are decoded, within the pixel limit.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
+import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,28 +172,102 @@ def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
     import img2pdf
     from PIL import Image, UnidentifiedImageError
 
-    try:
-        with Image.open(path) as im:
-            frames = getattr(im, "n_frames", 1)
-            if kind == "jpeg":
-                im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
-            for k in range(frames):
-                im.seek(k)
-                im.load()  # decodes: a truncated or damaged image fails here
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise DossierError(f"{where}：图像已损坏，无法读取（{_short(exc)}）") from None
-    a4 = (img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297))
-    layout = img2pdf.get_layout_fun(a4, None, None, img2pdf.FitMode.shrink, auto_orient=True)
-    try:
-        data = img2pdf.convert(str(path), layout_fun=layout, nodate=True,
-                               engine=img2pdf.Engine.pikepdf)
-    except Exception as exc:  # noqa: BLE001 — re-raised below unless it is img2pdf refusing
-        if not _refused_by_img2pdf(exc):
-            raise
-        raise DossierError(f"{where}：图像无法转为 PDF 页面（{_short(exc)}）") from None
+    # The pixels were bounded from the header (toolkit.imagesize); Pillow's own warning about
+    # large images would only reach the terminal.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        png = _png_check(path, where) if kind == "png" else None
+        try:
+            if png is None or png.interlaced:
+                with Image.open(path) as im:
+                    frames = getattr(im, "n_frames", 1)
+                    if kind == "jpeg":
+                        im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
+                    for k in range(frames):
+                        im.seek(k)
+                        im.load()  # decodes: a truncated or damaged image fails here
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+                Image.DecompressionBombError) as exc:
+            raise DossierError(f"{where}：图像已损坏，无法读取（{_short(exc)}）") from None
+        a4 = (img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297))
+        layout = img2pdf.get_layout_fun(a4, None, None, img2pdf.FitMode.shrink, auto_orient=True)
+        # img2pdf looks for an EXIF orientation, which for a PNG decodes the whole image unless
+        # the PNG has no eXIf chunk (then there is no orientation to find)
+        rotation = img2pdf.Rotation.none if png is not None and not png.exif else img2pdf.Rotation.auto
+        try:
+            data = img2pdf.convert(str(path), layout_fun=layout, nodate=True, rotation=rotation,
+                                   engine=img2pdf.Engine.pikepdf)
+        except Exception as exc:  # noqa: BLE001 — re-raised below unless it is img2pdf refusing
+            if not _refused_by_img2pdf(exc) and not isinstance(exc, Image.DecompressionBombError):
+                raise
+            raise DossierError(f"{where}：图像无法转为 PDF 页面（{_short(exc)}）") from None
     out.write_bytes(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         return len(pdf.pages)
+
+
+@dataclass(frozen=True)
+class _Png:
+    interlaced: bool
+    exif: bool       # has an eXIf chunk (an orientation may be in it)
+
+
+#: PNG colour type → samples per pixel.
+_PNG_SAMPLES = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _png_check(path: Path, where: str) -> _Png:
+    """Read a PNG through once in bounded memory: every chunk's CRC, the image data inflated
+    piece by piece to the size its header promises.  A non-interlaced PNG checked here need not
+    be decoded whole (a 12000 × 12000 scan is 432 MB of pixels); img2pdf then embeds its
+    compressed data as it is."""
+    def damaged(reason: str) -> DossierError:
+        return DossierError(f"{where}：图像已损坏，无法读取（{reason}）")
+
+    inflate = zlib.decompressobj()
+    inflated = 0
+    exif = False
+    header = None
+    with open(path, "rb") as stream:
+        if stream.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise damaged("不是 PNG 文件")
+        while True:
+            head = stream.read(8)
+            if len(head) < 8:
+                raise damaged("文件不完整，缺少结束块 IEND")
+            length, kind = struct.unpack(">I4s", head)
+            crc = zlib.crc32(kind)
+            left = length
+            while left:
+                piece = stream.read(min(left, _CHUNK))
+                if not piece:
+                    raise damaged(f"{kind.decode('latin-1')} 块不完整")
+                left -= len(piece)
+                crc = zlib.crc32(piece, crc)
+                if kind == b"IHDR" and header is None:
+                    header = piece[:13]
+                elif kind == b"IDAT":
+                    try:
+                        while piece:
+                            inflated += len(inflate.decompress(piece, _CHUNK))
+                            piece = inflate.unconsumed_tail
+                    except zlib.error as exc:
+                        raise damaged(f"图像数据无法解压：{exc}") from None
+            stored = stream.read(4)
+            if len(stored) < 4 or struct.unpack(">I", stored)[0] != crc & 0xFFFFFFFF:
+                raise damaged(f"{kind.decode('latin-1')} 块校验和不符")
+            exif = exif or kind == b"eXIf"
+            if kind == b"IEND":
+                break
+    if header is None or len(header) < 13:
+        raise damaged("缺少文件头 IHDR")
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    if interlace:
+        return _Png(True, exif)  # Adam7 passes: left to the decoder
+    row = (width * depth * _PNG_SAMPLES.get(colour, 4) + 7) // 8 + 1
+    if not inflate.eof or inflated < height * row:
+        raise damaged("图像数据不完整")
+    return _Png(False, exif)
 
 
 def _refused_by_img2pdf(exc: Exception) -> bool:

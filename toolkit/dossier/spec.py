@@ -23,6 +23,9 @@ SCAN_ORIGINAL_REMARK = "签章原件扫描件"
 #: The default environment variable holding the PKCS#12 passphrase.
 DEFAULT_PASSPHRASE_ENV = "RCMZ_P12_PASSPHRASE"
 
+#: What the files of ``VolumeSpec.inputs`` are, with the names messages give them.
+INPUT_KINDS = {"config": "局配置", "calendar": "节假日表", "template": "措辞模板", "font": "字体"}
+
 #: Retention periods of DA/T 22 (the cover prints the value as given).
 RETENTIONS = ("永久", "定期30年", "定期10年", "长期", "短期")
 
@@ -74,7 +77,11 @@ class VolumeSpec:
     检查人, ``compiled_on`` 立卷时间 (ISO date; also the date written into the PDF metadata).
 
     Manifest: ``sources`` lists every source file (YAML facts, attachments …), recorded with
-    their SHA-256 relative to ``source_root``; ``git_commit``/``dirty`` describe the case
+    their SHA-256 relative to ``source_root``; ``inputs`` the other files the volume was made
+    from, as ``(kind, path)`` with a kind of :data:`INPUT_KINDS` (the bureau configuration, the
+    holiday table, override templates, fonts named in the configuration), recorded with their
+    SHA-256 relative to ``source_root`` when they lie in the folder of the configuration (the
+    folder of cases), else by absolute path; ``git_commit``/``dirty`` describe the case
     repository (a dirty build is a draft: watermarked 草稿 and not signed unless forced).
     """
 
@@ -96,6 +103,7 @@ class VolumeSpec:
     notes: tuple[str, ...] = ()
     sources: tuple[Path, ...] = ()
     source_root: Path | None = None
+    inputs: tuple[tuple[str, Path], ...] = ()
     git_commit: str | None = None
     dirty: bool = False
     rcmz_version: str = __version__
@@ -108,6 +116,7 @@ class VolumeSpec:
         object.__setattr__(self, "sources", tuple(Path(p) for p in self.sources))
         if self.source_root is not None:
             object.__setattr__(self, "source_root", Path(self.source_root))
+        object.__setattr__(self, "inputs", tuple((str(k), Path(p)) for k, p in self.inputs))
         object.__setattr__(self, "extra", tuple(tuple(kv) for kv in self.extra))
 
     @property
@@ -210,6 +219,9 @@ def validate_spec(spec: VolumeSpec) -> None:
         if "\n" in note:
             raise DossierError("本卷情况说明的每一行应单独给出（不应含换行符）")
     safe_filename(spec.case_id)
+    for kind, _ in spec.inputs:
+        if kind not in INPUT_KINDS:
+            raise DossierError(f"未知的输入文件类别“{kind}”（可用：{'、'.join(INPUT_KINDS)}）")
     for p in spec.sources:
         if spec.source_root is not None:
             try:

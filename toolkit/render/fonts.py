@@ -28,7 +28,7 @@ document, and a FontBook made for a bureau's documents (:func:`fontbook_from_con
 faces.
 
 reportlab writes an invalid ToUnicode entry for characters outside the BMP (an odd-length hex
-string); :class:`_TTFont` rewrites the subset's ToUnicode CMap with UTF-16 surrogate pairs, so
+string); the TTFont of :func:`_ttfont_class` rewrites the subset's ToUnicode CMap with UTF-16 surrogate pairs, so
 text extraction returns 𠮷.
 """
 
@@ -44,12 +44,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFError, TTFont
+from typing import TYPE_CHECKING
 
 from toolkit.errors import ConfigError, RenderError
 from toolkit.render import fontcache
+
+if TYPE_CHECKING:  # reportlab loads when a face is first drawn: `rcmz check` finds the files only
+    from reportlab.pdfbase.ttfonts import TTFont
 
 log = logging.getLogger(__name__)
 
@@ -242,27 +243,32 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     ])
 
 
-class _TTFont(TTFont):
-    """TTFont whose subsets carry a valid ToUnicode CMap for non-BMP characters.
+@lru_cache(maxsize=1)
+def _ttfont_class() -> type:
+    """reportlab's TTFont whose subsets carry a valid ToUnicode CMap for non-BMP characters
+    (defined on first use, so that importing this module does not load reportlab)."""
+    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
-    Writing a PDF also closes the record of what its text used (:func:`_finish_render`).
-    """
+    class _TTFont(TTFont):
+        """Writing a PDF also closes the record of what its text used (:func:`_finish_render`)."""
 
-    def addObjects(self, doc):
-        _finish_render(doc)
-        state = self.state.get(doc)
-        fixes = []
-        if state is not None:
-            for n, subset in enumerate(state.subsets):
-                if any(code > 0xFFFF for code in subset):
-                    base = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))
-                            ).decode("pdfdoc")
-                    fixes.append((base, list(subset)))
-        super().addObjects(doc)
-        for base, subset in fixes:
-            stream = doc.idToObject.get("toUnicodeCMap:" + base)
-            if stream is not None:
-                stream.content = to_unicode_cmap(base, subset)
+        def addObjects(self, doc):
+            _finish_render(doc)
+            state = self.state.get(doc)
+            fixes = []
+            if state is not None:
+                for n, subset in enumerate(state.subsets):
+                    if any(code > 0xFFFF for code in subset):
+                        base = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))
+                                ).decode("pdfdoc")
+                        fixes.append((base, list(subset)))
+            super().addObjects(doc)
+            for base, subset in fixes:
+                stream = doc.idToObject.get("toUnicodeCMap:" + base)
+                if stream is not None:
+                    stream.content = to_unicode_cmap(base, subset)
+
+    return _TTFont
 
 
 class _Face:
@@ -294,11 +300,14 @@ class _Face:
             self._load()
 
     def _load(self) -> None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFError
+
         if not os.path.isfile(self.path):
             self.problem = f"字体文件不存在：{self.path}"
             return
         try:
-            font = _TTFont(self.name, self.file, subfontIndex=0 if self.part else self.index)
+            font = _ttfont_class()(self.name, self.file, subfontIndex=0 if self.part else self.index)
         except TTFError as exc:
             if "postscript" in str(exc).lower() or "cff" in str(exc).lower():
                 self.problem = (f"{self.label} 为 CFF（PostScript）轮廓字体，"

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.calendar import WorkCalendar
 from toolkit.case.model import Case
@@ -43,6 +44,8 @@ class Context:
     calendar: WorkCalendar
     today: dt.date
     limits: list[TimeLimit] = field(default_factory=list)
+    #: which characters the fonts can print (toolkit.render.coverage.Coverage); None: not checked
+    coverage: Any = None
 
 
 Rule = Callable[[Case, Context], Iterable[Problem]]
@@ -77,14 +80,14 @@ def _in_file_order(problem: Problem) -> tuple:
     return problem.file, problem.line, problem.column, problem.rule
 
 
-def check_case(case: Case, calendar: WorkCalendar, today: dt.date) -> CheckResult:
+def check_case(case: Case, calendar: WorkCalendar, today: dt.date, *, coverage=None) -> CheckResult:
     limits, missing = time_limits(case, calendar, today)
     problems = list(case.problems)
-    found = _run_rules(case, Context(calendar, today, limits))
+    found = _run_rules(case, Context(calendar, today, limits, coverage))
     problems.extend(found)
     for gap in missing:  # a period into a year without holiday data: ask both ends of its range
         problems.extend(bounded_problems(case, gap, found, lambda limit: _run_rules(
-            case, Context(calendar, today, [*limits, limit]))))
+            case, Context(calendar, today, [*limits, limit], coverage))))
     problems.sort(key=_in_file_order)
     return CheckResult(case, problems, limits)
 
@@ -563,3 +566,8 @@ def next_talk_is_ahead(case: Case, context: Context):
         yield case.problem("followup", ("next_planned",), "第十四条",
                            f"下次回访计划日期{cn_date(planned)}不晚于最近一次谈话（{cn_date(last)}）："
                            "请写下一次回访的计划日期，或删去 next_planned", "warning")
+
+
+# The rules on the values themselves (control characters, characters no font has) live in
+# toolkit/rules/values.py; importing it registers them.
+from toolkit.rules import values as _values  # noqa: E402, F401

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from toolkit.calendar import WorkCalendar
 from toolkit.case.steps import BY_KEY as STEPS
@@ -477,15 +478,28 @@ def _document_dates(facts: dict) -> dict[str, dt.date]:
     return dates
 
 
-_yaml = YAML(typ="safe")
+_yaml = YAML()
 _yaml.default_flow_style = False
 _yaml.allow_unicode = True
+_yaml.width = 4096
+
+
+def _as_clerks_write(value):
+    """Text of several lines as a ``|`` block, as a clerk writes it (a line break anywhere else
+    is refused by rcmz check)."""
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, dict):
+        return {key: _as_clerks_write(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_clerks_write(item) for item in value]
+    return value
 
 
 def _write(folder: Path, facts: dict) -> None:
     for step, data in facts.items():
         with (folder / STEPS[step].file).open("w", encoding="utf-8") as out:
-            _yaml.dump(data, out)
+            _yaml.dump(_as_clerks_write(data), out)
 
 
 def _add_scans(folder: Path, facts: dict, scenario: Scenario, rng: random.Random, page_count) -> Scenario:

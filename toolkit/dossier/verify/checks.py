@@ -11,6 +11,9 @@ from pikepdf import Name
 from toolkit.dossier.verify.report import FAIL, OK, VerifyReport
 from toolkit.dossier.verify.stamps import stamp_text
 from toolkit.dossier.verify.volume import Volume, dest_index, label_text, outline_target
+
+#: The header of the index column that prints each 件's 页号 (toolkit/dossier/sheets/index.py).
+INDEX_PAGE_COLUMN = "页号"
 from toolkit.dossier.vocabulary import (
     BOOKMARK_COVER,
     BOOKMARK_INDEX,
@@ -134,19 +137,28 @@ def check_index_links(report: VerifyReport, vol: Volume) -> None:
 
 
 def check_index_pages(report: VerifyReport, vol: Volume) -> None:
-    """The 页号 printed in the index, in order (the last row as a range)."""
+    """The 页号 printed in the index, row by row (the last row as a range), read from the
+    index's layout: the 页号 cell of each row, its wrapped lines joined.  Where the layout
+    cannot be read, the page text is searched in order instead, a line break allowed after
+    the range's hyphen."""
     plan, items = vol.plan, vol.items
-    joined = "\n".join(vol.text(range(plan.cover_pages, plan.front_pages)))
+    refs = [page_ref(it["range"][0], it["range"][1], last=k == len(items) - 1) for k, it in enumerate(items)]
+    cells = vol.index_cells(INDEX_PAGE_COLUMN)
     missing = []
-    pos = 0
-    for k, it in enumerate(items):
-        s, t = it["range"]
-        ref = page_ref(s, t, last=k == len(items) - 1)
-        m = re.compile(r"(?<![\d-])" + re.escape(ref) + r"(?![\d-])").search(joined, pos)
-        if m is None:
-            missing.append(f"第{it['seq']}件（{ref}）")
-        else:
-            pos = m.end()
+    if cells is not None and len(cells) == len(items):
+        for it, ref, cell in zip(items, refs, cells, strict=True):
+            if cell != ref:
+                missing.append(f"第{it['seq']}件（应为 {ref}，印有 {cell or '（空）'}）")
+    else:
+        joined = "\n".join(vol.text(range(plan.cover_pages, plan.front_pages)))
+        pos = 0
+        for it, ref in zip(items, refs, strict=True):
+            pattern = re.escape(ref).replace(r"\-", r"-\s*")
+            m = re.compile(r"(?<![\d-])" + pattern + r"(?![\d-])").search(joined, pos)
+            if m is None:
+                missing.append(f"第{it['seq']}件（{ref}）")
+            else:
+                pos = m.end()
     if missing:
         report.add("目录", FAIL, "目录中印制的页号与实际页面不符或缺失：" + "、".join(missing[:10]))
     else:

@@ -49,6 +49,29 @@ class Volume:
         reader = PdfReader(io.BytesIO(self.data))
         return [reader.pages[i].extract_text() or "" for i in indexes]
 
+    def index_cells(self, column: str) -> list[str] | None:
+        """The text of ``column`` (a header of the 卷内文件目录, such as 页号) in each row of the
+        index, in order, read from the index pages' own layout: rows are the rectangles of the
+        rows' links, columns are told by the header row (each cell is centred under its header),
+        and a cell's lines are joined — so a 页号 ``119-120`` that wraps in its narrow column
+        reads as one.  None when the layout cannot be read (no header, no row links)."""
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(self.data))
+        cells: list[str] = []
+        for i in range(self.plan.cover_pages, self.plan.front_pages):
+            rows = _row_rects(self.pdf.pages[i])
+            fragments = _fragments(reader.pages[i])
+            header_y = next((y for _, y, text in fragments if text == column), None)
+            if not rows or header_y is None:
+                return None
+            heads = [(x, text) for x, y, text in fragments if abs(y - header_y) < 1.0]
+            for y0, y1 in rows:
+                inside = [(y, x, text) for x, y, text in fragments
+                          if y0 <= y <= y1 and min(heads, key=lambda h: abs(h[0] - x))[1] == column]
+                cells.append("".join(text for _, _, text in sorted(inside, key=lambda f: (-f[0], f[1]))))
+        return cells
+
 
 def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, data: bytes) -> Volume | None:
     """The manifest and the parts of ``pdf``; None (with the failure reported) when the manifest
@@ -138,3 +161,33 @@ def outline_target(item, page_ids: dict) -> int | None:
     if isinstance(dest, int):
         return dest
     return dest_index(dest, page_ids)
+
+
+def _row_rects(page: pikepdf.Page) -> list[tuple[float, float]]:
+    """(bottom, top) of each link rectangle on an index page, in the order the rows were drawn."""
+    rows = []
+    for annot in page.obj.get(Name.Annots, []):
+        if annot.get(Name.Subtype) == Name.Link and Name.Rect in annot:
+            x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+            rows.append((min(y0, y1), max(y0, y1)))
+    return rows
+
+
+def _fragments(page) -> list[tuple[float, float, str]]:
+    """(centre x, baseline y, text) of every piece of text on ``page`` (pypdf's layout visitor),
+    the centre estimated from the text (CJK characters 1 em, others ½ em: the index's cells
+    are centred, so the estimate only has to tell neighbouring columns apart)."""
+    out: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        text = text.strip()
+        if not text:
+            return
+        scale = abs(float(tm[0]) * float(cm[0])) or 1.0
+        x = float(tm[4]) * float(cm[0]) + float(cm[4])
+        y = float(tm[5]) * float(cm[3]) + float(cm[5])
+        width = sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text) * float(size or 10) * scale
+        out.append((x + width / 2, y, text))
+
+    page.extract_text(visitor_text=visit)
+    return out

@@ -289,3 +289,15 @@ def test_an_unreadable_latest_volume_is_never_replaced(tmp_path):
     assert second.name.endswith("-v2.pdf") and first.read_bytes() == b"not a pdf at all"
     with pikepdf.open(second):
         pass
+
+
+def test_messages_tell_the_output_folder_from_an_input(tmp_path):
+    out = tmp_path / "out"
+    full = atomic.output_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), out)
+    assert "磁盘空间不足" in full.message and str(out) in full.message
+    qpdf = atomic.output_error(OSError("qpdf output: Pl_StdioFile::write: No space left on device"), out)
+    assert "磁盘空间不足" in qpdf.message                 # pikepdf's wrapped errors carry no errno
+    above = atomic.output_error(OSError(errno.EROFS, "Read-only file system", str(tmp_path)), out / "sub")
+    assert "只读或没有写权限" in above.message             # a folder above the output being made
+    scan = atomic.output_error(PermissionError(errno.EACCES, "Permission denied", "/cases/a/scan.pdf"), out)
+    assert scan.message == "无法读取 /cases/a/scan.pdf：Permission denied"

@@ -64,6 +64,10 @@ def output_error(error: OSError, where: Path) -> OutputError:
         elif "Read-only file system" in text or "Permission denied" in text:
             code = errno.EACCES
     name = error.filename if isinstance(error.filename, str) else None
+    if name and not _inside(Path(name), where) and not _inside(where, Path(name)) and code not in _NO_SPACE:
+        # neither the output folder, nor inside it, nor a folder above it being made: an input
+        # that cannot be read (a scan whose permissions changed …)
+        return OutputError(f"无法读取 {name}：{error.strerror or error}")
     if code in _NO_SPACE:
         return OutputError(f"磁盘空间不足，无法写入 {where}：本次未生成任何文件，已写的临时文件已删除；"
                            "请腾出空间或改用其他输出文件夹（--out）后重试")
@@ -72,6 +76,13 @@ def output_error(error: OSError, where: Path) -> OutputError:
                            "请改用可写的输出文件夹（--out）")
     reason = error.strerror or str(error)
     return OutputError(f"无法写入 {name or where}：{reason}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+    except (OSError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

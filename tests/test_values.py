@@ -139,15 +139,16 @@ def test_coverage_is_cached_on_disk_and_read_without_fonttools(tmp_path, monkeyp
 
 
 def test_check_with_fonts_loads_no_document_library(example, tmp_path):
-    """Checking a case, coverage included, loads no PDF, DOCX, signing or image library (the
-    font cache is empty: the faces' cmaps are read with fontTools, which is allowed)."""
+    """Checking a case, coverage included, loads no typesetting, DOCX or signing library (the
+    font cache is empty: the faces' cmaps are read with fontTools, which is allowed).  pikepdf
+    and Pillow may open the attachments, as the dossier will (toolkit.attachments.assess)."""
     case = example()
     replace_in(case / "00-case.yaml", "  summary: 集团化办学", "  summary: 𪚥集团化办学")
     probe = ("import sys\nfrom pathlib import Path\nfrom toolkit.pipeline import check\n"
              f"result = check(Path({str(case)!r}))\n"
              "print(any('U+2A6A5' in p.message for p in result.errors))\n"
              "print(sorted({m.split('.')[0] for m in sys.modules} & "
-             "{'reportlab','pypdf','pikepdf','docx','docxtpl','pyhanko','icalendar','jinja2','PIL','img2pdf'}))")
+             "{'reportlab','pypdf','docx','docxtpl','pyhanko','icalendar','jinja2','img2pdf'}))")
     env = {**os.environ, "RCMZ_FONT_CACHE": str(tmp_path / "cold")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                           cwd=REPO, env=env)

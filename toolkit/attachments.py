@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.cachefile import JsonCache
-from toolkit.imagesize import pixel_problem
+from toolkit.imagesize import pixel_problem, scan_png
 
 #: The extensions a volume accepts, each with the kind of content it must hold.
 KIND_BY_EXTENSION = {
@@ -404,16 +405,25 @@ def xref_shift(path: Path) -> int | None:
 def _assess_image(path: Path, kind: str) -> Assessment:
     from PIL import Image, UnidentifiedImageError
 
+    png = scan_png(path) if kind == "png" else None
+    if png is not None and png.damage is not None:
+        return Assessment(kind, f"图像已损坏，无法读取（{png.damage}）")
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            # the pixels were bounded from the header already (toolkit.imagesize)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+        with image:
             frames = getattr(image, "n_frames", 1)
             mode = image.mode
             orientation = image.getexif().get(0x0112, 1) if kind == "jpeg" else 1
             if kind == "jpeg":
                 image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-            for k in range(frames):
+            # decoding finds a truncated or damaged image; a PNG read through by scan_png in
+            # bounded memory (non-interlaced) need not be decoded whole
+            for k in range(frames if png is None or png.interlaced else 0):
                 image.seek(k)
-                image.load()  # decodes: a truncated or damaged image fails here
+                image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         return Assessment(kind, f"图像已损坏，无法读取（{_short(exc)}）")
     conversions = []

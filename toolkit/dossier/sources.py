@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import struct
 import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import pikepdf
 
 from toolkit.attachments import KIND_BY_EXTENSION, assess
 from toolkit.errors import DossierError
+from toolkit.imagesize import PngScan, scan_png
 
 _CHUNK = 1 << 20
 
@@ -206,68 +205,12 @@ def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
         return len(pdf.pages)
 
 
-@dataclass(frozen=True)
-class _Png:
-    interlaced: bool
-    exif: bool       # has an eXIf chunk (an orientation may be in it)
-
-
-#: PNG colour type → samples per pixel.
-_PNG_SAMPLES = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-
-
-def _png_check(path: Path, where: str) -> _Png:
-    """Read a PNG through once in bounded memory: every chunk's CRC, the image data inflated
-    piece by piece to the size its header promises.  A non-interlaced PNG checked here need not
-    be decoded whole (a 12000 × 12000 scan is 432 MB of pixels); img2pdf then embeds its
-    compressed data as it is."""
-    def damaged(reason: str) -> DossierError:
-        return DossierError(f"{where}：图像已损坏，无法读取（{reason}）")
-
-    inflate = zlib.decompressobj()
-    inflated = 0
-    exif = False
-    header = None
-    with open(path, "rb") as stream:
-        if stream.read(8) != b"\x89PNG\r\n\x1a\n":
-            raise damaged("不是 PNG 文件")
-        while True:
-            head = stream.read(8)
-            if len(head) < 8:
-                raise damaged("文件不完整，缺少结束块 IEND")
-            length, kind = struct.unpack(">I4s", head)
-            crc = zlib.crc32(kind)
-            left = length
-            while left:
-                piece = stream.read(min(left, _CHUNK))
-                if not piece:
-                    raise damaged(f"{kind.decode('latin-1')} 块不完整")
-                left -= len(piece)
-                crc = zlib.crc32(piece, crc)
-                if kind == b"IHDR" and header is None:
-                    header = piece[:13]
-                elif kind == b"IDAT":
-                    try:
-                        while piece:
-                            inflated += len(inflate.decompress(piece, _CHUNK))
-                            piece = inflate.unconsumed_tail
-                    except zlib.error as exc:
-                        raise damaged(f"图像数据无法解压：{exc}") from None
-            stored = stream.read(4)
-            if len(stored) < 4 or struct.unpack(">I", stored)[0] != crc & 0xFFFFFFFF:
-                raise damaged(f"{kind.decode('latin-1')} 块校验和不符")
-            exif = exif or kind == b"eXIf"
-            if kind == b"IEND":
-                break
-    if header is None or len(header) < 13:
-        raise damaged("缺少文件头 IHDR")
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
-    if interlace:
-        return _Png(True, exif)  # Adam7 passes: left to the decoder
-    row = (width * depth * _PNG_SAMPLES.get(colour, 4) + 7) // 8 + 1
-    if not inflate.eof or inflated < height * row:
-        raise damaged("图像数据不完整")
-    return _Png(False, exif)
+def _png_check(path: Path, where: str) -> PngScan:
+    """The PNG read through once in bounded memory (toolkit.imagesize.scan_png); damage refused."""
+    scan = scan_png(path)
+    if scan.damage is not None:
+        raise DossierError(f"{where}：图像已损坏，无法读取（{scan.damage}）")
+    return scan
 
 
 def _refused_by_img2pdf(exc: Exception) -> bool:

@@ -241,6 +241,17 @@ def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ..
 
 
 @main.command()
+@click.argument("volume", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="案卷PDF")
+@click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹",
+              help="其局配置（bureau.yaml）所在的案件文件夹；缺省为当前目录下的 casefiles。")
+def renew(volume: Path, case_dir: Path | None) -> None:
+    """续展案卷签名的长期验证：存入最近时间戳的吊销信息并加盖新的文档时间戳（PAdES B-LTA）。"""
+    from toolkit.pipeline import renew as renew_volume
+
+    click.echo(renew_volume(volume, case_dir).text())
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default="build/.testcert", metavar="文件夹",
               show_default=True, help="证书存放的文件夹（须被 git 忽略）。")
 @click.option("--org", default="测试单位", show_default=True, metavar="单位", help="证书上的单位名称。")

@@ -29,6 +29,7 @@ from toolkit.rules.checks import CheckResult, check_case
 
 if TYPE_CHECKING:
     from toolkit.batch import BatchReport
+    from toolkit.dossier.sign import Renewal
     from toolkit.dossier.verify import VerifyReport
     from toolkit.render.outputs import RenderedDocument
 
@@ -205,3 +206,25 @@ def verify(volume: Path, case_dir: Path | None = None, trust_roots: tuple[Path, 
 
     roots = list(trust_roots) or list(context_for(case_dir or Path.cwd()).trust_roots)
     return verify_dossier(volume, roots, case_dir)
+
+
+# --- renew -------------------------------------------------------------------------------------
+
+
+def _bureau_folder(case_dir: Path | None) -> Path:
+    """The folder whose bureau.yaml governs a command given no case folder: ./casefiles."""
+    if case_dir is not None:
+        return case_dir
+    return Path.cwd() / "casefiles" if (Path.cwd() / "casefiles").exists() else Path.cwd()
+
+
+def renew(volume: Path, case_dir: Path | None = None) -> Renewal:
+    """rcmz renew: a further document timestamp on a signed volume (PAdES B-LTA), with the TSA of
+    the governing bureau.yaml (``signing.tsa``)."""
+    from toolkit.dossier.sign import renew as renew_volume
+    from toolkit.errors import ConfigError
+
+    context = context_for(_bureau_folder(case_dir))
+    if context.tsa is None:
+        raise ConfigError("局配置中没有时间戳服务（signing.tsa）：续展需要时间戳服务，字段见 docs/case-files.md")
+    return renew_volume(volume, context.tsa, context.trust_roots)

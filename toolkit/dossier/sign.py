@@ -261,7 +261,7 @@ def _signing_failure(error: Exception, tsa: TsaSettings | None) -> DossierError:
     cause: BaseException | None = error  # pyHanko wraps certvalidator's error in a SigningError
     while cause is not None:
         if isinstance(cause, RevokedError | ExpiredError | InsufficientRevinfoError | PathBuildingError):
-            error = cause  # type: ignore[assignment]
+            error = cause
             break
         cause = cause.__cause__ or cause.__context__
     text = str(error).strip() or type(error).__name__

@@ -280,12 +280,12 @@ def types(pkg: Pkg) -> tuple[str, list[str]]:
 def ranges(pkg: Pkg) -> tuple[str, list[str]]:
     memo = []
     for rel, doc in metadata_records(pkg).items():
-        retention = pkg.text_of(doc, "文件实体/保管期限")
-        if retention not in RETENTIONS:
-            memo.append(f"[{rel}文件里名为“保管期限”的节点值“{retention}”不在值域 {'/'.join(RETENTIONS)} 中]")
-        secret = pkg.text_of(doc, "文件实体/密级")
-        if secret not in CLASSIFICATIONS:
-            memo.append(f"[{rel}文件里名为“密级”的节点值“{secret}”不在值域 {'/'.join(CLASSIFICATIONS)} 中]")
+        for tag, domain in (("保管期限", RETENTIONS), ("密级", CLASSIFICATIONS)):
+            for node in doc.iter(tag):
+                value = (node.text or "").strip()
+                if value not in domain:
+                    where = node.getparent().tag if node.getparent() is not None else ""
+                    memo.append(f"[{rel}文件里{where}中名为“{tag}”的节点值“{value}”不在值域 {'/'.join(domain)} 中]")
     return _verdict(memo)
 
 

@@ -39,6 +39,8 @@ FORBIDDEN = {
                "toolkit.cli", "toolkit.config", "toolkit.context", "toolkit.case"),
     "dossier": ("toolkit.render.outputs", "toolkit.docket", "toolkit.pipeline", "toolkit.cli",
                 "toolkit.context", "toolkit.rules.checks", "toolkit.rules.run"),
+    "archive": ("toolkit.render.outputs", "toolkit.docket", "toolkit.pipeline", "toolkit.cli",
+                "toolkit.context", "toolkit.rules.checks", "toolkit.rules.run", "toolkit.dossier.build"),
 }
 
 

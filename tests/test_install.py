@@ -218,7 +218,7 @@ def test_check_render_dossier_verify_from_a_case_repository(venv, case_repositor
 
     verified = run([rcmz, "verify", volume, "--case", case], cwd=case_repository)
     assert "[通过] PDF/A" in verified.stdout and "[通过] 来源文件" in verified.stdout
-    assert verified.stdout.rstrip().endswith("结论：通过")
+    assert verified.stdout.rstrip().endswith("结论：通过（测试证书，不得用于正式归档）")  # a test-certificate pass is not a real pass
     assert "Traceback" not in checked.stderr + verified.stderr
 
 

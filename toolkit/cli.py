@@ -250,19 +250,52 @@ def _ask_passphrase(p12: Path) -> str | None:
 
 
 @main.command()
-@click.argument("dossier_pdf", type=click.Path(path_type=Path, dir_okay=False), metavar="案卷PDF")
+@click.argument("dossier_pdf", type=click.Path(path_type=Path), metavar="案卷PDF")
 @click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="案件文件夹",
               help="同时核对案卷清单与该案件文件夹中的文件。")
 @click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="证书",
               help="信任的根证书（PEM）；缺省取局配置 signing.trust_roots，或自动生成的测试根证书。")
-def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ...]) -> None:
-    """离线核验案卷：签名、PDF/A、目录与页码，及（--case）清单与案件文件。"""
-    from toolkit.pipeline import verify as verify_volume
+@click.option("--report", "package", is_flag=True,
+              help="所给的是归档信息包（文件夹或 ZIP）：按 DA/T 70 重新检测（长期保存环节），并说明与归档时相比的变化。")
+def verify(dossier_pdf: Path, case_dir: Path | None, trust_roots: tuple[Path, ...], package: bool) -> None:
+    """离线核验案卷：签名、PDF/A、目录与页码，及（--case）清单与案件文件；--report 检测归档信息包。"""
+    from toolkit import pipeline
 
-    report = verify_volume(dossier_pdf, case_dir, trust_roots)
-    click.echo(report.text())
-    if not report.ok:
+    if package:
+        report, changes = pipeline.verify_package(dossier_pdf, case_dir)
+        click.echo(report.text())
+        click.echo("与归档时相比：" + ("\n  " + "\n  ".join(changes) if changes else "无变化"))
+        raise SystemExit(0 if report.result == "通过" else 1)
+    volume = pipeline.verify(dossier_pdf, case_dir, trust_roots)
+    click.echo(volume.text())
+    if not volume.ok:
         raise SystemExit(1)
+
+
+@main.command("archive")
+@click.argument("case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="案件文件夹")
+@click.option("--volume", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="案卷PDF",
+              help="归档这一已签名的案卷（缺省为当场生成案卷）。")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹", help="输出文件夹（默认 build/<案件>/）。")
+@click.option("--transfer", is_flag=True, help="同时生成移交信息包：去除签名数据的案卷（去技术化），核验结果冻结为元数据。")
+def archive_command(case_dir: Path, volume: Path | None, out: Path | None, transfer: bool) -> None:
+    """整理归档信息包（说明文件、目录、DA/T 46 元数据、四性检测报告）并打包为 ZIP。最后一行输出 ZIP 路径。"""
+    from toolkit.pipeline import archive
+
+    for package in archive(case_dir, out, volume=volume, transfer=transfer, ask_passphrase=_ask_passphrase):
+        click.echo(str(package.folder))
+        click.echo(str(package.zip))
+
+
+@main.command()
+@click.argument("volume", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="案卷PDF")
+@click.option("--case", "case_dir", type=click.Path(path_type=Path, file_okay=False), metavar="文件夹",
+              help="其局配置（bureau.yaml）所在的案件文件夹；缺省为当前目录下的 casefiles。")
+def renew(volume: Path, case_dir: Path | None) -> None:
+    """续展案卷签名的长期验证：存入最近时间戳的吊销信息并加盖新的文档时间戳（PAdES B-LTA）。"""
+    from toolkit.pipeline import renew as renew_volume
+
+    click.echo(renew_volume(volume, case_dir).text())
 
 
 @main.command()

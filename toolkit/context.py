@@ -21,6 +21,7 @@ from toolkit.config import CONFIG_NAME, BureauConfig, find_config, read_config
 from toolkit.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy stages are imported only by the commands that use them
+    from toolkit.dossier.sign import TsaSettings
     from toolkit.dossier.spec import SignerConfig
     from toolkit.render.coverage import Coverage
     from toolkit.render.fonts import FontBook
@@ -39,6 +40,7 @@ class Signing:
     signer: SignerConfig
     trust_roots: tuple[Path, ...]
     test_certificate: bool
+    tsa: TsaSettings | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,27 +93,47 @@ class RunContext:
 
     @cached_property
     def signing(self) -> Signing:
-        """The configured signer, or a throwaway test certificate made on first use."""
-        from toolkit.dossier.spec import SignerConfig
+        """The configured signer, or a throwaway test certificate made on first use; with
+        ``signing.tsa`` the long-term (B-LT/B-LTA) settings."""
+        from toolkit.dossier.sign import LongTermSigner
 
         signing = self.config.get("signing") or {}
+        tsa = self.tsa
         if "p12" in signing:
             roots = tuple(self.config.relative(p) for p in signing.get("trust_roots", []))
             refuse_key_in_git(self.config.relative(signing["p12"]))
-            signer = SignerConfig(p12=self.config.relative(signing["p12"]),
-                                  passphrase_env=signing.get("passphrase_env", "RCMZ_P12_PASSPHRASE"))
-            return Signing(signer, roots, test_certificate=False)
+            signer = LongTermSigner(p12=self.config.relative(signing["p12"]),
+                                    passphrase_env=signing.get("passphrase_env", "RCMZ_P12_PASSPHRASE"),
+                                    tsa=tsa, trust_roots=roots)
+            return Signing(signer, roots, test_certificate=False, tsa=tsa)
         p12, ca = ensure_test_certificate(self.config["party_committee"])
-        return Signing(SignerConfig(p12=p12, passphrase_env=TEST_CERT_PASSPHRASE_ENV), (ca,),
-                       test_certificate=True)
+        return Signing(LongTermSigner(p12=p12, passphrase_env=TEST_CERT_PASSPHRASE_ENV, tsa=tsa, trust_roots=(ca,)),
+                       (ca,), test_certificate=True, tsa=tsa)
+
+    @property
+    def tsa(self) -> TsaSettings | None:
+        """The timestamp authority of ``signing.tsa`` (None: volumes are signed PAdES B-B)."""
+        from toolkit.dossier.sign import TsaSettings
+
+        if self._config is None:
+            return None
+        tsa = (self._config.get("signing") or {}).get("tsa")
+        if not tsa:
+            return None
+        return TsaSettings(url=tsa["url"], level=tsa.get("level", "B-LTA"),
+                           crls=tuple(self._config.relative(p) for p in tsa.get("crls", [])),
+                           fetch=bool(tsa.get("fetch_revocation", False)),
+                           trust_roots=tuple(self._config.relative(p) for p in tsa.get("trust_roots", [])),
+                           timeout=int(tsa.get("timeout", 10)))
 
     @property
     def trust_roots(self) -> tuple[Path, ...]:
         """The roots volumes of this bureau are verified against (nothing is created here)."""
+        tsa_roots = self.tsa.trust_roots if self.tsa is not None else ()
         if self._config is not None and "p12" in (self._config.get("signing") or {}):
-            return self.signing.trust_roots
+            return self.signing.trust_roots + tsa_roots
         test_root = TEST_CERT_DIR / "test-ca.pem"
-        return (test_root,) if test_root.exists() else ()
+        return ((test_root,) if test_root.exists() else ()) + tsa_roots
 
 
 #: Why a private key may not live where git would commit it (the test certificate's folder is

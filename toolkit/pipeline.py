@@ -32,7 +32,9 @@ from toolkit.rules import register
 from toolkit.rules.checks import CheckResult, check_case
 
 if TYPE_CHECKING:
+    from toolkit.archive import Package
     from toolkit.batch import BatchReport
+    from toolkit.dossier.sign import Renewal
     from toolkit.dossier.verify import VerifyReport
     from toolkit.render.outputs import RenderedDocument
 
@@ -264,3 +266,60 @@ def verify(volume: Path, case_dir: Path | None = None, trust_roots: tuple[Path, 
 
     roots = list(trust_roots) or list(context_for(case_dir or Path.cwd()).trust_roots)
     return verify_dossier(volume, roots, case_dir)
+
+
+# --- renew -------------------------------------------------------------------------------------
+
+
+def _bureau_folder(case_dir: Path | None) -> Path:
+    """The folder whose bureau.yaml governs a command given no case folder: ./casefiles."""
+    if case_dir is not None:
+        return case_dir
+    return Path.cwd() / "casefiles" if (Path.cwd() / "casefiles").exists() else Path.cwd()
+
+
+def renew(volume: Path, case_dir: Path | None = None) -> Renewal:
+    """rcmz renew: a further document timestamp on a signed volume (PAdES B-LTA), with the TSA of
+    the governing bureau.yaml (``signing.tsa``)."""
+    from toolkit.dossier.sign import renew as renew_volume
+    from toolkit.errors import ConfigError
+
+    context = context_for(_bureau_folder(case_dir))
+    if context.tsa is None:
+        raise ConfigError("局配置中没有时间戳服务（signing.tsa）：续展需要时间戳服务，字段见 docs/case-files.md")
+    return renew_volume(volume, context.tsa, context.trust_roots)
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+def archive(folder: Path, out_dir: Path | None = None, *, volume: Path | None = None, transfer: bool = False,
+            ask_passphrase: PassphrasePrompt | None = None) -> list[Package]:
+    """rcmz archive: the case's signed volume (built now unless ``volume`` is given), verified,
+    into a 归档信息包 (folder and ZIP) with its DA/T 70 report; with ``transfer`` also the 移交
+    package holding the 去技术化 copy."""
+    from toolkit.archive import build_package
+
+    result, context = checked(folder)
+    out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
+    if volume is None:
+        volume = dossier(folder, out_dir, ask_passphrase=ask_passphrase)
+    report = verify(volume, folder, tuple(context.trust_roots))
+    if not report.ok:
+        listing = "\n".join(f"  {f.area}：{f.message}" for f in report.failures[:LISTED_ERRORS])
+        raise DossierError(f"案卷核验不通过，不能归档：\n{listing}", file=str(volume))
+    if not report.signatures:
+        raise DossierError("案卷没有电子签名（草稿？）：只有签名的案卷才能归档", file=str(volume))
+    kinds = (False, True) if transfer else (False,)
+    return [build_package(result.case, context.config, volume, report, out_dir / "归档信息包", book=context.fonts,
+                          trust_roots=tuple(context.trust_roots), transfer=kind) for kind in kinds]
+
+
+def verify_package(package: Path, case_dir: Path | None = None):
+    """rcmz verify --report: the DA/T 70 items again on a package (长期保存 stage), with what
+    changed since the 归档 report it carries.  Returns (report, changes)."""
+    from toolkit.archive import recheck
+
+    roots = tuple(context_for(_bureau_folder(case_dir)).trust_roots)
+    report, _, changes = recheck(package, roots)
+    return report, changes

@@ -1,7 +1,20 @@
-"""PAdES signature of the volume (pyHanko), and throwaway test certificates.
+"""PAdES signature of the volume (pyHanko), its long-term levels, renewal, and throwaway test
+certificates.
 
 The volume is signed last, as an incremental update of the PDF/A file, with
-``/SubFilter /ETSI.CAdES.detached`` and a visible signature on the 卷内备考表.  The visible
+``/SubFilter /ETSI.CAdES.detached`` and a visible signature on the 卷内备考表.
+
+Levels (ETSI EN 319 142-1 PAdES baseline): without a timestamp authority the signature is
+**B-B** and the build says what it lacks.  With one (``bureau.yaml`` ``signing.tsa``) it is
+**B-LTA** (or **B-LT** when asked): a signature timestamp (B-T), the signer's and the TSA's
+certificates and revocation data in the document security store (DSS, B-LT), then a document
+timestamp over all of it (B-LTA).  :func:`renew` adds a further document timestamp, with the
+revocation data of the last one, before that one's certificate runs out.  Revocation data comes
+from CRL files the bureau keeps (``signing.tsa.crls``) and, when allowed, from the CRL and OCSP
+addresses in the certificates.  A test certificate has no revocation data: with a TSA it signs
+B-T.
+
+The visible
 signature is pyHanko's own stamp (signer, signing time, certificate fingerprint) in an embedded
 TrueType subset made for exactly the characters of the stamp (fast to load, small), so the bytes
 before signing do not depend on the signing time and stay reproducible.
@@ -14,8 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import logging
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.atomic import write_bytes_atomic
@@ -25,6 +41,41 @@ from toolkit.errors import DossierError
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 STAMP_FONT_SIZE = 8
+
+log = logging.getLogger("rcmz.dossier")
+
+#: The PAdES baseline levels, lowest first.
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+#: What a B-B signature lacks, said by ``rcmz dossier`` when no TSA is configured.
+B_B_LACKS = ("未配置时间戳服务（bureau.yaml 的 signing.tsa）：案卷签名为 PAdES B-B，缺少可信时间戳（B-T）、"
+             "DSS 中的证书与吊销信息（B-LT）和文档时间戳（B-LTA）；签名证书过期后本卷将无法核验，"
+             "永久保管的案卷应配置时间戳服务")
+
+
+@dataclass(frozen=True)
+class TsaSettings:
+    """A timestamp authority (RFC 3161 over HTTP) and where revocation data comes from.
+
+    ``level``: ``B-LTA`` (default) or ``B-LT``.  ``crls``: CRL files (DER or PEM) the bureau
+    keeps current; ``fetch``: also fetch CRLs/OCSP from the addresses in the certificates.
+    ``trust_roots``: roots of the TSA's (and the signer's) chain, for building the chains the DSS
+    holds and for verifying the timestamps.
+    """
+
+    url: str
+    level: str = "B-LTA"
+    crls: tuple[Path, ...] = ()
+    fetch: bool = False
+    trust_roots: tuple[Path, ...] = ()
+    timeout: int = 10
+
+
+@dataclass(frozen=True)
+class LongTermSigner(SignerConfig):
+    """:class:`SignerConfig` with the long-term settings (None: PAdES B-B)."""
+
+    tsa: TsaSettings | None = None
+    trust_roots: tuple[Path, ...] = ()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -127,11 +178,11 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
 # signing
 
 
-def stamp_lines(cert, when: dt.datetime) -> list[str]:
+def stamp_lines(cert, when: dt.datetime, level: str = "B-B") -> list[str]:
     s = _subject(cert)
     name = s.get("common_name") or subject_text(cert)
     org = s.get("organization_name") or ""
-    lines = ["电子签名（PAdES）", f"签名人：{name}"]
+    lines = [f"电子签名（PAdES {level}）", f"签名人：{name}"]
     if org:
         lines.append(f"单　位：{org}")
     lines.append(f"时　间：{when:%Y-%m-%d %H:%M:%S}（北京时间）")
@@ -141,20 +192,129 @@ def stamp_lines(cert, when: dt.datetime) -> list[str]:
     return lines
 
 
+def signature_level(cfg: SignerConfig, cert) -> str:
+    """The level a volume signed with ``cfg`` and certificate ``cert`` gets."""
+    tsa = getattr(cfg, "tsa", None)
+    if tsa is None:
+        return "B-B"
+    if is_test_certificate(cert):
+        return "B-T"  # a test CA publishes no revocation data
+    return tsa.level
+
+
+def _load_crls(paths) -> list:
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import pem
+
+    out = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise DossierError(f"无法读取吊销列表 {path}：{error.strerror}") from None
+        try:
+            if pem.detect(data):
+                out += [asn1_crl.CertificateList.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+            else:
+                crl = asn1_crl.CertificateList.load(data)
+                crl.native  # noqa: B018 — parse now, so a damaged file is named here
+                out.append(crl)
+        except (ValueError, TypeError):
+            raise DossierError(f"吊销列表 {path} 不是 DER 或 PEM 格式的 CRL") from None
+    return out
+
+
+def _roots(paths) -> list:
+    from pyhanko.keys import load_certs_from_pemder
+
+    try:
+        return list(load_certs_from_pemder([str(p) for p in paths]))
+    except (OSError, ValueError) as error:
+        raise DossierError(f"无法读取信任根证书（{', '.join(map(str, paths))}）：{error}") from None
+
+
+def validation_context(tsa: TsaSettings, trust_roots=(), *, crls: list | None = None):
+    """The pyHanko context that collects the chains and revocation data for the DSS."""
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = _roots(tuple(trust_roots) + tuple(tsa.trust_roots))
+    return ValidationContext(trust_roots=roots or None, crls=_load_crls(tsa.crls) if crls is None else crls,
+                             allow_fetching=tsa.fetch, revocation_mode="hard-fail")
+
+
+def _timestamper(tsa: TsaSettings):
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(tsa.url, timeout=tsa.timeout)
+
+
+def _signing_failure(error: Exception, tsa: TsaSettings | None) -> DossierError:
+    """A Chinese message for what pyHanko, certvalidator or the TSA client raised."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import (
+        ExpiredError,
+        InsufficientRevinfoError,
+        PathBuildingError,
+        RevokedError,
+    )
+
+    cause: BaseException | None = error  # pyHanko wraps certvalidator's error in a SigningError
+    while cause is not None:
+        if isinstance(cause, RevokedError | ExpiredError | InsufficientRevinfoError | PathBuildingError):
+            error = cause
+            break
+        cause = cause.__cause__ or cause.__context__
+    text = str(error).strip() or type(error).__name__
+    if isinstance(error, RevokedError):
+        return DossierError(f"签名证书已被吊销，不能签名：{text}")
+    if isinstance(error, ExpiredError):
+        return DossierError(f"证书已过期，不能签名：{text}")
+    if isinstance(error, InsufficientRevinfoError):
+        return DossierError("取不到证书的吊销信息，不能签为长期验证级别（B-LT/B-LTA）：请在 signing.tsa.crls 中"
+                            f"给出签名 CA 和时间戳服务 CA 的最新 CRL，或设置 fetch_revocation: true（{text}）")
+    if isinstance(error, PathBuildingError):
+        return DossierError("签名证书或时间戳证书不能追溯到所配置的信任根（signing.trust_roots、"
+                            f"signing.tsa.trust_roots）：{text}")
+    if isinstance(error, TimestampRequestError) or (tsa is not None and _is_network_error(error)):
+        where = tsa.url if tsa is not None else "时间戳服务"
+        return DossierError(f"无法从时间戳服务 {where} 取得时间戳：{text}")
+    return DossierError(f"签名失败：{text}")
+
+
+def _is_network_error(error: Exception) -> bool:
+    try:
+        import aiohttp
+    except ImportError:  # pragma: no cover — pyHanko's HTTP client needs it
+        return isinstance(error, OSError)
+    return isinstance(error, aiohttp.ClientError | OSError | TimeoutError)
+
+
+def _signing_errors() -> tuple[type[Exception], ...]:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+
+    return (SigningError, PdfError, TimestampRequestError, PathValidationError, PathBuildingError,
+            ValidationError, OSError, TimeoutError, ValueError)
+
+
 def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
              rect: tuple[float, float, float, float], book, work: Path) -> dict:
-    """Sign ``src`` into ``dst`` as an incremental update; returns what the stamp says."""
+    """Sign ``src`` into ``dst`` as an incremental update; returns what the stamp says.
+
+    The level follows ``cfg`` (:func:`signature_level`); B-B says in the log what it lacks."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
-    from pyhanko.sign.general import SigningError
     from pyhanko.stamp import TextStampStyle
 
     cert = signer.signing_cert
+    tsa: TsaSettings | None = getattr(cfg, "tsa", None)
+    level = signature_level(cfg, cert)
     when = dt.datetime.now(CHINA_TZ).replace(microsecond=0)
-    lines = stamp_lines(cert, when)
+    lines = stamp_lines(cert, when, level)
     text = "\n".join(lines)
     font = _stamp_font(book, cfg.font_role, text, work)
     style = TextStampStyle(
@@ -165,15 +325,22 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     reason = cfg.reason
     if is_test_certificate(cert):
         reason = f"{TEST_MARK}；{reason}"
+    long_term = level in ("B-LT", "B-LTA")
+    vc = validation_context(tsa, getattr(cfg, "trust_roots", ())) if tsa is not None and long_term else None
     meta = signers.PdfSignatureMetadata(
         field_name=cfg.field_name, reason=reason, location=cfg.location or None,
         contact_info=cfg.contact or None, subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256")
+        md_algorithm="sha256", embed_validation_info=long_term, use_pades_lta=level == "B-LTA",
+        validation_context=vc)
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=style,
+        meta, signer=signer, stamp_style=style, timestamper=_timestamper(tsa) if tsa is not None else None,
         new_field_spec=fields.SigFieldSpec(cfg.field_name, on_page=page,
                                            # pyHanko types the box as ints; it takes points
                                            box=tuple(round(v, 2) for v in rect)))  # type: ignore[arg-type]
+    if tsa is None:
+        log.warning(B_B_LACKS)
+    elif level == "B-T":
+        log.warning("测试证书没有吊销信息：案卷签名为 PAdES B-T（含时间戳），不是 B-LT/B-LTA")
     try:
         with open(src, "rb") as inf, open(dst, "wb") as outf:
             writer = IncrementalPdfFileWriter(inf)
@@ -181,11 +348,126 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     except DossierError:
         raise
     except OSError as error:
+        if tsa is not None and _is_network_error(error) and not isinstance(error, FileNotFoundError | PermissionError):
+            raise _signing_failure(error, tsa) from None
         raise DossierError(f"签名失败：无法写入 {dst}（{error.strerror}）") from None
-    except (SigningError, PdfError) as error:  # the file cannot take a signature
-        raise DossierError(f"签名失败：{error}") from None
+    except _signing_errors() as error:  # the file cannot take a signature, the TSA or the chain failed
+        raise _signing_failure(error, tsa) from None
+    except Exception as error:
+        if _is_network_error(error):
+            raise _signing_failure(error, tsa) from None
+        raise
     return {"signer": subject_text(cert), "time": when.isoformat(), "lines": lines,
-            "test": is_test_certificate(cert)}
+            "test": is_test_certificate(cert), "level": level}
+
+
+# ------------------------------------------------------------------------------------------------
+# renewal
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What :func:`renew` did: the path, the level now, the new timestamp and its certificate's end."""
+
+    path: Path
+    level_before: str
+    timestamp_time: dt.datetime
+    tsa: str
+    tsa_expires: dt.datetime
+    upgraded: bool  # the volume had no document timestamp: its signature's data went into the DSS
+
+    def text(self) -> str:
+        local = dt.timezone(dt.timedelta(hours=8))
+        head = (f"已由 {self.level_before} 升级为 PAdES B-LTA：签名的证书与吊销信息已存入 DSS，并加盖文档时间戳"
+                if self.upgraded else "已续展 PAdES B-LTA：最近一次时间戳的吊销信息已存入 DSS，并加盖新的文档时间戳")
+        return "\n".join([head, f"时间戳时间：{self.timestamp_time.astimezone(local):%Y-%m-%d %H:%M:%S}（北京时间）",
+                          f"时间戳服务：{self.tsa}，证书 {self.tsa_expires.astimezone(local):%Y-%m-%d} 到期，"
+                          "请在此之前再次运行 rcmz renew", str(self.path)])
+
+
+def has_signature_timestamp(embedded_sig) -> bool:
+    """True when the signature carries a signature timestamp (PAdES B-T)."""
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    return any(True for _ in extract_tst_data_iter(embedded_sig.signer_info, signed=False))
+
+
+def _chain_issuers(signed_data) -> set:
+    """Issuer names of every certificate a CMS structure carries (the chain of its signer)."""
+    return {c.chosen.issuer.dump() for c in signed_data["certificates"] or ()} | \
+        {c.chosen.subject.dump() for c in signed_data["certificates"] or ()}
+
+
+def renew(path: Path, tsa: TsaSettings, trust_roots=()) -> Renewal:
+    """Add a document timestamp to the signed volume at ``path`` (in place, as an incremental
+    update: every earlier byte stays as it was).
+
+    A volume with document timestamps gets the revocation data of the last one's chain into the
+    DSS, then a new document timestamp over it (pyHanko's archival timestamp chain).  A volume
+    without any (B-B, B-T) first gets its signature's chain and revocation data into the DSS —
+    possible only while the signer certificate is still valid — and becomes B-LTA.
+
+    Only CRLs of the last timestamp's chain are offered to the DSS update: a CRL of the signer's
+    CA issued after the signer certificate expired would make AdES past validation judge the
+    signature at a time the certificate no longer covers.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+
+    from toolkit.atomic import write_bytes_atomic
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
+        timestamps = reader.embedded_timestamp_signatures
+    except OSError as error:
+        raise DossierError(f"无法读取 {path}：{error.strerror}") from None
+    except (PdfError, ValueError, KeyError) as error:
+        raise DossierError(f"{path} 不是可读的 PDF：{error}") from None
+    if not signatures:
+        raise DossierError(f"{path} 没有电子签名：只有已签名的案卷需要续展时间戳")
+    crls = _load_crls(tsa.crls)
+    stamper = PdfTimeStamper(_timestamper(tsa))
+    out = io.BytesIO(data)
+    try:
+        if timestamps:
+            last = timestamps[-1]
+            issuers = _chain_issuers(last.signed_data)
+            chain_crls = [c for c in crls if c.issuer.dump() in issuers]
+            vc = validation_context(tsa, trust_roots, crls=chain_crls)
+            stamper.update_archival_timestamp_chain(PdfFileReader(out, strict=False), vc, in_place=True)
+            before = "B-LTA"
+        else:
+            vc = validation_context(tsa, trust_roots, crls=crls)
+            before = "B-T" if has_signature_timestamp(signatures[-1]) else "B-B"
+            last_sig = [s for s in PdfFileReader(out, strict=False).embedded_signatures
+                        if s.sig_object_type != "/DocTimeStamp"][-1]
+            add_validation_info(last_sig, vc, in_place=True)
+            out.seek(0)
+            stamper.timestamp_pdf(IncrementalPdfFileWriter(out), "sha256", vc, in_place=True)
+    except DossierError:
+        raise
+    except _signing_errors() as error:
+        raise _signing_failure(error, tsa) from None
+    except Exception as error:
+        if _is_network_error(error):
+            raise _signing_failure(error, tsa) from None
+        raise
+    new = out.getvalue()
+    if not new.startswith(data):  # an incremental update only appends
+        raise DossierError("续展时间戳时文件的原有内容被改变，未写入")
+    reader = PdfFileReader(io.BytesIO(new), strict=False)
+    token = reader.embedded_timestamp_signatures[-1]
+    cert = token.signer_cert
+    tst = token.signed_data["encap_content_info"]["content"].parsed
+    write_bytes_atomic(path, new, mode=path.stat().st_mode & 0o777)
+    return Renewal(path, before, tst["gen_time"].native, subject_text(cert), cert.not_valid_after,
+                   upgraded=not timestamps)
 
 
 # ------------------------------------------------------------------------------------------------

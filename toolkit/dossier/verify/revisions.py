@@ -53,10 +53,80 @@ def load_roots(trust_roots: Iterable) -> list:
     return out
 
 
+def _lta_spec(roots: list):
+    """The AdES validation policy for B-LT/B-LTA volumes, offline.
+
+    The signer certificate needs revocation data (from the DSS, proven to exist by the document
+    timestamps); intermediate CAs and timestamp certificates are checked when data is at hand
+    and otherwise accepted at the current time — an offline verifier has no current CRL, and
+    the past validation still needs the data of the signing time.
+    """
+    from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec, SignatureValidationSpec
+    from pyhanko_certvalidator import policy_decl as pd
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    trust = SimpleTrustManager.build(roots)
+    soft = pd.RevocationCheckingRule.CHECK_IF_DECLARED_SOFT
+    signer = pd.CertRevTrustPolicy(
+        revocation_checking_policy=pd.RevocationCheckingPolicy(
+            ee_certificate_rule=pd.RevocationCheckingRule.CRL_OR_OCSP_REQUIRED, intermediate_ca_cert_rule=soft),
+        freshness_req_type=pd.FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION)
+    stamps = pd.CertRevTrustPolicy(revocation_checking_policy=pd.RevocationCheckingPolicy(
+        ee_certificate_rule=soft, intermediate_ca_cert_rule=soft))
+    return PdfSignatureValidationSpec(SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(trust_manager=trust, revinfo_policy=signer),
+        ts_cert_validation_policy=CertValidationPolicySpec(trust_manager=trust, revinfo_policy=stamps)))
+
+
+def _dss_info(reader) -> dict:
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return {"certs": 0, "crls": 0, "ocsps": 0}
+    return {"certs": len(dss.certs), "crls": len(dss.crls), "ocsps": len(dss.ocsps)}
+
+
+def volume_level(sig, timestamps: list, dss: dict) -> str:
+    """The PAdES baseline level ``sig`` carries: B-B, B-T, B-LT or B-LTA."""
+    from toolkit.dossier.sign import has_signature_timestamp
+
+    if not has_signature_timestamp(sig):
+        return "B-B"
+    if not (dss["crls"] or dss["ocsps"]):
+        return "B-T"
+    if any(ts.signed_revision > sig.signed_revision for ts in timestamps):
+        return "B-LTA"
+    return "B-LT"
+
+
+def _only_signatures_added(reader) -> bool:
+    """Every form field of the file is a signature field (so a FORM_FILLING change after a
+    signature can only have been a further signature)."""
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return True
+    form = form.get_object()
+    for ref in form.get("/Fields", []):
+        field = ref.get_object()
+        if field.get("/FT") != "/Sig" or "/Kids" in field:
+            return False
+    return True
+
+
+def _local(when) -> str:
+    import datetime as dt
+
+    return when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def check_signatures(report: VerifyReport, data: bytes, roots: list, require: bool) -> None:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
@@ -74,44 +144,182 @@ def check_signatures(report: VerifyReport, data: bytes, roots: list, require: bo
         report.add("签名", FAIL if require else WARN, "本卷没有电子签名")
         return
     vc = ValidationContext(trust_roots=roots, allow_fetching=False)
-    for sig in sigs:
-        name = sig.field_name
+    try:
+        dss = _dss_info(reader)
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        report.add("签名", FAIL, f"文档安全存储（DSS）无法读取：{exc}")
+        dss = {"certs": 0, "crls": 0, "ocsps": 0}
+    timestamps = [s for s in sigs if s.sig_object_type == "/DocTimeStamp"]
+    signatures = [s for s in sigs if s.sig_object_type != "/DocTimeStamp"]
+    for k, sig in enumerate(signatures):
+        _check_signature(report, reader, sig, vc, roots, timestamps, dss, first=k == 0,
+                         errors=(SignatureValidationError, ValueError, KeyError),
+                         damaged=(PdfError, zlib.error), validate=validate_pdf_signature,
+                         is_test=is_test_certificate, who_of=subject_text)
+    for ts in timestamps:
+        _check_timestamp(report, ts, vc, timestamps, validate_pdf_timestamp, subject_text)
+    if not signatures:
+        report.add("签名", FAIL if require else WARN, "本卷只有文档时间戳，没有电子签名")
+
+
+def _check_signature(report, reader, sig, vc, roots, timestamps, dss, *, first, errors, damaged, validate,
+                     is_test, who_of) -> None:
+    name = sig.field_name
+    try:
+        status = validate(sig, vc)
+    except errors as exc:
+        report.add("签名", FAIL, f"签名“{name}”无法核验：{exc}")
+        return
+    except damaged as exc:
+        report.add("签名", FAIL, f"签名“{name}”无法核验（文件可能已损坏）：{exc}")
+        return
+    cert = status.signing_cert
+    who = who_of(cert) if cert is not None else "（未知）"
+    level = volume_level(sig, timestamps, dss)
+    signing_time = status.timestamp_validity.timestamp if status.timestamp_validity is not None else None
+    info = {"field": name, "signer": who, "intact": status.intact, "valid": status.valid,
+            "trusted": status.trusted, "coverage": str(status.coverage), "level": level,
+            "signing_time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+            "timestamp": signing_time.isoformat() if signing_time else None,
+            "certificate": {"subject": who, "issuer": who_of_issuer(cert),
+                            "serial": format(cert.serial_number, "x") if cert is not None else None,
+                            "not_after": cert.not_valid_after.isoformat() if cert is not None else None,
+                            "sha256": _fingerprint(cert)},
+            "algorithm": _algorithm(sig), "test": bool(cert is not None and is_test(cert)),
+            "added_later": not first}
+    report.signatures.append(info)
+    if not first:
+        report.add("签名", OK, f"签名“{name}”是立卷签名之后追加的签名（签名人：{who}）")
+    if not status.intact:
+        report.add("签名", FAIL, f"签名“{name}”所保护的内容已被改动（摘要不符）：文件在签名后被修改或损坏")
+    elif not status.valid:
+        report.add("签名", FAIL, f"签名“{name}”的签名值无效")
+    else:
+        report.add("签名", OK, f"签名“{name}”完好有效（签名人：{who}）")
+    report.add("签名", OK if level != "B-B" else WARN, f"签名级别：PAdES {level}" + _level_note(level, dss, timestamps))
+    if status.intact and status.valid:
+        _check_trust(report, sig, status, cert, who, level, roots, info)
+    _check_coverage(report, reader, status)
+    if cert is not None and is_test(cert):
+        report.test_certificate = True
+        report.add("签名", WARN, f"签名使用{TEST_MARK}")
+
+
+def who_of_issuer(cert) -> str | None:
+    if cert is None:
+        return None
+    native = dict(cert.issuer.native)
+    return str(native.get("common_name") or "，".join(str(v) for v in native.values()))
+
+
+def _fingerprint(cert) -> str | None:
+    import hashlib
+
+    return hashlib.sha256(cert.dump()).hexdigest() if cert is not None else None
+
+
+def _algorithm(sig) -> str:
+    try:
+        info = sig.signer_info
+        return f"{info['signature_algorithm'].signature_algo}-{info['digest_algorithm']['algorithm'].native}"
+    except (KeyError, ValueError, AttributeError):
+        return "unknown"
+
+
+def _level_note(level: str, dss: dict, timestamps: list) -> str:
+    if level == "B-B":
+        return "（无可信时间戳和长期验证信息：签名证书过期后无法核验）"
+    if level == "B-T":
+        return "（有签名时间戳，DSS 中无吊销信息）"
+    parts = [f"签名时间戳；DSS 中证书 {dss['certs']} 张、吊销列表 {dss['crls']} 份、OCSP {dss['ocsps']} 份"]
+    if level == "B-LTA":
+        parts.append(f"文档时间戳 {len(timestamps)} 个")
+    return "（" + "；".join(parts) + "）"
+
+
+def _check_trust(report, sig, status, cert, who, level, roots, info) -> None:
+    import datetime as dt
+
+    if level == "B-LTA" or (level == "B-LT" and not status.trusted):
+        import asyncio
+
+        from pyhanko.sign.ades.report import AdESPassed
+        from pyhanko.sign.validation import ades
+
         try:
-            status = validate_pdf_signature(sig, vc)
-        except (SignatureValidationError, ValueError, KeyError) as exc:
-            report.add("签名", FAIL, f"签名“{name}”无法核验：{exc}")
-            continue
-        except (PdfError, zlib.error) as exc:
-            report.add("签名", FAIL, f"签名“{name}”无法核验（文件可能已损坏）：{exc}")
-            continue
-        cert = status.signing_cert
-        who = subject_text(cert) if cert is not None else "（未知）"
-        info = {"field": name, "signer": who, "intact": status.intact, "valid": status.valid,
-                "trusted": status.trusted, "coverage": str(status.coverage),
-                "signing_time": status.signer_reported_dt.isoformat()
-                if status.signer_reported_dt else None}
-        report.signatures.append(info)
-        if not status.intact:
-            report.add("签名", FAIL, f"签名“{name}”所保护的内容已被改动（摘要不符）："
-                                   "文件在签名后被修改或损坏")
-        elif not status.valid:
-            report.add("签名", FAIL, f"签名“{name}”的签名值无效")
+            result = asyncio.run(ades.ades_lta_validation(sig, _lta_spec(roots)))
+        except (ValueError, KeyError, TypeError) as exc:  # malformed validation data
+            report.add("签名", FAIL, f"长期验证（AdES-LTA）无法进行：{exc}")
+            return
+        when = result.best_signature_time
+        info["best_signature_time"] = when.isoformat() if when else None
+        info["ades"] = str(result.ades_subindic)
+        if result.ades_subindic == AdESPassed.OK:
+            expired = cert is not None and cert.not_valid_after < dt.datetime.now(dt.UTC)
+            note = f"签名证书已于 {_local(cert.not_valid_after)} 到期，" if expired else ""
+            report.add("签名", OK, f"长期验证通过：{note}在签名时间 {_local(when)}（北京时间）签名证书有效、未被吊销，"
+                       "可追溯到所配置的信任根")
         else:
-            report.add("签名", OK, f"签名“{name}”完好有效（签名人：{who}）")
-        if status.intact and status.valid:
-            if not status.trusted:
-                report.add("签名", FAIL, f"签名证书不能追溯到所配置的信任根（签名人：{who}）")
-            else:
-                report.add("签名", OK, "签名证书可追溯到所配置的信任根")
-        cov = getattr(status.coverage, "name", str(status.coverage))
-        if cov == "ENTIRE_FILE":
-            report.add("签名", OK, "签名覆盖整个文件")
+            sub = getattr(result.ades_subindic, "name", str(result.ades_subindic))
+            report.add("签名", FAIL, f"长期验证（AdES-LTA）不通过：{sub}（{result.failure_msg or '无说明'}）；"
+                       f"签名人：{who}")
+        return
+    if status.trusted:
+        report.add("签名", OK, "签名证书有效，可追溯到所配置的信任根")
+    elif cert is not None and cert.not_valid_after < dt.datetime.now(dt.UTC):
+        report.add("签名", FAIL, f"签名证书已于 {_local(cert.not_valid_after)} 过期，本卷为 PAdES {level}，"
+                   "没有长期验证信息，无法判断签名时证书是否有效（签名人：" + who + "）")
+    else:
+        report.add("签名", FAIL, f"签名证书不能追溯到所配置的信任根（签名人：{who}）")
+
+
+def _check_coverage(report, reader, status) -> None:
+    cov = getattr(status.coverage, "name", str(status.coverage))
+    level = getattr(status.modification_level, "name", "")
+    if cov == "ENTIRE_FILE":
+        report.add("签名", OK, "签名覆盖整个文件")
+    elif cov == "ENTIRE_REVISION" and level == "LTA_UPDATES":
+        report.add("签名", OK, "签名之后只追加了文档时间戳和验证数据（DSS），未改动内容")
+    elif cov == "ENTIRE_REVISION" and level == "FORM_FILLING" and _only_signatures_added(reader):
+        report.add("签名", OK, "签名之后只追加了签名（以及文档时间戳、验证数据），未改动内容")
+    else:
+        report.add("签名", FAIL, "签名未覆盖整个文件：签名之后文件又被追加修改"
+                   + (f"（修改级别 {level}）" if level else ""))
+
+
+def _check_timestamp(report, ts, vc, timestamps, validate, who_of) -> None:
+    import datetime as dt
+
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.validation.errors import SignatureValidationError
+
+    last = ts is timestamps[-1]
+    try:
+        status = validate(ts, vc)
+    except (SignatureValidationError, ValueError, KeyError, PdfError, zlib.error) as exc:
+        report.add("签名", FAIL, f"文档时间戳“{ts.field_name}”无法核验：{exc}")
+        return
+    cert = status.signing_cert
+    when = status.timestamp
+    tsa = who_of(cert) if cert is not None else "（未知）"
+    report.timestamps.append({"field": ts.field_name, "time": when.isoformat(), "tsa": tsa,
+                              "not_after": cert.not_valid_after.isoformat() if cert is not None else None,
+                              "intact": status.intact, "valid": status.valid, "trusted": status.trusted})
+    if not (status.intact and status.valid):
+        report.add("签名", FAIL, f"文档时间戳“{ts.field_name}”已被改动或无效")
+        return
+    now = dt.datetime.now(dt.UTC)
+    expires = cert.not_valid_after if cert is not None else now
+    if last:
+        if expires < now:
+            report.add("签名", FAIL, f"最近一次文档时间戳（{_local(when)}，{tsa}）的证书已于 {_local(expires)} 到期，"
+                       "未及时续展")
+        elif expires - now < dt.timedelta(days=365):
+            report.add("签名", WARN, f"最近一次文档时间戳的证书将于 {_local(expires)} 到期：请在此之前运行 rcmz renew")
         else:
-            level = getattr(status.modification_level, "name", "")
-            report.add("签名", FAIL, "签名未覆盖整个文件：签名之后文件又被追加修改"
-                       + (f"（修改级别 {level}）" if level else ""))
-        if cert is not None and is_test_certificate(cert):
-            report.add("签名", WARN, f"签名使用{TEST_MARK}")
+            report.add("签名", OK, f"最近一次文档时间戳：{_local(when)}（{tsa}，证书 {_local(expires)} 到期）")
+    else:
+        report.add("签名", OK, f"文档时间戳：{_local(when)}（{tsa}），已由其后的文档时间戳延续")
 
 
 def check_pdfa(report: VerifyReport, data: bytes) -> None:

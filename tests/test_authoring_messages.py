@@ -103,3 +103,9 @@ def test_set_fills_the_commented_scaffold_line_in_place(case):
                 .replace('    # name: ""', '    name: "李四"', 1))
     assert edited == expected
     assert load_yaml(path).data["applicant"]["birth"] == "1979-04"  # a string, as the schema wants
+
+
+def test_a_full_width_colon_inside_a_block_is_text(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("reasoning: >-\n  X：第一点\n  Y：第二点\nnext: 1\n", encoding="utf-8")
+    assert load_yaml(path).data["reasoning"] == "X：第一点 Y：第二点"

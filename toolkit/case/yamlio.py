@@ -149,13 +149,22 @@ def read_text(path: Path) -> str:
 #: comma between the items of a [flow, list].
 _FULL_WIDTH_COLON = re.compile(r"^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
 _INDENT_FULL_WIDTH_SPACE = re.compile(r"^[ \u3000]*?(\u3000)")
+_BLOCK_START = re.compile(r":[ ]+[|>][-+0-9]*[ ]*(?:#.*)?$|^[ ]*-[ ]+[|>][-+0-9]*[ ]*$")
 _FLOW_LIST_VALUE = re.compile(r"^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*:[ ]+\[")
 
 
 def _input_method_mistakes(text: str, path: Path) -> None:
     """Full-width punctuation typed where YAML needs its half-width form, reported at its own
     line and column (the parser would notice a line or two later, without naming it)."""
+    block_indent: int | None = None   # inside a | or > block: its key's indentation
     for number, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue  # text of the block, where any character is text
+            block_indent = None
+        if _BLOCK_START.search(line):
+            block_indent = indent
         found = _INDENT_FULL_WIDTH_SPACE.match(line)
         if found:
             _fail(path, "缩进中有全角空格“　”（U+3000），YAML 只能用半角空格缩进", number, found.start(1) + 1)

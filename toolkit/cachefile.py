@@ -22,6 +22,11 @@ def cache_folder() -> Path | None:
     """The cache folder, or None when caching is off."""
     if os.environ.get("RCMZ_NO_CACHE", "") not in ("", "0"):
         return None
+    return user_cache_folder()
+
+
+def user_cache_folder() -> Path:
+    """rcmz's folder in the user's cache (``RCMZ_CACHE_DIR``, else the platform's)."""
     if os.environ.get("RCMZ_CACHE_DIR"):
         return Path(os.environ["RCMZ_CACHE_DIR"])
     if os.name == "nt" and os.environ.get("LOCALAPPDATA"):

@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.cachefile import user_cache_folder
 from toolkit.case.folders import current_step
 from toolkit.case.steps import BY_KEY, STEPS
 from toolkit.errors import RcmzError
@@ -111,12 +112,7 @@ def load_snapshots(folders: list[Path], workers: int | None = None,
 
 
 def cache_dir() -> Path:
-    if os.environ.get("RCMZ_CACHE_DIR"):
-        return Path(os.environ["RCMZ_CACHE_DIR"])
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "rcmz" / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rcmz"
+    return user_cache_folder()
 
 
 _SALT: list[str] = []

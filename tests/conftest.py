@@ -27,8 +27,14 @@ TEST_FONT_CACHE = REPO / "build" / "test-font-cache"
 @pytest.fixture(autouse=True, scope="session")
 def shared_font_cache():
     """One font conversion cache for the whole session (RCMZ_CACHE_DIR is per test)."""
+    from toolkit.render.fontcache import prepare
+    from toolkit.render.fonts import prepare_jobs
+
     old = os.environ.get("RCMZ_FONT_CACHE")
     os.environ["RCMZ_FONT_CACHE"] = str(TEST_FONT_CACHE)
+    # Converted up front, in parallel, so that no test's time limit (a browser test waiting for
+    # the workbench's check) pays the conversion of a fresh clone.
+    prepare(prepare_jobs(), echo=lambda line: None)
     yield TEST_FONT_CACHE
     if old is None:
         os.environ.pop("RCMZ_FONT_CACHE", None)

@@ -29,7 +29,7 @@ from toolkit.render.pdf.draw import write_pdf
 from toolkit.render.pdf.head import letter_head, official_head
 from toolkit.render.pdf.ops import Page
 from toolkit.render.pdf.record import set_record
-from toolkit.render.pdf.setter import LineSetter
+from toolkit.render.pdf.setter import LineSetter, document_phrases
 from toolkit.render.pdf.title import set_title
 
 __all__ = ["render_pdf", "typeset"]
@@ -37,7 +37,7 @@ __all__ = ["render_pdf", "typeset"]
 
 def typeset(doc: Document, fonts: FontBook) -> list[Page]:
     """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记."""
-    cur, setter = Cursor(), LineSetter(fonts)
+    cur, setter = Cursor(), LineSetter(fonts, document_phrases(doc))
     layout = doc.layout
     if layout in ("official", "minutes") and doc.issuer:
         official_head(cur, setter, doc)

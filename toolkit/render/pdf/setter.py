@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from toolkit.documents.model import Document, Record, Signature
 from toolkit.render.fonts import FontBook
-from toolkit.render.linebreak import Line, break_lines
+from toolkit.render.linebreak import Line, break_lines, phrase_ranges
+from toolkit.text import normalize_typography
 
 _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef\r]")
 
@@ -15,13 +17,28 @@ SetLine = tuple[Line, list[tuple[str, str]]]
 
 
 def clean(text: str) -> str:
-    """The text as printed: no zero-width characters or variation selectors, tabs as spaces."""
-    return _DROP.sub("", (text or "").replace("\t", " "))
+    """The text as printed: no zero-width characters or variation selectors, tabs as spaces,
+    half-width brackets and spaces in Chinese text normalised (:func:`normalize_typography`)."""
+    return normalize_typography(_DROP.sub("", (text or "").replace("\t", " ")))
+
+
+def document_phrases(doc: Document) -> tuple[str, ...]:
+    """What a line of ``doc`` never splits: the case's names (``Document.phrases``), the
+    issuer's names, the 发文字号, the 署名 and 签发人 (document numbers and dates are found by
+    :func:`linebreak.phrase_ranges` itself)."""
+    found = [clean(p) for p in doc.phrases]
+    found += [clean(x).strip() for x in (doc.issuer or "").splitlines()]
+    found += [clean(doc.number)] + [clean(x).strip() for x in (doc.signer or "").splitlines()]
+    found += [clean(b.org) for b in doc.blocks if isinstance(b, Signature)]
+    if isinstance(doc.record, Record):
+        found.append(clean(doc.record.printer))
+    return tuple(sorted({p for p in found if len(p) >= 2}, key=lambda p: (-len(p), p)))
 
 
 class LineSetter:
-    def __init__(self, fonts: FontBook):
+    def __init__(self, fonts: FontBook, phrases: tuple[str, ...] = ()):
         self.fonts = fonts
+        self.phrases = phrases
 
     def widths(self, segs: list[tuple[str, str]], size: float, fieldname: str) -> list[float]:
         out: list[float] = []
@@ -37,17 +54,19 @@ class LineSetter:
 
     def set_lines(self, segs: list[tuple[str, str]], size: float, width: float, *,
                   first_indent: float = 0.0, indent: float = 0.0, tracking: float = 0.0,
-                  justify: bool = True, justify_slack: float | None = None, fieldname: str = ""
-                  ) -> list[SetLine]:
-        """Break mixed-role text into lines; each line with its own (role, text) segments."""
+                  justify: bool = True, justify_slack: float | None = None, fieldname: str = "",
+                  keep: bool = True, breaks: frozenset[int] | None = None) -> list[SetLine]:
+        """Break mixed-role text into lines; each line with its own (role, text) segments.
+        With ``keep`` the document's phrases are not split (where they fit on a line)."""
         segs = [(role, clean(t)) for role, t in segs if t]
         text = "".join(t for _, t in segs)
         if not text:
             return []
         widths = self.widths(segs, size, fieldname)
+        ranges = phrase_ranges(text, self.phrases) if keep else []
         lines = break_lines(text, widths, width, first_indent=first_indent, indent=indent,
                             tracking=tracking, em=size, justify=justify,
-                            justify_slack=justify_slack)
+                            justify_slack=justify_slack, keep=ranges, breaks=breaks)
         bounds, pos = [], 0
         for role, t in segs:
             bounds.append((pos, pos + len(t), role))

@@ -87,7 +87,15 @@ from toolkit.errors import RenderError
 from toolkit.paths import DOCX_SHELL
 from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
-from toolkit.render.linebreak import is_lead_in, keeps_with_next
+from toolkit.render.linebreak import (
+    document_phrases,
+    is_lead_in,
+    is_signature_row,
+    keeps_with_next,
+    title_breaks,
+    title_cuts,
+)
+from toolkit.text import normalize_typography
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
@@ -112,6 +120,7 @@ LAYOUTS = ("official", "letter", "minutes", "form")
 PARAGRAPH_STYLES = ("body", "h1", "h2", "h3", "h4", "addressee", "plain", "center", "right",
                     "note", "attachment")
 MIN_ISSUER_PT = 22
+MIN_ISSUER_SCALE = 60          # the PDF's lowest horizontal scale of the mark
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -129,7 +138,7 @@ def _clean(value: str, where: str) -> str:
     if bad:
         raise RenderError(f"{where}含有 Word 文件无法保存的控制字符 U+{ord(bad.group()):04X}，"
                           "请删去后再生成")
-    return value
+    return normalize_typography(value)
 
 
 def _xml_text(text: str) -> str:
@@ -223,9 +232,13 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
                               f"多于表格的 {ncols} 列")
         spans[-1] += ncols - sum(spans)              # a short row: the last cell takes the rest
         lines = max(max(1, int(c.lines)) for c in row)
-        trpr = f'<w:trHeight w:val="{lines * geo.line}" w:hRule="atLeast"/>'
+        # rows never split; the last rows and the rows above a signature row keep with the
+        # rows after them (Word and LibreOffice move them to the next page together)
+        trpr = f'<w:cantSplit/><w:trHeight w:val="{lines * geo.line}" w:hRule="atLeast"/>'
         if r < table.header_rows:
-            trpr = "<w:cantSplit/>" + trpr + "<w:tblHeader/>"
+            trpr += "<w:tblHeader/>"
+        keep = r >= len(table.rows) - 2 or (r + 1 < len(table.rows)
+                                             and is_signature_row(table.rows[r + 1]))
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
         col = 0
         for cell, span in zip(row, spans, strict=True):
@@ -241,8 +254,9 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
                        + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
                        + f'<w:vAlign w:val="{valign}"/></w:tcPr>')
             jc = {"left": "left", "center": "center", "right": "right"}.get(align, "left")
-            out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/>'
-                       f"</w:pPr>{_run(text)}</w:p>")
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/>'
+                       + ("<w:keepNext/>" if keep else "")
+                       + f'<w:jc w:val="{jc}"/></w:pPr>{_run(text)}</w:p>')
             out.append("</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -255,6 +269,23 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
 
 # ---------------------------------------------------------------------------------------------
 # Context
+def title_text(doc: Document) -> str:
+    """The 标题 with a line break (``w:br``) where the PDF breaks it: between words, into a
+    梯形 or 菱形 (:func:`linebreak.title_cuts`, on the widths of a CJK face: 1 em a Chinese
+    character, ½ em the rest); Word would otherwise fill the first line and break anywhere."""
+    text = _clean(doc.title, "标题").replace("\n", "")
+    em = G.TITLE_PT
+    widths = [_width(c) * em for c in text]
+    block = G.mm_to_pt(G.BLOCK_W_MM)
+    if sum(widths) <= block:
+        return text
+    cut = title_cuts(widths, title_breaks(text, document_phrases(doc)), block, em)
+    if not cut:
+        return text
+    edges = [0, *cut, len(text)]
+    return "\n".join(text[edges[k]:edges[k + 1]] for k in range(len(edges) - 1))
+
+
 def _footer_runs(text: str) -> Markup:
     out = []
     for piece in re.split(r"(\{pages?\})", text):
@@ -319,7 +350,7 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         # several 签发人 lines share the one line of the number (Word cannot stack them there)
         "signer": "\u3000".join(x.strip() for x in _clean(doc.signer, "签发人").split("\n")
                                  if x.strip()),
-        "title": _clean(doc.title, "标题"),
+        "title": title_text(doc),
         "blocks": blocks,
         "record": record,
         "footer": bool(footer),
@@ -543,6 +574,8 @@ def _hang_labels(body, geo: _Geometry) -> None:
 
 
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
+    """The 发文机关标志 as in the PDF: 初号 (42 pt), condensed (``w:w``) when wider than the text
+    block, down to 60 %, and only then smaller."""
     defined = {s.style_id: s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
     for p in root.iter(qn("w:p")):
         style = _style_of(p)
@@ -553,19 +586,26 @@ def _fit_issuer(root, styles, geo: _Geometry) -> None:
             continue
         size = defined[style].font.size
         pt = size.pt if size is not None else ISSUER_PT
-        avail = geo.text_width / 20 * 0.98                  # a little slack for font metrics
+        avail = geo.text_width / 20
+        if style == "GwLetterHead":                 # 信函: reaches into the margins for the rule
+            avail = G.mm_to_pt(G.BLOCK_W_MM)
         if width * pt <= avail:
             continue
-        new = max(MIN_ISSUER_PT, math.floor(avail / width * 2) / 2)
-        half = str(round(new * 2))
+        scale = math.floor(100 * avail / (width * pt))
+        if scale < MIN_ISSUER_SCALE:
+            pt = max(MIN_ISSUER_PT, math.floor(pt * scale / MIN_ISSUER_SCALE * 2) / 2)
+            scale = MIN_ISSUER_SCALE
         for r in p.iter(qn("w:r")):
             rpr = r.get_or_add_rPr()
-            for tag in ("w:sz", "w:szCs"):
+            values = {"w:w": str(scale)}
+            if pt != (size.pt if size is not None else ISSUER_PT):
+                values.update({"w:sz": str(round(pt * 2)), "w:szCs": str(round(pt * 2))})
+            for tag, value in values.items():
                 el = rpr.find(qn(tag))
                 if el is None:
                     el = rpr.makeelement(qn(tag), {})
                     rpr.append(el)
-                el.set(qn("w:val"), half)
+                el.set(qn("w:val"), value)
             _order_rpr(rpr)
 
 

@@ -35,6 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from toolkit.documents.model import Document, Record, Signature
+from toolkit.text import normalize_typography
+
 #: Marks that must not begin a line (closing, pausing and connecting marks).
 CANNOT_START = frozenset(
     "，。、；：？！）》」』”’…—·〕〉】｝］〗〙〛%‰℃°"
@@ -110,6 +113,28 @@ def atoms(text: str, keep: Sequence[tuple[int, int]] = (),
         else:
             merged.append((a, b))
     return merged
+
+
+def document_phrases(doc: Document) -> tuple[str, ...]:
+    """What a line of ``doc`` never splits: the case's names (``Document.phrases``), the
+    issuer's names, the 发文字号, the 署名 and 签发人 (document numbers and dates are found by
+    :func:`phrase_ranges` itself).  PDF and DOCX take the same."""
+    found = list(doc.phrases)
+    found += (doc.issuer or "").splitlines() + [doc.number] + (doc.signer or "").splitlines()
+    found += [b.org for b in doc.blocks if isinstance(b, Signature)]
+    if isinstance(doc.record, Record):
+        found.append(doc.record.printer)
+    found = [normalize_typography(p.strip()) for p in found]
+    return tuple(sorted({p for p in found if len(p) >= 2}, key=lambda p: (-len(p), p)))
+
+
+#: What a form row that is signed carries in one of its cells.
+SIGNATURE_MARKS = ("签名", "签章", "签收", "盖章")
+
+
+def is_signature_row(row) -> bool:
+    """A table row where someone signs: a caption or slot with 签名/签章/签收/盖章."""
+    return any(any(mark in cell.text for mark in SIGNATURE_MARKS) for cell in row)
 
 
 def phrase_ranges(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:

@@ -72,7 +72,7 @@ HEADER_DIST = twips(G.LETTER_MASTHEAD_TOP_MM)            # 信函标志 30 mm be
 FOOTER_DIST = twips(G.MARGIN_BOTTOM_MM - G.PAGE_NUMBER_DROP_MM - 2.5)     # 25.5 mm
 # Word cannot compress an over-wide line horizontally as the PDF does (geometry.MASTHEAD_PT,
 # 初号, compressed down to 60 %): the DOCX mark starts at 36 pt and is made smaller to fit.
-ISSUER_PT = 36
+ISSUER_PT = round(G.MASTHEAD_PT)                         # 42, condensed to fit as in the PDF
 ISSUER_BEFORE = twips(G.MASTHEAD_OFFSET_MM) - 3 * LINE   # 247
 TITLE_PT = G.TITLE_PT
 SMALL_PT = G.SMALL_PT
@@ -90,6 +90,13 @@ def eighths(mm: float) -> int:
 
 
 RED_RULE = round(G.RED_RULE_PT * 8)                      # 16: the PDF's 2 pt
+# the red rule 4 mm below the 发文字号: a bottom border's w:space is in points (11 pt ≈ 3.9 mm
+# below the line's text; the PDF measures from the em box's foot)
+RED_RULE_SPACE = round(G.mm_to_pt(G.RED_RULE_GAP_MM))     # 11
+# table cells as in the PDF: 5 pt left and right; top and bottom so that a row of n lines at
+# 20 pt is n × 20 pt + (one grid line − 20 pt) high, a one-line row one grid line
+CELL_MARGIN_H = 100
+CELL_MARGIN_V = (LINE - TABLE_LEAD) // 2                 # 89
 RECORD_OUTER = eighths(G.RECORD_OUTER_RULE_MM)            # 8 = 1 pt ≈ 0.35 mm
 RECORD_INNER = eighths(G.RECORD_INNER_RULE_MM)            # 6 = 0.75 pt ≈ 0.25 mm
 # 信函: the red double lines, 170 mm long and centred on the text block as in the PDF; the
@@ -105,6 +112,9 @@ assert (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT) == (2098, 1984, 15
 assert LINE * LINES <= TEXT_H < (LINE + 1) * LINES and LINE == 579
 assert CONDENSE == 6 and CHAR_SPACE == -842 and (BODY_PT + CHAR_SPACE / 4096) * CHARS <= TEXT_W / 20
 
-# Windows font names (what Word/WPS on an office machine resolve).  仿宋 and 楷体 (simfang.ttf,
-# simkai.ttf) ship with every Windows since Vista and cover GBK (堃, 喆); the *_GB2312 faces do not.
-FANGSONG, HEITI, KAITI, SONGTI, XBS = "仿宋", "黑体", "楷体", "宋体", "方正小标宋简体"
+# The faces as offices name them (what format checkers and office templates expect).
+FANGSONG, HEITI, KAITI, SONGTI, XBS = "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体", "方正小标宋简体"
+#: Each face's alternate names (fontTable ``w:altName``): what Word and WPS take when the first
+#: is missing — 仿宋 and 楷体 (simfang.ttf, simkai.ttf, in every Windows since Vista, covering GBK
+#: where the *_GB2312 faces lack 堃 喆).
+ALT_NAMES = {FANGSONG: "仿宋", HEITI: "SimHei", KAITI: "楷体", SONGTI: "SimSun", XBS: "方正小标宋_GBK"}

@@ -20,6 +20,9 @@ from toolkit.render.docx_shell.layout import (
     RECORD_OUTER,
     RED,
     RED_RULE,
+    RED_RULE_SPACE,
+    CELL_MARGIN_H,
+    CELL_MARGIN_V,
     SMALL,
     SMALL_PT,
     SONGTI,
@@ -38,7 +41,8 @@ def styles_xml() -> str:
     # automatic space between CJK and Latin/digits.
     s.append('<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
              '<w:name w:val="Normal"/><w:qFormat/>'
-             + ppr(widow=False, auto_space_off=True, snap=False, before=0, line=LINE, jc="both")
+             + ppr(widow=False, overflow_punct=False, auto_space_off=True, snap=False, before=0, line=LINE,
+                   jc="both")
              + rpr(FANGSONG, BODY_PT, lang=True, condense=CONDENSE) + "</w:style>")
     s.append('<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
              '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
@@ -64,12 +68,12 @@ def styles_xml() -> str:
                         jc="center"),
                     rpr(XBS, ISSUER_PT, color=RED)))
     s.append(pstyle("GwNumber", "发文字号",
-                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         jc="center")))
     # 上行文 (7.2.5): 发文字号 left, one character in; a right tab one character from the right
     # edge carries 签发人：name on the same line; the red separator as for GwNumber
     s.append(pstyle("GwNumberSigner", "发文字号（上行文，含签发人）",
-                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
                         ind=ind(left_chars=1), jc="left")))
     s.append(pstyle("GwLetterNumber", "信函发文字号", ppr(keep_next=True, jc="right")))
@@ -130,13 +134,13 @@ def styles_xml() -> str:
              '<w:tblPr><w:tblBorders>'
              + "".join(border(x, sz=6) for x in ("top", "left", "bottom", "right",
                                                   "insideH", "insideV"))
-             + '</w:tblBorders><w:tblCellMar><w:top w:w="28" w:type="dxa"/>'
-             '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>'
-             '<w:right w:w="85" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
+             + f'</w:tblBorders><w:tblCellMar><w:top w:w="{CELL_MARGIN_V}" w:type="dxa"/>'
+             f'<w:left w:w="{CELL_MARGIN_H}" w:type="dxa"/><w:bottom w:w="{CELL_MARGIN_V}" w:type="dxa"/>'
+             f'<w:right w:w="{CELL_MARGIN_H}" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
     s.append(pstyle("GwTableLabel", "表格标签",
-                    ppr(snap=False, line=TABLE_LEAD, jc="center"), rpr(HEITI, SMALL_PT)))
+                    ppr(snap=False, line=TABLE_LEAD, jc="center"), rpr(HEITI, SMALL_PT, condense=None)))
     s.append(pstyle("GwTableCell", "表格内容", ppr(snap=False, line=TABLE_LEAD, jc="left"),
-                    rpr(FANGSONG, SMALL_PT)))
+                    rpr(FANGSONG, SMALL_PT, condense=None)))
     # Breaks and spacers
     s.append(pstyle("GwPageBreak", "分页", tiny, q=False))
     s.append(pstyle("GwSpacer", "间隔", tiny, q=False))

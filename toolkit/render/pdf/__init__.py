@@ -23,13 +23,14 @@ from __future__ import annotations
 from toolkit.documents.model import Document
 from toolkit.errors import RenderError
 from toolkit.render.fonts import FontBook, default_fontbook
+from toolkit.render.linebreak import document_phrases
 from toolkit.render.pdf.body import set_blocks
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.draw import write_pdf
 from toolkit.render.pdf.head import letter_head, official_head
 from toolkit.render.pdf.ops import Page
 from toolkit.render.pdf.record import set_record
-from toolkit.render.pdf.setter import LineSetter, document_phrases
+from toolkit.render.pdf.setter import LineSetter
 from toolkit.render.pdf.title import set_title
 
 __all__ = ["render_pdf", "typeset"]

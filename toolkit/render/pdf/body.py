@@ -33,7 +33,8 @@ def set_paragraph(cur: Cursor, setter: LineSetter, segs, *, size=BODY, first_ind
     justify = align == "justify"
     tracking = TRACK if size == BODY else 0.0
     lines = setter.set_lines(segs, size, BLOCK_W, first_indent=first_indent, indent=indent,
-                             tracking=tracking, justify=justify, fieldname=fieldname)
+                             tracking=tracking, justify=justify, fieldname=fieldname,
+                             keep=not justify)
     if not lines:
         cur.take_line()           # an empty paragraph is an empty line
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from toolkit.documents.model import Document, Record, Signature
 from toolkit.render.fonts import FontBook
 from toolkit.render.linebreak import Line, break_lines, phrase_ranges
 from toolkit.text import normalize_typography
@@ -20,19 +19,6 @@ def clean(text: str) -> str:
     """The text as printed: no zero-width characters or variation selectors, tabs as spaces,
     half-width brackets and spaces in Chinese text normalised (:func:`normalize_typography`)."""
     return normalize_typography(_DROP.sub("", (text or "").replace("\t", " ")))
-
-
-def document_phrases(doc: Document) -> tuple[str, ...]:
-    """What a line of ``doc`` never splits: the case's names (``Document.phrases``), the
-    issuer's names, the 发文字号, the 署名 and 签发人 (document numbers and dates are found by
-    :func:`linebreak.phrase_ranges` itself)."""
-    found = [clean(p) for p in doc.phrases]
-    found += [clean(x).strip() for x in (doc.issuer or "").splitlines()]
-    found += [clean(doc.number)] + [clean(x).strip() for x in (doc.signer or "").splitlines()]
-    found += [clean(b.org) for b in doc.blocks if isinstance(b, Signature)]
-    if isinstance(doc.record, Record):
-        found.append(clean(doc.record.printer))
-    return tuple(sorted({p for p in found if len(p) >= 2}, key=lambda p: (-len(p), p)))
 
 
 class LineSetter:

@@ -87,6 +87,8 @@ from toolkit.errors import RenderError
 from toolkit.paths import DOCX_SHELL
 from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
+from toolkit.render.forms import DEFAULT as FORM_DEFAULT
+from toolkit.render.forms import PAD_H, CellStyle, balanced_text, plan_form
 from toolkit.render.linebreak import (
     document_phrases,
     is_lead_in,
@@ -205,23 +207,35 @@ def _geometry(docx) -> _Geometry:
 
 # ---------------------------------------------------------------------------------------------
 # Tables
-def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
+def _table(table: Table, geo: _Geometry, after: str, where: str,
+           widths: tuple[float, ...] | None = None, style: CellStyle = FORM_DEFAULT,
+           phrases: tuple[str, ...] = ()) -> Markup:
     """The table as WordprocessingML.  ``after``: ``"join"`` when another table follows (a hidden
-    joining paragraph), ``"spacer"`` when the table ends the body, else ``""``."""
-    ncols = len(table.widths)
-    if ncols == 0 or not table.rows:
-        return Markup("")
+    joining paragraph), ``"spacer"`` when the table ends the body, else ``""``; ``widths`` and
+    ``style``: the form's plan (:func:`toolkit.render.forms.plan_form`, as in the PDF)."""
     if any(w <= 0 for w in table.widths):
         raise RenderError(f"{where}的列宽必须为正数：{table.widths}")
-    total = sum(table.widths)
-    edges = [round(geo.text_width * sum(table.widths[:i]) / total) for i in range(ncols + 1)]
+    widths = widths or table.widths
+    ncols = len(widths)
+    if ncols == 0 or not table.rows:
+        return Markup("")
+    total = sum(widths)
+    edges = [round(geo.text_width * sum(widths[:i]) / total) for i in range(ncols + 1)]
     cols = [edges[i + 1] - edges[i] for i in range(ncols)]
+    pad = round(style.pad_v * 20)
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
            f'<w:tblW w:w="{geo.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
            '<w:tblLayout w:type="fixed"/>'
-           '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+           + (f'<w:tblCellMar><w:top w:w="{pad}" w:type="dxa"/><w:bottom w:w="{pad}" w:type="dxa"/>'
+              '</w:tblCellMar>' if style != FORM_DEFAULT else "")
+           + '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>']
     out += [f'<w:gridCol w:w="{w}"/>' for w in cols]
+    lead = round(style.lead * 20)
+    small = style != FORM_DEFAULT
+    spacing = f'<w:spacing w:line="{lead}" w:lineRule="exact"/>' if small else ""
+    rpr = (f'<w:rPr><w:sz w:val="{round(style.size * 2)}"/><w:szCs w:val="{round(style.size * 2)}"/>'
+           '</w:rPr>') if small else ""
     out.append("</w:tblGrid>")
     for r, row in enumerate(table.rows):
         if not row:
@@ -234,7 +248,8 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
         lines = max(max(1, int(c.lines)) for c in row)
         # rows never split; the last rows and the rows above a signature row keep with the
         # rows after them (Word and LibreOffice move them to the next page together)
-        trpr = f'<w:cantSplit/><w:trHeight w:val="{lines * geo.line}" w:hRule="atLeast"/>'
+        height = lines * lead + 2 * pad
+        trpr = f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>'
         if r < table.header_rows:
             trpr += "<w:tblHeader/>"
         keep = r >= len(table.rows) - 2 or (r + 1 < len(table.rows)
@@ -245,18 +260,20 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
             width = sum(cols[col:col + span])
             col += span
             text = _clean(cell.text, where)
-            style = STYLE_TABLE_LABEL if cell.label else STYLE_TABLE_CELL
+            pstyle = STYLE_TABLE_LABEL if cell.label else STYLE_TABLE_CELL
             align = cell.align
             if cell.label and align == "left":
                 align = "center"                     # captions are centred unless told
+            if align == "center" and text:           # broken evenly, as in the PDF
+                text = balanced_text(text, width / 20 - 2 * PAD_H, style.size, phrases)
             valign = "center" if (cell.label or cell.lines <= 1) else "top"
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
                        + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
                        + f'<w:vAlign w:val="{valign}"/></w:tcPr>')
             jc = {"left": "left", "center": "center", "right": "right"}.get(align, "left")
-            out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/>'
-                       + ("<w:keepNext/>" if keep else "")
-                       + f'<w:jc w:val="{jc}"/></w:pPr>{_run(text)}</w:p>')
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="{pstyle}"/>'
+                       + ("<w:keepNext/>" if keep else "") + spacing
+                       + f'<w:jc w:val="{jc}"/></w:pPr>{_run(text, rpr)}</w:p>')
             out.append("</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -305,6 +322,8 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         raise RenderError(f"未知的版式「{doc.layout}」（可用：{'、'.join(LAYOUTS)}）")
     blocks: list[dict[str, object]] = []
     items = list(doc.blocks)
+    phrases = document_phrases(doc)
+    plan = plan_form(doc, phrases)
     for i, block in enumerate(items):
         where = f"第 {i + 1} 块"
         if isinstance(block, Paragraph):
@@ -323,7 +342,9 @@ def _context(doc: Document, geo: _Geometry) -> dict:
             last = i + 1 == len(items) and doc.record is None
             nxt_table = i + 1 < len(items) and isinstance(items[i + 1], Table)
             after = "join" if nxt_table else "spacer" if last else ""
-            blocks.append({"kind": "table", "table": _table(block, geo, after, f"{where}（表格）")})
+            blocks.append({"kind": "table", "table": _table(block, geo, after, f"{where}（表格）",
+                                                            plan.table_widths(i, block), plan.style,
+                                                            phrases)})
         elif isinstance(block, Signature):
             blocks.append({"kind": "signature", "seal": bool(block.seal),
                            "org": _clean(block.org, where), "date": _clean(block.date, where)})

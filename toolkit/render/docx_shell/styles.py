@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from toolkit.render.docx_shell.layout import (
     BODY_PT,
+    CELL_MARGIN_H,
+    CELL_MARGIN_V,
     CHAR,
     CONDENSE,
     FANGSONG,
@@ -21,8 +23,6 @@ from toolkit.render.docx_shell.layout import (
     RED,
     RED_RULE,
     RED_RULE_SPACE,
-    CELL_MARGIN_H,
-    CELL_MARGIN_V,
     SMALL,
     SMALL_PT,
     SONGTI,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from toolkit.documents.model import Document
 from toolkit.errors import RenderError
 from toolkit.render.fonts import FontBook, default_fontbook
+from toolkit.render.forms import plan_form
 from toolkit.render.linebreak import document_phrases
 from toolkit.render.pdf.body import set_blocks
 from toolkit.render.pdf.cursor import Cursor
@@ -38,7 +39,8 @@ __all__ = ["render_pdf", "typeset"]
 
 def typeset(doc: Document, fonts: FontBook) -> list[Page]:
     """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记."""
-    cur, setter = Cursor(), LineSetter(fonts, document_phrases(doc))
+    phrases = document_phrases(doc)
+    cur, setter = Cursor(), LineSetter(fonts, phrases)
     layout = doc.layout
     if layout in ("official", "minutes") and doc.issuer:
         official_head(cur, setter, doc)
@@ -49,7 +51,7 @@ def typeset(doc: Document, fonts: FontBook) -> list[Page]:
     set_title(cur, setter, doc.title)
     if doc.title and doc.blocks:
         cur.skip(1)
-    set_blocks(cur, setter, doc.blocks)
+    set_blocks(cur, setter, doc.blocks, plan_form(doc, phrases))
     if doc.record:
         set_record(cur, setter, doc.record)
     # a trailing empty page (e.g. after a final page break) is dropped

@@ -7,6 +7,7 @@ import re
 
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.errors import RenderError
+from toolkit.render.forms import DEFAULT, FormPlan
 from toolkit.render.linebreak import Line, is_lead_in, keeps_with_next
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.grid import (
@@ -59,7 +60,8 @@ def _x(line: Line, align: str) -> float:
     return BLOCK_LEFT + line.indent
 
 
-def set_blocks(cur: Cursor, setter: LineSetter, blocks) -> None:
+def set_blocks(cur: Cursor, setter: LineSetter, blocks, plan: FormPlan | None = None) -> None:
+    plan = plan or FormPlan(DEFAULT, {})
     prev = None
     for n, block in enumerate(blocks):
         following = blocks[n + 1] if n + 1 < len(blocks) else None
@@ -74,7 +76,8 @@ def set_blocks(cur: Cursor, setter: LineSetter, blocks) -> None:
             set_paragraph(cur, setter, [("heiti", label), ("fangsong", text)], first_indent=ind,
                           indent=hang, fieldname=label.rstrip("：:") or f"第{n + 1}段")
         elif isinstance(block, Table):
-            set_table(cur, setter, block, n + 1, joined=isinstance(prev, Table))
+            set_table(cur, setter, block, n + 1, joined=isinstance(prev, Table),
+                      widths=plan.table_widths(n, block), style=plan.style)
         elif isinstance(block, Signature):
             # the 附注 on the line below the date stays with the signature
             note = following if isinstance(following, Paragraph) and \

@@ -74,13 +74,13 @@ def display_width(text: str, *, ambiguous_wide: bool = False) -> int:
 
 # --- typography: what GB/T 9704 text must not carry ------------------------------------------
 # CJK ideographs, full-width forms and CJK punctuation: the characters a Chinese line is made of.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 #: A half-width bracket that touches Chinese text: ``实施办法(试行)``, ``第(四)项``.
 HALF_BRACKET = re.compile(rf"(?<=[{_CJK}])[()]|[()](?=[{_CJK}])")
 #: ASCII spaces between two Chinese characters (a folded YAML line, a typing slip): ``局组织处 沈某``;
 #: also after a list number before Chinese text: ``1. 在…``.
-CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ ]+(?=[{_CJK}])|(?<=^\d[.．])[ ]+(?=[{_CJK}])"
-                       rf"|(?<=^\d\d[.．])[ ]+(?=[{_CJK}])", re.M)
+CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ ]+(?=[{_CJK}])")
+_NUMBER_SPACE = re.compile(rf"((?:^|(?<=[{_CJK}]))\d{{1,2}}[.．])[ ]+(?=[{_CJK}])", re.M)
 
 
 def typography_slips(text: str) -> list[str]:
@@ -88,7 +88,7 @@ def typography_slips(text: str) -> list[str]:
     out = []
     if HALF_BRACKET.search(text):
         out.append("半角括号")
-    if CJK_SPACE.search(text):
+    if CJK_SPACE.search(text) or _NUMBER_SPACE.search(text):
         out.append("汉字之间的半角空格")
     return out
 
@@ -101,7 +101,7 @@ def normalize_typography(text: str) -> str:
     if "(" in text or ")" in text:
         text = _brackets(text)
     if " " in text:
-        text = CJK_SPACE.sub("", text)
+        text = _NUMBER_SPACE.sub(r"\1", CJK_SPACE.sub("", text))
     return text
 
 

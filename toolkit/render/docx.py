@@ -91,6 +91,7 @@ from toolkit.render.forms import DEFAULT as FORM_DEFAULT
 from toolkit.render.forms import PAD_H, CellStyle, balanced_text, plan_form
 from toolkit.render.linebreak import (
     document_phrases,
+    is_attendance,
     is_lead_in,
     is_signature_row,
     keeps_with_next,
@@ -132,7 +133,7 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # ---------------------------------------------------------------------------------------------
 # Values
-def _clean(value: str, where: str) -> str:
+def _clean(value: str, where: str, typography: bool = True) -> str:
     if not isinstance(value, str):
         value = str(value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -140,7 +141,7 @@ def _clean(value: str, where: str) -> str:
     if bad:
         raise RenderError(f"{where}含有 Word 文件无法保存的控制字符 U+{ord(bad.group()):04X}，"
                           "请删去后再生成")
-    return normalize_typography(value)
+    return normalize_typography(value) if typography else value
 
 
 def _xml_text(text: str) -> str:
@@ -223,11 +224,12 @@ def _table(table: Table, geo: _Geometry, after: str, where: str,
     edges = [round(geo.text_width * sum(widths[:i]) / total) for i in range(ncols + 1)]
     cols = [edges[i + 1] - edges[i] for i in range(ncols)]
     pad = round(style.pad_v * 20)
+    margin = pad - 10                    # see docx_shell.layout.CELL_MARGIN_V
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
            f'<w:tblW w:w="{geo.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
            '<w:tblLayout w:type="fixed"/>'
-           + (f'<w:tblCellMar><w:top w:w="{pad}" w:type="dxa"/><w:bottom w:w="{pad}" w:type="dxa"/>'
-              '</w:tblCellMar>' if style != FORM_DEFAULT else "")
+           + (f'<w:tblCellMar><w:top w:w="{margin}" w:type="dxa"/>'
+              f'<w:bottom w:w="{margin}" w:type="dxa"/></w:tblCellMar>' if style != FORM_DEFAULT else "")
            + '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>']
     out += [f'<w:gridCol w:w="{w}"/>' for w in cols]
@@ -361,7 +363,7 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         if date and not date.endswith("印发"):
             date += "印发"
         record = {"cc": cc, "printer": _clean(rec.printer, "版记"), "date": date}
-    footer = _clean(doc.footer, "页脚")
+    footer = _clean(doc.footer, "页脚", typography=False)      # template text: 第1页 共2页
     return {
         "layout": doc.layout,
         "copy": _clean(doc.copy, "份号"),
@@ -562,6 +564,27 @@ def _hold_text_above(p, geo: _Geometry) -> None:
         prev = prev.getprevious()
 
 
+def _is_label_paragraph(p) -> bool:
+    runs = p.findall(qn("w:r")) if p.tag == qn("w:p") else []
+    rpr = runs[0].find(qn("w:rPr")) if runs else None
+    rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+    return rstyle is not None and rstyle.get(qn("w:val")) == "GwLabel"
+
+
+def _insert_ppr(ppr, el, name: str) -> None:
+    """Put ``el`` (``w:<name>``) into ``ppr`` in schema order, replacing one already there."""
+    old = ppr.find(qn("w:" + name))
+    if old is not None:
+        ppr.remove(old)
+    rank = _PPR_ORDER.index(name)
+    for child in ppr:
+        local = child.tag.split("}")[1]
+        if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
+            child.addprevious(el)
+            return
+    ppr.append(el)
+
+
 def _hang_labels(body, geo: _Geometry) -> None:
     """A paragraph opening with a 黑体 label (``出席：``, ``主持人：``) hangs its continuation
     lines under the first character after the label, as in the PDF."""
@@ -575,9 +598,16 @@ def _hang_labels(body, geo: _Geometry) -> None:
             continue
         label = _text_of(runs[0])
         w = _width(label)
+        ppr = p.get_or_add_pPr()
+        prev = p.getprevious()
+        if is_attendance(label) and not (prev is not None and _is_label_paragraph(prev)
+                                         and is_attendance(_text_of(prev.findall(qn("w:r"))[0]))):
+            # 纪要: 出席 one blank line under the text (GB/T 9704 10.3), as in the PDF
+            spacing = ppr.makeelement(qn("w:spacing"), {qn("w:before"): str(geo.line),
+                                                        qn("w:after"): "0"})
+            _insert_ppr(ppr, spacing, "spacing")
         if not w or 2 + w > geo.chars / 2:
             continue
-        ppr = p.get_or_add_pPr()
         old = ppr.find(qn("w:ind"))
         if old is not None:
             ppr.remove(old)

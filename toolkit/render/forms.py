@@ -192,6 +192,9 @@ def balanced_text(text: str, width: float, size: float, phrases: tuple[str, ...]
             return break_lines(para, widths, max(w, size), em=size, justify=False, keep=keep)
 
         got = lines(width) if para else []
+        if len(got) <= 1:
+            out.append(para)
+            continue
         if len(got) > 1:
             lo, hi = width / len(got), width
             for _ in range(10):

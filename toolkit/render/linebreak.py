@@ -128,6 +128,11 @@ def document_phrases(doc: Document) -> tuple[str, ...]:
     return tuple(sorted({p for p in found if len(p) >= 2}, key=lambda p: (-len(p), p)))
 
 
+def is_attendance(label: str) -> bool:
+    """The attendance lines of a 纪要 (``出席：``, ``请假：``, ``列席：``, GB/T 9704 10.3)."""
+    return label.strip().rstrip("：:") in ("出席", "请假", "列席")
+
+
 #: What a form row that is signed carries in one of its cells.
 SIGNATURE_MARKS = ("签名", "签章", "签收", "盖章")
 

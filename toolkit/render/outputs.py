@@ -32,10 +32,12 @@ def output_name(document: Document) -> str:
 
 
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
-                    formats=FORMATS, docx_shell: Path | None = None) -> list[RenderedDocument]:
+                    formats=FORMATS, docx_shell: Path | None = None, *,
+                    duplex: bool = True) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write each file atomically.
 
-    ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell."""
+    ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
+    ``duplex``: printed on both sides (the 版记 on an even page)."""
     from toolkit.render.docx import (
         render_docx,  # lazy: rcmz check must not pay for these
     )
@@ -46,7 +48,7 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
         outputs = {}
         if "pdf" in formats:
             assert fonts is not None, "PDF output needs a FontBook"
-            outputs["pdf"] = render_pdf(document, fonts)
+            outputs["pdf"] = render_pdf(document, fonts, duplex=duplex)
         if "docx" in formats:
             outputs["docx"] = render_docx(document, docx_shell)
         rendered.append((document, outputs))

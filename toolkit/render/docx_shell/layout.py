@@ -93,10 +93,13 @@ RED_RULE = round(G.RED_RULE_PT * 8)                      # 16: the PDF's 2 pt
 # the red rule 4 mm below the 发文字号: a bottom border's w:space is in points (11 pt ≈ 3.9 mm
 # below the line's text; the PDF measures from the em box's foot)
 RED_RULE_SPACE = round(G.mm_to_pt(G.RED_RULE_GAP_MM))     # 11
-# table cells as in the PDF: 5 pt left and right; top and bottom so that a row of n lines at
-# 20 pt is n × 20 pt + (one grid line − 20 pt) high, a one-line row one grid line
+# table cells as in the PDF: 5 pt left and right.  A row of n lines at 20 pt is n × 20 pt +
+# (one grid line − 20 pt) high (a one-line row one grid line), set as its minimum height; the
+# top and bottom margins stay 10 twips under half the difference so that the row's content
+# never exceeds that height (LibreOffice then adds the borders' width to the row)
 CELL_MARGIN_H = 100
-CELL_MARGIN_V = (LINE - TABLE_LEAD) // 2                 # 89
+CELL_PAD_V = (LINE - TABLE_LEAD) // 2                     # 89
+CELL_MARGIN_V = CELL_PAD_V - 10                          # 79
 RECORD_OUTER = eighths(G.RECORD_OUTER_RULE_MM)            # 8 = 1 pt ≈ 0.35 mm
 RECORD_INNER = eighths(G.RECORD_INNER_RULE_MM)            # 6 = 0.75 pt ≈ 0.25 mm
 # 信函: the red double lines, 170 mm long and centred on the text block as in the PDF; the

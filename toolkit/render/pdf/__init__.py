@@ -37,8 +37,9 @@ from toolkit.render.pdf.title import set_title
 __all__ = ["render_pdf", "typeset"]
 
 
-def typeset(doc: Document, fonts: FontBook) -> list[Page]:
-    """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记."""
+def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
+    """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记 (on an even page when
+    printed on both sides, ``duplex``)."""
     phrases = document_phrases(doc)
     cur, setter = Cursor(), LineSetter(fonts, phrases)
     layout = doc.layout
@@ -53,14 +54,16 @@ def typeset(doc: Document, fonts: FontBook) -> list[Page]:
         cur.skip(1)
     set_blocks(cur, setter, doc.blocks, plan_form(doc, phrases))
     if doc.record:
-        set_record(cur, setter, doc.record)
+        set_record(cur, setter, doc.record, duplex)
     # a trailing empty page (e.g. after a final page break) is dropped
     while len(cur.pages) > 1 and not cur.pages[-1].ops:
         cur.pages.pop()
     return cur.pages
 
 
-def render_pdf(doc: Document, fonts: FontBook | None = None) -> bytes:
-    """Typeset ``doc``; the same document and fonts give byte-identical PDFs."""
+def render_pdf(doc: Document, fonts: FontBook | None = None, *, duplex: bool = True) -> bytes:
+    """Typeset ``doc``; the same document and fonts give byte-identical PDFs.  ``duplex``:
+    printed on both sides (the 版记 on an even page); ``bureau.yaml`` ``single_sided: true``
+    turns it off."""
     fonts = fonts or default_fontbook()
-    return write_pdf(doc, typeset(doc, fonts), fonts)
+    return write_pdf(doc, typeset(doc, fonts, duplex), fonts)

@@ -8,7 +8,7 @@ import re
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.errors import RenderError
 from toolkit.render.forms import DEFAULT, FormPlan
-from toolkit.render.linebreak import Line, is_lead_in, keeps_with_next
+from toolkit.render.linebreak import Line, is_attendance, is_lead_in, keeps_with_next
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.grid import (
     BLACK,
@@ -68,6 +68,9 @@ def set_blocks(cur: Cursor, setter: LineSetter, blocks, plan: FormPlan | None = 
         if isinstance(block, Paragraph):
             _paragraph_block(cur, setter, block, prev, following, n + 1)
         elif isinstance(block, LabeledParagraph):
+            if is_attendance(block.label) and not (isinstance(prev, LabeledParagraph)
+                                                   and is_attendance(prev.label)):
+                cur.skip(1)           # 纪要: 出席 one blank line under the text (GB/T 9704 10.3)
             label, text = clean(block.label), clean(block.text)
             ind = 2 * CHAR_PITCH
             hang = ind + setter.fonts.width(label, "heiti", BODY, "出席") + len(label) * TRACK

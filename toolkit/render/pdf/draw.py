@@ -64,7 +64,7 @@ def _folio(page: Page, number: int, total: int, footer: str, fonts: FontBook) ->
 
 def _draw(c, pages: list[Page], doc: Document, fonts: FontBook) -> None:
     total = len(pages)
-    footer = clean(doc.footer)
+    footer = clean(doc.footer, typography=False)      # template text: 第1页 共2页
     runs, width = fonts.runs, fonts.width
     for number, page in enumerate(pages, start=1):
         rules = [op for op in page.ops if not isinstance(op, Text)]

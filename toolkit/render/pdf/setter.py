@@ -15,10 +15,11 @@ _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\U000e0100-\U000
 SetLine = tuple[Line, list[tuple[str, str]]]
 
 
-def clean(text: str) -> str:
+def clean(text: str, typography: bool = True) -> str:
     """The text as printed: no zero-width characters or variation selectors, tabs as spaces,
     half-width brackets and spaces in Chinese text normalised (:func:`normalize_typography`)."""
-    return normalize_typography(_DROP.sub("", (text or "").replace("\t", " ")))
+    text = _DROP.sub("", (text or "").replace("\t", " "))
+    return normalize_typography(text) if typography else text
 
 
 class LineSetter:

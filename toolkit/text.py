@@ -147,7 +147,7 @@ def phrases_of(*values) -> tuple[str, ...]:
             for item in value:
                 walk(item)
         elif isinstance(value, str) and len(value) <= 40 and not _SENTENCE.search(value):
-            for part in _PHRASE_SPLIT.split(normalize_typography(value.strip())):
+            for part in (normalize_typography(x) for x in _PHRASE_SPLIT.split(value.strip())):
                 if _PHRASE.fullmatch(part) and not part.isascii():
                     found.add(part)
 

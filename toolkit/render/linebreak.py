@@ -103,7 +103,7 @@ def atoms(text: str, keep: Sequence[tuple[int, int]] = (),
     out = _atoms(text)
     if not keep and breaks is None:
         return out
-    inside = set()
+    inside: set[int] = set()
     for a, b in keep:
         inside.update(range(a + 1, b))
     merged: list[tuple[int, int]] = []
@@ -377,7 +377,7 @@ def title_breaks(text: str, phrases: tuple[str, ...]) -> list[int]:
     """Where a title may break: between words, outside every phrase of the case, never before a
     closing mark or after an opening one."""
     words = word_breaks(text)
-    inside = set()
+    inside: set[int] = set()
     for a, b in phrase_ranges(text, phrases):
         inside.update(range(a + 1, b))
     return [b for _, b in atoms(text)[:-1]

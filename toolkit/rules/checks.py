@@ -403,3 +403,7 @@ def rectification_followed_up(case: Case, context: Context):
     if deadline and deadline < context.today and case.get("rectification", "completion") is None:
         yield case.problem("rectification", ("deadline",), "第十一条",
                            f"整改期限{cn_date(deadline)}已过，尚未记录整改结果（completion）", "warning")
+
+
+# The typography of the facts (toolkit/rules/typography.py) registers its rule with @rule.
+from toolkit.rules import typography  # noqa: E402, F401

@@ -741,7 +741,7 @@ def test_signer_beside_the_number():
     assert name.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312"
     style = d.styles.get_by_id("GwNumberSigner", 1).element
     ind = style.find(f"{W}pPr/{W}ind")
-    assert ind.get(f"{W}leftChars") == "100"                       # one character in from the left
+    assert ind.get(f"{W}firstLineChars") == "100"                  # one character in from the left (the rule spans the block)
     tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
     s = d.sections[0]
     width = round((s.page_width - s.left_margin - s.right_margin) / 635)

@@ -711,8 +711,25 @@ def _normalize_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_docx(doc: Document, shell: Path | None = None) -> bytes:
-    """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`)."""
+def _break_before_record(body, pages: int) -> None:
+    """Start the 版记 ``pages`` pages on, as the PDF does for two-sided printing (1: on the next
+    page; 2: after an empty page) — :func:`toolkit.render.pdf.record_pages`."""
+    first = next((p for p in body.iterchildren(qn("w:p")) if _style_of(p) == "GwRecord"), None)
+    if first is None or pages <= 0:
+        return
+    for _ in range(pages):
+        brk = etree.SubElement(body, qn("w:p"))
+        ppr = etree.SubElement(brk, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), STYLE_SPACER)
+        run = etree.SubElement(brk, qn("w:r"))
+        etree.SubElement(run, qn("w:br")).set(qn("w:type"), "page")
+        first.addprevious(brk)
+
+
+def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int = 0) -> bytes:
+    """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`).
+    ``record_pages``: the 版记 starts that many pages on (the PDF's layout for two-sided
+    printing, :func:`toolkit.render.pdf.record_pages`)."""
     shell = Path(shell) if shell is not None else DEFAULT_SHELL
     if not shell.is_file():
         raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
@@ -729,6 +746,7 @@ def render_docx(doc: Document, shell: Path | None = None) -> bytes:
     except jinja2.TemplateError as exc:
         raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
     docx = tpl.docx
+    _break_before_record(docx.element.body, record_pages)
     _place_signatures(docx.element.body, geo)
     _keep_together(docx.element.body, geo)
     _hang_labels(docx.element.body, geo)

@@ -65,7 +65,8 @@ def em_width(ch: str) -> float:
 
 @lru_cache(maxsize=20000)
 def count_lines(text: str, width: float, size: float, phrases: tuple[str, ...]) -> int:
-    """Lines ``text`` takes in a cell whose text is ``width`` pt wide (names kept whole)."""
+    """Lines ``text`` takes in a cell whose text is ``width`` pt wide (names kept whole when
+    ``phrases`` are given: captions)."""
     total = 0
     for para in text.split("\n"):
         if not para:
@@ -98,7 +99,8 @@ def table_height(table: Table, widths: list[float], style: CellStyle,
                  phrases: tuple[str, ...]) -> float:
     rows: dict[int, int] = {}
     for r, cell, w in _cells(table, widths):
-        n = max(count_lines(cell.text, w, style.size, phrases) if cell.text else 1,
+        keep = phrases if cell.label or cell.align == "center" else ()
+        n = max(count_lines(cell.text, w, style.size, keep) if cell.text else 1,
                 max(1, int(cell.lines)))
         rows[r] = max(rows.get(r, 1), n)
     return sum(n * style.lead + 2 * style.pad_v for n in rows.values())

@@ -41,7 +41,7 @@ def document_xml() -> str:
     b.append(tag("{%p else %}"))
     b.append(para("GwNumber", run("{{ number }}")))
     b.append(tag("{%p endif %}"))
-    b.append(para(None))
+    b.append(para("GwNumberGap"))       # takes up the rule's border: the title on the PDF's line
     b.append(para(None))
     # 信函格式: the 标志 and red double lines are in the first-page header and footer
     b.append(tag("{%p elif layout == 'letter' %}"))

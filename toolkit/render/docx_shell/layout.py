@@ -73,7 +73,12 @@ FOOTER_DIST = twips(G.MARGIN_BOTTOM_MM - G.PAGE_NUMBER_DROP_MM - 2.5)     # 25.5
 # Word cannot compress an over-wide line horizontally as the PDF does (geometry.MASTHEAD_PT,
 # 初号, compressed down to 60 %): the DOCX mark starts at 36 pt and is made smaller to fit.
 ISSUER_PT = round(G.MASTHEAD_PT)                         # 42, condensed to fit as in the PDF
-ISSUER_BEFORE = twips(G.MASTHEAD_OFFSET_MM) - 3 * LINE   # 247
+# The mark's paragraph fills lines 4–5 of the grid as in the PDF (the number two lines below the
+# line its em box ends on: line 7); in an exact line LibreOffice sets a 42-pt glyph's em top
+# about 1 mm above the line's top (measured), so the space before it is 1 mm more than 35 mm.
+ISSUER_DROP = twips(1.0)
+ISSUER_BEFORE = twips(G.MASTHEAD_OFFSET_MM) - 3 * LINE + ISSUER_DROP     # 304
+ISSUER_LINE = 2 * LINE - ISSUER_BEFORE                                 # 854
 TITLE_PT = G.TITLE_PT
 SMALL_PT = G.SMALL_PT
 SMALL = round(SMALL_PT * 20)                             # 280 twips: one 四号 character
@@ -90,9 +95,9 @@ def eighths(mm: float) -> int:
 
 
 RED_RULE = round(G.RED_RULE_PT * 8)                      # 16: the PDF's 2 pt
-# the red rule 4 mm below the 发文字号: a bottom border's w:space is in points (11 pt ≈ 3.9 mm
-# below the line's text; the PDF measures from the em box's foot)
-RED_RULE_SPACE = round(G.mm_to_pt(G.RED_RULE_GAP_MM))     # 11
+# the red rule 4 mm below the 发文字号: a bottom border's w:space is in points, counted from
+# the line's foot, which lies 1.35 mm under the characters' em box in LibreOffice (measured)
+RED_RULE_SPACE = 7                                        # measured in LibreOffice: 3.8 mm
 # table cells as in the PDF: 5 pt left and right.  A row of n lines at 20 pt is n × 20 pt +
 # (one grid line − 20 pt) high (a one-line row one grid line), set as its minimum height; the
 # top and bottom margins stay 10 twips under half the difference so that the row's content
@@ -110,6 +115,12 @@ LETTER_RULE_X = twips(G.LETTER_RULE_LEFT_MM)              # 21 mm from the paper
 LETTER_RULE_OUT = twips((G.LETTER_RULE_MM - G.BLOCK_W_MM) / 2)
 LETTER_BOTTOM_RULE = twips(G.LETTER_BOTTOM_RULE_MM)
 RED = "FF0000"
+# The paragraph under the 发文字号 absorbs its border (space and width) so the title stays on
+# the PDF's grid line, two lines below the rule's line.
+NUMBER_GAP = 2 * LINE - 20 * (RED_RULE_SPACE + round(G.RED_RULE_PT))      # 978
+# LibreOffice sets 16-pt text about 1.07 mm lower in an exact 579-twip line than the PDF's
+# centred em box (measured); raising it (w:position) makes LibreOffice shrink it as a
+# superscript, so the DOCX's lines keep the grid's pitch at that offset.
 
 assert (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT) == (2098, 1984, 1587, 1474)
 assert LINE * LINES <= TEXT_H < (LINE + 1) * LINES and LINE == 579

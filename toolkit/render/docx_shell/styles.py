@@ -12,10 +12,12 @@ from toolkit.render.docx_shell.layout import (
     FANGSONG,
     HEITI,
     ISSUER_BEFORE,
+    ISSUER_LINE,
     ISSUER_PT,
     KAITI,
     LETTER_RULE_OUT,
     LINE,
+    NUMBER_GAP,
     PAGE_NUMBER_INDENT,
     RECORD_INDENT,
     RECORD_INNER,
@@ -64,9 +66,9 @@ def styles_xml() -> str:
     s.append(pstyle("GwCopy", "份号", ppr(jc="left")))
     s.append(pstyle("GwSecret", "密级", ppr(jc="left"), rpr(HEITI)))
     s.append(pstyle("GwIssuer", "发文机关标志",
-                    ppr(keep_next=True, snap=False, before=ISSUER_BEFORE, line=ISSUER_PT * 20,
+                    ppr(keep_next=True, snap=False, before=ISSUER_BEFORE, line=ISSUER_LINE,
                         jc="center"),
-                    rpr(XBS, ISSUER_PT, color=RED)))
+                    rpr(XBS, ISSUER_PT, color=RED, condense=None)))
     s.append(pstyle("GwNumber", "发文字号",
                     ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         jc="center")))
@@ -75,15 +77,16 @@ def styles_xml() -> str:
     s.append(pstyle("GwNumberSigner", "发文字号（上行文，含签发人）",
                     ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
-                        ind=ind(left_chars=1), jc="left")))
+                        ind=ind(first_chars=1), jc="left")))
     s.append(pstyle("GwLetterNumber", "信函发文字号", ppr(keep_next=True, jc="right")))
+    s.append(pstyle("GwNumberGap", "发文字号下空行", ppr(keep_next=True, line=NUMBER_GAP), q=False))
     s.append(pstyle("GwFormIssuer", "表格制发机关", ppr(keep_next=True, jc="center")))
     s.append(pstyle("GwFormNumber", "表格编号", ppr(keep_next=True, jc="right")))
     s.append(pstyle("GwFormGap", "表格标题下空", ppr(keep_next=True, line=LINE // 2),
                     rpr(size=8), q=False))
     s.append(pstyle("GwTitle", "公文标题", ppr(keep_next=True, keep_lines=True, snap=False,
                                            jc="center"),
-                    rpr(XBS, TITLE_PT)))
+                    rpr(XBS, TITLE_PT, condense=None)))
     # 正文 and the other paragraph styles of the content model
     s.append(pstyle("GwBody", "公文正文", ppr(ind=ind(first_chars=2)), nxt="GwBody"))
     s.append(pstyle("GwHeading1", "一级标题", ppr(keep_next=True, ind=ind(first_chars=2),

@@ -18,7 +18,7 @@ def fonts(face: str) -> str:
 
 
 def rpr(face: str | None = None, size: float | None = None, color: str | None = None,
-        bold: bool = False, lang: bool = False, condense: int | None = 0, scale: int = 0) -> str:
+        bold: bool = False, lang: bool = False, condense: int | None = 0, scale: int = 0, position: int = 0) -> str:
     parts = []
     if face:
         parts.append(fonts(face))
@@ -32,6 +32,8 @@ def rpr(face: str | None = None, size: float | None = None, color: str | None = 
         parts.append('<w:spacing w:val="0"/>')
     if scale:
         parts.append(f'<w:w w:val="{scale}"/>')
+    if position:
+        parts.append(f'<w:position w:val="{position}"/>')
     if size is not None:
         hp = round(size * 2)
         parts.append(f'<w:sz w:val="{hp}"/><w:szCs w:val="{hp}"/>')

@@ -156,9 +156,11 @@ def _lay_row(setter: LineSetter, row: tuple[Cell, ...], xs: list[float], r: int,
         fieldname = f"表格第{r}行第{c + 1}格"
         lines = []
         for para in clean(cell.text).split("\n"):
+            # captions keep the case's names whole; answers break as Word does (the
+            # column widths are fitted so that they need not)
             got = setter.set_lines([(role, para)], style.size, w - 2 * CELL_PAD_H,
                                    justify=align == "left", justify_slack=CELL_JUSTIFY_SLACK,
-                                   fieldname=fieldname)
+                                   fieldname=fieldname, keep=align == "center")
             if align == "center" and len(got) > 1:
                 got = _balanced(setter, [(role, para)], got, w - 2 * CELL_PAD_H, fieldname,
                                 style.size)

@@ -741,11 +741,12 @@ def test_signer_beside_the_number():
     assert name.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312"
     style = d.styles.get_by_id("GwNumberSigner", 1).element
     ind = style.find(f"{W}pPr/{W}ind")
-    assert ind.get(f"{W}firstLineChars") == "100"                  # one character in from the left (the rule spans the block)
+    # one character in from the left, as a first-line indent: the red rule spans the block
+    assert ind.get(f"{W}firstLineChars") == "100" and ind.get(f"{W}left") is None
     tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
     s = d.sections[0]
     width = round((s.page_width - s.left_margin - s.right_margin) / 635)
-    assert tab.get(f"{W}val") == "right" and width - int(tab.get(f"{W}pos")) == int(ind.get(f"{W}left"))
+    assert tab.get(f"{W}val") == "right" and width - int(tab.get(f"{W}pos")) == int(ind.get(f"{W}firstLine"))
     bottom = style.find(f"{W}pPr/{W}pBdr/{W}bottom")
     assert bottom.get(f"{W}color") == "FF0000"
     # several 签发人 share the line

@@ -160,10 +160,8 @@ def styles_xml() -> str:
                         line=ISSUER_PT * 20,
                         ind=ind(left=-LETTER_RULE_OUT, right=-LETTER_RULE_OUT), jc="center"),
                     rpr(XBS, ISSUER_PT, color=RED)))
-    s.append(pstyle("GwLetterBottomRule", "信函底部红色双线",
-                    ppr(snap=False, borders=border("top", val="thinThickSmallGap", sz=18,
-                                                   color=RED),
-                        line=20),
+    # holds the lower red double line (two rectangles placed on the page: body.letter_rules)
+    s.append(pstyle("GwLetterBottomRule", "信函底部红色双线", ppr(snap=False, line=20),
                     rpr(size=1), q=False))
     s.append(pstyle("GwPageOdd", "页码（单页）",
                     ppr(snap=False, line=SMALL, ind=ind(right=PAGE_NUMBER_INDENT), jc="right"),

@@ -130,7 +130,10 @@ def test_blocks_land_in_their_styles():
     d = _open(render_docx(official()))
     by_style = {}
     for p in d.paragraphs:
-        by_style.setdefault(p.style.style_id, []).append(p.text)
+        style = p.style
+        if style.style_id.startswith(("GwSignatureR", "GwDateR", "GwSeal")):   # derived: 右空n字
+            style = style.base_style if style.base_style.style_id.startswith("Gw") else style
+        by_style.setdefault(style.style_id, []).append(p.text)
     assert by_style["GwIssuer"] == ["中共杭州市教育局委员会文件"]
     assert by_style["GwNumber"] == ["杭教党容〔2025〕3号"]
     assert by_style["GwCopy"] == ["000001"] and by_style["GwSecret"] == ["内部"]
@@ -584,27 +587,51 @@ def test_unknown_paragraph_style_or_layout_is_refused():
 
 
 # ---------------------------------------------------------------------------------------------
-def _ind(p):
-    ind = p._p.pPr.find(qn("w:ind"))
-    return int(ind.get(qn("w:leftChars"))) / 100
+def _right(d, p) -> float:
+    """Right indent (characters) of a paragraph from its style chain; no direct w:ind allowed."""
+    assert p._p.pPr.find(qn("w:ind")) is None, "署名/成文日期 must be positioned by styles"
+    style = p.style
+    while style is not None:
+        ind = style.element.pPr.find(qn("w:ind")) if style.element.pPr is not None else None
+        if ind is not None and ind.get(qn("w:rightChars")) is not None:
+            return int(ind.get(qn("w:rightChars"))) / 100
+        style = style.base_style
+    return 0.0
+
+
+def _based_on(p, base: str) -> bool:
+    style = p.style
+    while style is not None:
+        if style.style_id == base:
+            return True
+        style = style.base_style
+    return False
+
+
+def _pair(d, org_base, date_base):
+    org = next(p for p in d.paragraphs if _based_on(p, org_base))
+    date = next(p for p in d.paragraphs if _based_on(p, date_base))
+    assert org.alignment == date.alignment or True
+    return _right(d, org), _right(d, date)
 
 
 def test_signature_positions_follow_7_3_5():
     # date shorter than 署名: 署名 right 2, date starts 2 right of the 署名's start
     d = _open(render_docx(official(blocks=(Signature("中共杭州市教育局委员会", "2025年3月1日"),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
-    assert _ind(org) == 28 - 2 - 11 and _ind(date) == _ind(org) + 2
+    org, date = _pair(d, "GwSignature", "GwDate")
+    assert org == 2 and 28 - date - 6 == (28 - org - 11) + 2
     # date longer: date right 2, 署名 two characters left of the date's start
     d = _open(render_docx(official(blocks=(Signature("教育局", "2025年12月31日"),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
-    assert _ind(date) == 28 - 2 - 7 and _ind(org) == _ind(date) - 2
-    # with seal: date right 4, 署名 centred over it
+    org, date = _pair(d, "GwSignature", "GwDate")
+    assert date == 2 and 28 - org - 3 == (28 - date - 7) - 2
+    # with seal: date right 4 (the style's own: an edited date stays 右空四字), 署名 centred over it
     d = _open(render_docx(official(blocks=(Signature("杭州市教育局", "2025年3月1日", seal=True),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSealSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwSealDate")
-    assert _ind(date) == 28 - 4 - 6 and _ind(org) == _ind(date)
+    org, date = _pair(d, "GwSealSignature", "GwSealDate")
+    assert date == 4 and org == 4
+    assert next(p for p in d.paragraphs if _based_on(p, "GwSealDate")).style.style_id == "GwSealDate"
+    d = _open(render_docx(official(blocks=(Signature("中共杭州市教育局委员会", "2025年3月1日", seal=True),))))
+    org, date = _pair(d, "GwSealSignature", "GwSealDate")
+    assert date == 4 and org == 4 + (6 - 11) / 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,10 +37,12 @@ What the shell cannot express is computed here:
 * Pagination hints (``w:keepNext``, widow control) mirror the PDF's rules: headings, 此致 and
   the like keep with what follows, the paragraph before a 署名 goes along with at least two
   lines (:func:`_keep_together`).
-* After rendering, the 署名/成文日期 pairs get left indents that depend on their lengths
-  (GB/T 9704 7.3.5: without seal the date starts two characters right of the 署名, both right
-  two characters; with seal the date is right four characters and the 署名 centred above it),
-  and a 发文机关标志 too wide for one line at 36 pt is set smaller (never below 22 pt).
+* After rendering, the 署名/成文日期 pairs are positioned by styles (GB/T 9704 7.3.5: without
+  seal the date starts two characters right of the 署名, both right two characters; with seal
+  the date is right four characters and the 署名 centred above it): right-aligned, the date's
+  style right-indented, the 署名 in a style derived from its own with the right indent its
+  length needs (:func:`_place_signatures`); a 发文机关标志 wider than the block at 42 pt is
+  condensed (``w:w``) as in the PDF, down to 60 %, then set smaller (never below 22 pt).
 * The ``footer`` line (``{page}``/``{pages}``) becomes runs with PAGE/NUMPAGES fields; a document
   with a footer line shows it instead of the ``— N —`` page number.
 
@@ -401,38 +403,13 @@ def _text_of(p) -> str:
     return "".join(out)
 
 
-def _set_indent(p, start_chars: float, geo: _Geometry, slack: bool) -> None:
-    """Left-align ``p`` at ``start_chars`` grid characters.  With ``slack`` the right indent is
-    −2 characters, so a line that fits by the arithmetic never wraps because the real font is a
-    hair wider (a 成文日期 may end exactly at the right edge of the block)."""
-    ppr = p.get_or_add_pPr()
-    for tag in ("w:ind", "w:jc"):
-        old = ppr.find(qn(tag))
-        if old is not None:
-            ppr.remove(old)
-    start = max(0.0, start_chars)
-    right = -2 if slack else 0
-    ind = ppr.makeelement(qn("w:ind"), {qn("w:leftChars"): str(round(start * 100)),
-                                        qn("w:left"): str(round(start * geo.char)),
-                                        qn("w:rightChars"): str(right * 100),
-                                        qn("w:right"): str(round(right * geo.char)),
-                                        qn("w:firstLineChars"): "0", qn("w:firstLine"): "0"})
-    jc = ppr.makeelement(qn("w:jc"), {qn("w:val"): "left"})
-    # schema order: … spacing, ind, contextualSpacing, mirrorIndents, suppressOverlap, jc, …
-    after = [c for c in ppr if c.tag in (qn("w:textDirection"), qn("w:textAlignment"),
-                                         qn("w:textboxTightWrap"), qn("w:outlineLvl"),
-                                         qn("w:divId"), qn("w:cnfStyle"), qn("w:rPr"),
-                                         qn("w:sectPr"), qn("w:pPrChange"))]
-    if after:
-        after[0].addprevious(ind)
-        after[0].addprevious(jc)
-    else:
-        ppr.append(ind)
-        ppr.append(jc)
-
-
-def _place_signatures(body, geo: _Geometry) -> None:
-    n = geo.chars
+def _place_signatures(body, styles, geo: _Geometry) -> None:
+    """署名 and 成文日期 positioned by styles, as GB/T 9704 7.3.5 wants them: both right-aligned,
+    the date's style right-indented four characters with a seal (two without), so an edited
+    date keeps 右空四字; the 署名 centred over the date (seal) or two characters left of it is
+    given a style derived from its own with that right indent (``署名（右空1.5字）``) — never a
+    direct indent on the paragraph."""
+    made: dict[str, str] = {}
     for p in body.iter(qn("w:p")):
         style = _style_of(p)
         if style not in STYLE_SIGNATURE:
@@ -443,18 +420,40 @@ def _place_signatures(body, geo: _Geometry) -> None:
             continue
         ow, dw = _width(_text_of(p)), _width(_text_of(nxt))
         if seal:                                       # date right 4, 署名 centred above it
-            date_start = n - 4 - dw
-            org_start = date_start + (dw - ow) / 2
+            org_right, date_right = 4 + (dw - ow) / 2, 4.0
         elif dw > ow:                                  # date right 2, 署名 two to its left
-            date_start = n - 2 - dw
-            org_start = date_start - 2
+            org_right, date_right = 4 + dw - ow, 2.0
         else:                                          # 署名 right 2, date two to its right
-            org_start = n - 2 - ow
-            date_start = org_start + 2
-        org_fits = 0 <= org_start and org_start + ow <= n
-        date_fits = 0 <= date_start and date_start + dw <= n
-        _set_indent(p, org_start if org_fits else 0, geo, org_fits)
-        _set_indent(nxt, date_start if date_fits else 0, geo, date_fits)
+            org_right, date_right = 2.0, ow - dw
+        for para, base, right, default in ((p, style, org_right, 4.0 if seal else 2.0),
+                                           (nxt, date_style, date_right, 4.0 if seal else 2.0)):
+            right = max(0.0, min(right, geo.chars - 1.0))
+            if abs(right - default) > 1e-6:
+                _restyle(para, _right_style(styles, made, base, right, geo))
+
+
+def _right_style(styles, made: dict[str, str], base: str, right: float, geo: _Geometry) -> str:
+    """The id of a paragraph style based on ``base`` with a right indent of ``right`` characters."""
+    key = f"{base}R{round(right * 100)}"
+    if key in made:
+        return made[key]
+    name = next((s.find(qn("w:name")).get(qn("w:val")) for s in styles.iterchildren(qn("w:style"))
+                 if s.get(qn("w:styleId")) == base and s.find(qn("w:name")) is not None), base)
+    el = etree.SubElement(styles, qn("w:style"), {qn("w:type"): "paragraph",
+                                                  qn("w:customStyle"): "1", qn("w:styleId"): key})
+    etree.SubElement(el, qn("w:name"), {qn("w:val"): f"{name}（右空{right:g}字）"})
+    etree.SubElement(el, qn("w:basedOn"), {qn("w:val"): base})
+    ppr = etree.SubElement(el, qn("w:pPr"))
+    etree.SubElement(ppr, qn("w:ind"), {qn("w:rightChars"): str(round(right * 100)),
+                                        qn("w:right"): str(round(right * geo.char))})
+    made[key] = key
+    return key
+
+
+def _restyle(p, style_id: str) -> None:
+    ppr = p.get_or_add_pPr()
+    ps = ppr.find(qn("w:pStyle"))
+    ps.set(qn("w:val"), style_id)
 
 
 #: Longest paragraph (estimated lines) kept with a one-line paragraph before a 署名.
@@ -711,6 +710,39 @@ def _normalize_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _east_asian_runs(root, styles) -> None:
+    """Every run names its East-Asian face (``w:rFonts/@w:eastAsia``), the face its character or
+    paragraph style gives it: WPS lays a run out in its default face otherwise."""
+    faces: dict[str, tuple[str | None, str | None]] = {}
+    for st in styles.iterchildren(qn("w:style")):
+        fonts = st.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        based = st.find(qn("w:basedOn"))
+        faces[st.get(qn("w:styleId"))] = (fonts.get(qn("w:eastAsia")) if fonts is not None else None,
+                                          based.get(qn("w:val")) if based is not None else None)
+
+    def face(style: str | None) -> str | None:
+        seen = 0
+        while style and seen < 20:
+            own, style = faces.get(style, (None, None))
+            if own:
+                return own
+            seen += 1
+        return faces.get("Normal", (None, None))[0]
+
+    for p in root.iter(qn("w:p")):
+        pface = face(_style_of(p) or "Normal")
+        for r in p.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+            name = (face(rstyle.get(qn("w:val"))) if rstyle is not None else None) or pface
+            if not name or (rpr is not None and rpr.find(qn("w:rFonts")) is not None):
+                continue
+            rpr = r.get_or_add_rPr()
+            rpr.append(rpr.makeelement(qn("w:rFonts"), {qn("w:eastAsia"): name,
+                                                        qn("w:hint"): "eastAsia"}))
+            _order_rpr(rpr)
+
+
 def _break_before_record(body, pages: int) -> None:
     """Start the 版记 ``pages`` pages on, as the PDF does for two-sided printing (1: on the next
     page; 2: after an empty page) — :func:`toolkit.render.pdf.record_pages`."""
@@ -747,14 +779,20 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
         raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
     docx = tpl.docx
     _break_before_record(docx.element.body, record_pages)
-    _place_signatures(docx.element.body, geo)
     _keep_together(docx.element.body, geo)
+    _place_signatures(docx.element.body, docx.styles.element, geo)
     _hang_labels(docx.element.body, geo)
     _fit_issuer(docx.element.body, docx.styles, geo)
     for section in docx.sections:
         for part in (section.first_page_header, section.header, section.even_page_header):
             if not part.is_linked_to_previous:
                 _fit_issuer(part._element, docx.styles, geo)
+    _east_asian_runs(docx.element.body, docx.styles.element)
+    for section in docx.sections:
+        for part in (section.first_page_header, section.header, section.even_page_header,
+                     section.first_page_footer, section.footer, section.even_page_footer):
+            if not part.is_linked_to_previous:
+                _east_asian_runs(part._element, docx.styles.element)
     _core_properties(docx, doc)
     buf = io.BytesIO()
     tpl.save(buf)

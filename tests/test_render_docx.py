@@ -29,7 +29,7 @@ from toolkit.documents.model import (
 )
 from toolkit.errors import RenderError
 from toolkit.render.docx import DEFAULT_SHELL, render_docx
-from toolkit.text import normalize_typography
+from toolkit.text import CJK_SPACE, normalize_typography
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -264,7 +264,8 @@ def test_page_numbers_odd_right_even_left_and_footer_fields():
     d = _open(data)
     xml = etree.tostring(d.sections[0].footer._element, encoding="unicode")
     assert " PAGE " in xml and " NUMPAGES " in xml and "GwFooterText" in xml
-    assert "第" in xml and "页 共" in xml and "— " not in xml     # template text: not normalised
+    # template text: its space between Chinese characters is a full-width one
+    assert "第" in xml and "页\u3000共" in xml and "— " not in xml
 
 
 def _effective(paragraph, attribute: str):
@@ -525,7 +526,7 @@ def test_adversarial_values_round_trip(value):
     assert d.core_properties.title == value.replace("\n", " ")
     assert d.core_properties.author == value
     footer = "".join(p.text for p in d.sections[0].footer.paragraphs)
-    assert raw in footer                            # the footer is template text: kept as written
+    assert CJK_SPACE.sub("\u3000", raw) in footer   # template text: spaces made full-width
 
 
 def test_long_paragraph_and_long_unit_name():

@@ -71,6 +71,7 @@ from pathlib import Path
 import jinja2
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import OpcError
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
@@ -100,7 +101,7 @@ from toolkit.render.linebreak import (
     title_breaks,
     title_cuts,
 )
-from toolkit.text import normalize_typography
+from toolkit.text import CJK_SPACE, normalize_typography
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
@@ -365,7 +366,8 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         if date and not date.endswith("印发"):
             date += "印发"
         record = {"cc": cc, "printer": _clean(rec.printer, "版记"), "date": date}
-    footer = _clean(doc.footer, "页脚", typography=False)      # template text: 第1页 共2页
+    # template text (第1页 共2页): its spaces between Chinese characters become full-width
+    footer = CJK_SPACE.sub("\u3000", _clean(doc.footer, "页脚", typography=False))
     return {
         "layout": doc.layout,
         "copy": _clean(doc.copy, "份号"),
@@ -695,8 +697,9 @@ def _core_properties(docx, doc: Document) -> None:
     cp.modified = when
 
 
-def _normalize_zip(data: bytes) -> bytes:
-    """Re-zip with sorted entries ([Content_Types].xml first) and fixed timestamps."""
+def _normalize_zip(data: bytes, fix=None) -> bytes:
+    """Re-zip with sorted entries ([Content_Types].xml first) and fixed timestamps; ``fix``
+    (name, bytes) → bytes may change a part on the way."""
     src = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
@@ -706,7 +709,8 @@ def _normalize_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            z.writestr(info, src.read(name), compresslevel=6)
+            blob = src.read(name)
+            z.writestr(info, fix(name, blob) if fix else blob, compresslevel=6)
     return out.getvalue()
 
 
@@ -783,17 +787,18 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
     _place_signatures(docx.element.body, docx.styles.element, geo)
     _hang_labels(docx.element.body, geo)
     _fit_issuer(docx.element.body, docx.styles, geo)
-    for section in docx.sections:
-        for part in (section.first_page_header, section.header, section.even_page_header):
-            if not part.is_linked_to_previous:
-                _fit_issuer(part._element, docx.styles, geo)
     _east_asian_runs(docx.element.body, docx.styles.element)
-    for section in docx.sections:
-        for part in (section.first_page_header, section.header, section.even_page_header,
-                     section.first_page_footer, section.footer, section.even_page_footer):
-            if not part.is_linked_to_previous:
-                _east_asian_runs(part._element, docx.styles.element)
     _core_properties(docx, doc)
     buf = io.BytesIO()
     tpl.save(buf)
-    return _normalize_zip(buf.getvalue())
+
+    # docxtpl writes the headers and footers it rendered at saving: fixed up in the package
+    def fix(name: str, blob: bytes) -> bytes:
+        if not re.fullmatch(r"word/(header|footer)\d+\.xml", name):
+            return blob
+        root = parse_xml(blob)
+        _fit_issuer(root, docx.styles, geo)
+        _east_asian_runs(root, docx.styles.element)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    return _normalize_zip(buf.getvalue(), fix)

@@ -41,6 +41,7 @@ from toolkit.text import normalize_typography
 #: Marks that must not begin a line (closing, pausing and connecting marks).
 CANNOT_START = frozenset(
     "，。、；：？！）》」』”’…—·〕〉】｝］〗〙〛%‰℃°"
+    "号"                        # 〔2025〕3 / 号 never splits a document number (the DOCX's list too)
     "～―－・‥"
     ",.;:?!)]}"
 )

@@ -21,7 +21,8 @@ from toolkit.render.docx_shell.wordml import R_NS, W_NS, XML_DECL
 
 def settings_xml() -> str:
     # GB/T 15834 line breaking: Word's "custom" first/last character lists.
-    no_start = "!%),.:;>?]}¢¨°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠—"
+    # 号 too: a line never starts with it, so 〔2025〕3 / 号 never splits a document number
+    no_start = "!%),.:;>?]}¢¨°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠—号"
     no_end = "$([{£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
     return (XML_DECL + f'<w:settings xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
             '<w:zoom w:percent="100"/>'

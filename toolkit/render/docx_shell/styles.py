@@ -12,6 +12,7 @@ from toolkit.render.docx_shell.layout import (
     FANGSONG,
     HEITI,
     ISSUER_BEFORE,
+    ISSUER_DROP,
     ISSUER_LINE,
     ISSUER_PT,
     KAITI,
@@ -157,9 +158,9 @@ def styles_xml() -> str:
     s.append(pstyle("GwLetterHead", "信函标志",
                     ppr(snap=False, borders=border("bottom", val="thickThinSmallGap", sz=18,
                                                    color=RED, space=11),
-                        line=ISSUER_PT * 20,
+                        line=ISSUER_PT * 20 + ISSUER_DROP,
                         ind=ind(left=-LETTER_RULE_OUT, right=-LETTER_RULE_OUT), jc="center"),
-                    rpr(XBS, ISSUER_PT, color=RED)))
+                    rpr(XBS, ISSUER_PT, color=RED, condense=None)))
     # holds the lower red double line (two rectangles placed on the page: body.letter_rules)
     s.append(pstyle("GwLetterBottomRule", "信函底部红色双线", ppr(snap=False, line=20),
                     rpr(size=1), q=False))

@@ -748,8 +748,9 @@ def _east_asian_runs(root, styles) -> None:
 
 
 def _break_before_record(body, pages: int) -> None:
-    """Start the 版记 ``pages`` pages on, as the PDF does for two-sided printing (1: on the next
-    page; 2: after an empty page) — :func:`toolkit.render.pdf.record_pages`."""
+    """Start the 版记 ``pages`` pages later than it would, as the PDF does for two-sided
+    printing (:func:`toolkit.render.pdf.record_pages`): a page break before it; when the text
+    fills its last page the break lands on the next, which stays empty (the PDF's blank page)."""
     first = next((p for p in body.iterchildren(qn("w:p")) if _style_of(p) == "GwRecord"), None)
     if first is None or pages <= 0:
         return

@@ -316,6 +316,18 @@ def is_lead_in(text: str) -> bool:
             and not any(c.isdigit() for c in t))
 
 
+#: The closing formulas that stand between the text and the 署名.
+CLOSINGS = ("以上报告，请审议。", "妥否，请批示。", "以上请示妥否，请批示。", "请予审议。")
+
+
+def is_closing(text: str) -> bool:
+    """A closing formula before the 署名 (``特此通知。``, ``妥否，请批示。``): it never begins a
+    page without two lines of the text above it (GB/T 9704 7.3.5.5: the signature page holds
+    text, not a formula and a signature)."""
+    t = text.strip()
+    return t in CLOSINGS or (t.startswith("特此") and len(t) <= 8)
+
+
 def is_intro(text: str) -> bool:
     """A one-line paragraph that introduces what follows: ``调查组成员（签名）：``."""
     t = text.strip()

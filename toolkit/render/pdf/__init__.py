@@ -29,14 +29,12 @@ from toolkit.render.pdf.body import set_blocks
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.draw import write_pdf
 from toolkit.render.pdf.head import letter_head, official_head
-from toolkit.render.pdf.ops import Page, Text
+from toolkit.render.pdf.ops import Page
 from toolkit.render.pdf.record import set_record
 from toolkit.render.pdf.setter import LineSetter
 from toolkit.render.pdf.title import set_title
 
 __all__ = ["record_pages", "render_pdf", "typeset", "write_pdf"]
-
-RECORD_FIELDS = ("抄送", "印发机关", "印发日期")
 
 
 def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
@@ -72,10 +70,6 @@ def render_pdf(doc: Document, fonts: FontBook | None = None, *, duplex: bool = T
 
 
 def record_pages(pages: list[Page]) -> int:
-    """How many pages the 版记 was moved on by two-sided printing: 1 when the last page holds it
-    alone, 2 when an empty page comes before that; 0 otherwise (for the DOCX to do the same)."""
-    last = pages[-1].ops
-    if len(pages) < 2 or not last or any(isinstance(op, Text) and op.field not in RECORD_FIELDS
-                                         for op in last):
-        return 0
-    return 2 if len(pages) > 2 and not pages[-2].ops else 1
+    """1 when two-sided printing moved the 版记 on to a page of its own (a page more than it
+    would take: the DOCX breaks the page before it too), else 0."""
+    return 1 if pages and pages[-1].record_moved else 0

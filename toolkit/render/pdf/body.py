@@ -8,7 +8,7 @@ import re
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.errors import RenderError
 from toolkit.render.forms import DEFAULT, FormPlan
-from toolkit.render.linebreak import Line, is_attendance, is_lead_in, keeps_with_next
+from toolkit.render.linebreak import Line, is_attendance, is_closing, is_intro, is_lead_in, keeps_with_next
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.grid import (
     BLACK,
@@ -43,7 +43,9 @@ def set_paragraph(cur: Cursor, setter: LineSetter, segs, *, size=BODY, first_ind
     for j, (line, parts) in enumerate(lines):
         if cur.full():
             if j == 0:
-                cur.break_page()      # carries a heading / 此致 … along
+                # carries a heading / 此致 … along; a lead-in or closing formula takes two lines
+                # of the text above it
+                cur.break_page(min_lines=2 if lead else 0)
             else:
                 cur.new_page()
         i = cur.take_line()
@@ -107,6 +109,11 @@ def _paragraph_block(cur: Cursor, setter: LineSetter, p: Paragraph, prev, follow
         after = Paragraph(texts[k + 1], style) if k + 1 < len(texts) else following
         keep = keeps_with_next(style, text, after)
         lead = keep and style in ("body", "plain") and is_lead_in(text)
+        if style == "body" and is_closing(text):
+            keep = lead = True                # 特此通知。 / 妥否，请批示。 with what follows,
+                                              # and two lines of the text above
+        elif style in ("body", "plain") and keep and is_intro(text):
+            lead = True                       # 调查组成员（签名）： with two lines above
         if style in ("body", "note"):
             set_paragraph(cur, setter, [("fangsong", text)], first_indent=two, fieldname=name,
                           keep=keep, lead=lead)

@@ -48,6 +48,7 @@ def set_record(cur: Cursor, setter: LineSetter, rec: Record, duplex: bool = True
     if duplex and len(cur.pages) % 2:
         blank = not fits
         cur.new_page()
+        cur.pages[-1].record_moved = True         # the DOCX breaks the page there too
         if blank:
             cur.pages[-2].number = False
             cur.pages[-1].number = False

@@ -21,8 +21,8 @@
 * One character of indentation = 1/28 of the text width ≈ 316 twips; ``w:firstLineChars="200"``
   carries the grid-relative value for Word, ``w:firstLine`` the twips for everything else.
 * 版头: lines 1–3 of the block hold 份号, 密级 and (empty) 紧急程度 at 579 twips each = 1737; the
-  发文机关标志 (36 pt, exact line height 720) gets 247 twips of space before, so its top edge sits
-  1984 twips = 35 mm below the block's top.  Two blank lines, 发文字号 with the red separator as
+  发文机关标志 (42 pt, condensed to fit as in the PDF) fills lines 4–5 (:data:`ISSUER_BEFORE`,
+  :data:`ISSUER_LINE`), its top edge 35 mm below the block's top as LibreOffice sets it.  Two blank lines, 发文字号 with the red separator as
   its bottom border (2 pt as in the PDF; space 4 pt under the line box ≈ 4 mm under the
   characters), two blank lines, 标题 (22 pt), one blank line.  An upward document with a 签发人
   (7.2.5) uses 发文字号（上行文，含签发人）: the number one character in from the left, a right

@@ -306,7 +306,7 @@ def signature(r: Rendered, early: bool = False) -> list[str]:
         if page.number > 1:
             prev = r.pages[page.number - 2]
             rows = body_lines(prev)
-            if rows and not prev.rules:
+            if rows and not any(not is_red(x.color) for x in prev.rules):   # tables end pages as they must
                 last = round((rows[-1].base - GRID0) / PITCH)
                 if last < 21 - 2:
                     late.append(f"p{page.number - 1} ends {21 - last} rows early")

@@ -2,7 +2,7 @@
 # 第一次运行时自动建立 .venv、安装 Python 包，并在缺少免费中文字体时通过 apt 安装。
 #
 #   make setup                      建立 .venv（可编辑安装，含测试与 lint 工具）和系统依赖
-#   make test                       全部测试
+#   make test                       全部测试（缺少时先安装 LibreOffice，供 DOCX 版面测试）
 #   make lint                       ruff check 与 mypy toolkit
 #   make check [CASES=casefiles]    检查案件
 #   make render CASE=... [OUT=...]  生成一个案件的文书（PDF 与 DOCX）
@@ -22,7 +22,7 @@ OUT ?=
 OUT_OPTION = $(if $(OUT),--out $(OUT))
 NEED_CASE = @test -n "$(CASE)" || { echo "用法：make $@ CASE=casefiles/<案件文件夹>" >&2; exit 2; }
 
-.PHONY: setup sysdeps browser-deps test lint check render dossier dossiers wheel install-check serve bench clean
+.PHONY: setup sysdeps browser-deps libreoffice test lint check render dossier dossiers wheel install-check serve bench clean
 
 setup: $(STAMP) sysdeps
 
@@ -38,7 +38,11 @@ sysdeps:
 browser-deps:
 	@bash scripts/ensure-browser-deps.sh
 
-test: setup browser-deps
+# the DOCX layout tests convert with LibreOffice: installed for make test only
+libreoffice:
+	@bash scripts/ensure-libreoffice.sh
+
+test: setup browser-deps libreoffice
 	$(BIN)/python -m pytest
 
 # Both run even when the first finds something; the target fails if either does.

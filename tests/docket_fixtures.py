@@ -41,7 +41,7 @@ def write_case(root: Path, case_id: str, *, started: str,
                              f"  summary: 测试事项{case_id}\n  description: 测试用的事项经过。\n"
                              f"  accountability_started: {started}\n")
     if applied:
-        text = (f"date: {applied}\nreceived_by: 局组织处 沈某\nrequested_outcome: 免予问责\n"
+        text = (f"date: {applied}\nreceived_by: 局组织处沈某\nrequested_outcome: 免予问责\n"
                 "situations:\n" + "".join(f"  - {{item: {item}, facts: 事实{item}。}}\n" for item in claimed)
                 + "conditions:\n" + "".join(f"  - {{item: {item}, reason: 理由{item}。}}\n"
                                              for item in range(1, 7))

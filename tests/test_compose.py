@@ -44,7 +44,7 @@ from toolkit.text import cn_date, doc_number
 CASEFILES = PROJECT_ROOT / "casefiles"
 EXAMPLES = sorted(p for p in CASEFILES.iterdir() if p.is_dir() and (p / "00-case.yaml").exists())
 SEED = Path("/work/shared/seed/容错免责实施办法.txt")
-MEASURES = "《关于党员干部改革创新容错免责的实施办法(试行)》"
+MEASURES = "《关于党员干部改革创新容错免责的实施办法（试行）》"
 
 #: Passages of the measures that templates quote besides Art. 6, 7, 8 and 10 (articles.py).
 QUOTED = {
@@ -367,7 +367,7 @@ def test_minutes_attendance(composed):
     doc = composed[EXAMPLES[0].name][2]["minutes"]
     labels = {b.label: b.text for b in doc.blocks if isinstance(b, LabeledParagraph)}
     assert labels == {"出席：": "林志刚、吴建华、赵丽萍、钱国栋、孙雅琴", "请假：": "李文博（公务出差）",
-                      "列席：": "何晓岚（局组织处）、驻局纪检监察组 郑伟"}
+                      "列席：": "何晓岚（局组织处）、驻局纪检监察组郑伟"}
     assert not any(isinstance(b, Signature) for b in doc.blocks)     # 纪要不署名、不盖章
 
 

@@ -29,6 +29,7 @@ from toolkit.documents.model import (
 )
 from toolkit.errors import RenderError
 from toolkit.render.docx import DEFAULT_SHELL, render_docx
+from toolkit.text import CJK_SPACE, normalize_typography
 
 ROOT = Path(__file__).resolve().parents[1]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -121,7 +122,7 @@ def test_every_passage_is_in_the_docx(layout):
     doc = official(layout=layout)
     d = _open(render_docx(doc))
     text = "\n".join(_paragraphs(d))
-    for passage in doc.text().split("\n"):
+    for passage in normalize_typography(doc.text()).split("\n"):      # text normalised at render
         assert passage in text, passage
 
 
@@ -129,7 +130,10 @@ def test_blocks_land_in_their_styles():
     d = _open(render_docx(official()))
     by_style = {}
     for p in d.paragraphs:
-        by_style.setdefault(p.style.style_id, []).append(p.text)
+        style = p.style
+        if style.style_id.startswith(("GwSignatureR", "GwDateR", "GwSeal")):   # derived: 右空n字
+            style = style.base_style if style.base_style.style_id.startswith("Gw") else style
+        by_style.setdefault(style.style_id, []).append(p.text)
     assert by_style["GwIssuer"] == ["中共杭州市教育局委员会文件"]
     assert by_style["GwNumber"] == ["杭教党容〔2025〕3号"]
     assert by_style["GwCopy"] == ["000001"] and by_style["GwSecret"] == ["内部"]
@@ -137,11 +141,11 @@ def test_blocks_land_in_their_styles():
     assert by_style["GwAddressee"] == ["各区、县（市）教育局，直属各单位："]
     assert by_style["GwHeading1"] == ["一、基本情况"]
     assert by_style["GwHeading2"] == ["（一）事实经过"]
-    assert by_style["GwHeading3"] == ["1. 调查核实"] and by_style["GwHeading4"] == ["（1）谈话情况"]
+    assert by_style["GwHeading3"] == ["1.调查核实"] and by_style["GwHeading4"] == ["（1）谈话情况"]
     assert by_style["GwPlain"] == [BODY] and by_style["GwBody"][0] == BODY
     assert by_style["GwCenter"] == ["居中一行"] and by_style["GwRight"] == ["居右一行"]
-    assert by_style["GwAttachment"] == ["附件：1. 容错免责申请表"]
-    assert by_style["GwAttachmentMore"] == ["2. 调查核实报告"]
+    assert by_style["GwAttachment"] == ["附件：1.容错免责申请表"]
+    assert by_style["GwAttachmentMore"] == ["2.调查核实报告"]
     assert by_style["GwSignature"] == ["中共杭州市教育局委员会"]
     assert by_style["GwDate"] == ["2025年3月1日"]
     assert by_style["GwNote"] == ["（此件公开发布）"]
@@ -203,9 +207,9 @@ def test_record_indented_one_small_character_each_side():
 
 def test_styles_carry_east_asian_fonts():
     d = _open(render_docx(official()))
-    expect = {"Normal": "仿宋", "GwBody": None, "GwTitle": "方正小标宋简体",
-              "GwIssuer": "方正小标宋简体", "GwHeading1": "黑体", "GwHeading2": "楷体",
-              "GwSecret": "黑体", "GwTableLabel": "黑体", "GwTableCell": "仿宋",
+    expect = {"Normal": "仿宋_GB2312", "GwBody": None, "GwTitle": "方正小标宋简体",
+              "GwIssuer": "方正小标宋简体", "GwHeading1": "黑体", "GwHeading2": "楷体_GB2312",
+              "GwSecret": "黑体", "GwTableLabel": "黑体", "GwTableCell": "仿宋_GB2312",
               "GwPageOdd": "宋体", "GwPageEven": "宋体", "GwLetterHead": "方正小标宋简体"}
     for sid, face in expect.items():
         style = d.styles.get_by_id(sid, 1)
@@ -216,7 +220,7 @@ def test_styles_carry_east_asian_fonts():
             if rpr is not None and rpr.rFonts is not None:
                 found = rpr.rFonts.get(qn("w:eastAsia"))
             s = s.base_style
-        assert found == (face or "仿宋"), sid
+        assert found == (face or "仿宋_GB2312"), sid
     assert d.styles["Normal"].font.size.pt == 16
     assert d.styles.get_by_id("GwTitle", 1).font.size.pt == 22
     styles_xml = etree.tostring(_part(render_docx(official()), "word/styles.xml")).decode()
@@ -260,7 +264,8 @@ def test_page_numbers_odd_right_even_left_and_footer_fields():
     d = _open(data)
     xml = etree.tostring(d.sections[0].footer._element, encoding="unicode")
     assert " PAGE " in xml and " NUMPAGES " in xml and "GwFooterText" in xml
-    assert "第" in xml and "页 共" in xml and "— " not in xml
+    # template text: its space between Chinese characters is a full-width one
+    assert "第" in xml and "页\u3000共" in xml and "— " not in xml
 
 
 def _effective(paragraph, attribute: str):
@@ -340,10 +345,16 @@ def test_letter_double_lines_are_170_mm_centred_on_the_block():
     out_left, out_right = -int(head.get(qn("w:left"))), -int(head.get(qn("w:right")))
     assert (width + out_left + out_right) / mm == pytest.approx(170, abs=0.1)
     assert (left - out_left + (width + out_left + out_right) / 2) / mm == pytest.approx(106, abs=0.1)
-    frame = s.first_page_footer._element.find(f".//{W}framePr")
-    x, w, y = (int(frame.get(f"{W}{k}")) for k in ("x", "w", "y"))
-    assert w / mm == pytest.approx(170, abs=0.1) and (x + w / 2) / mm == pytest.approx(106, abs=0.1)
-    assert (round(s.page_height / 635) - y) / mm == pytest.approx(20, abs=0.1)
+    # the lower pair: two red rectangles placed on the page, thin over thick, the thick one's
+    # centre 20 mm above the bottom edge (LibreOffice measured in tests/test_page_checks.py)
+    rects = s.first_page_footer._element.findall(".//{urn:schemas-microsoft-com:vml}rect")
+    geo = [dict(kv.split(":") for kv in r.get("style").split(";")) for r in rects]
+    assert [float(g["margin-left"][:-2]) for g in geo] == [21, 21]
+    assert [g["width"] for g in geo] == ["170mm", "170mm"]
+    tops = [float(g["margin-top"][:-2]) for g in geo]
+    heights = [float(g["height"][:-2]) for g in geo]
+    assert heights[0] < heights[1] and tops[0] < tops[1]                  # thin over thick
+    assert 297 - (tops[1] + heights[1] / 2) == pytest.approx(20, abs=0.01)
 
 
 def test_form_has_no_version_head():
@@ -371,10 +382,16 @@ def test_tables_are_real_word_tables():
     # colspans are merged cells
     assert [tc.grid_span for tc in rows[0].tc_lst] == [2, 2]
     assert [tc.grid_span for tc in rows[2].tc_lst] == [1, 3]
-    # minimum row height = lines × line pitch
+    # minimum row height as in the PDF: lines × 20 pt + (one grid line − 20 pt); every row
+    # cantSplit, the last two rows kept with what follows
     pitch = int(s._sectPr.find(qn("w:docGrid")).get(qn("w:linePitch")))
     h = rows[3].trPr.find(qn("w:trHeight"))
-    assert h.get(qn("w:hRule")) == "atLeast" and int(h.get(qn("w:val"))) == 4 * pitch
+    assert h.get(qn("w:hRule")) == "atLeast"
+    assert int(h.get(qn("w:val"))) == pytest.approx(4 * 400 + pitch - 400, abs=2)
+    assert all(r.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+    for r in rows[-2:]:
+        for tc in r.tc_lst:
+            assert all(p._p.find(f"{W}pPr/{W}keepNext") is not None for p in _cell_paragraphs(tc))
     # label cells in the label style (黑体, centred); answers in the answer style
     label = _cell_paragraphs(rows[1].tc_lst[0])[0]
     answer = _cell_paragraphs(rows[1].tc_lst[1])[0]
@@ -500,14 +517,16 @@ def test_adversarial_values_round_trip(value):
     data = render_docx(doc)
     d = _open(data)
     texts = _paragraphs(d)
-    assert texts.count(value) >= 7                 # issuer, number, copy, 密级, title, p, h1, …
+    raw, value = value, normalize_typography(value)    # spaces between Chinese characters go
+    assert texts.count(value) >= 6                 # issuer, number, copy, 密级, p, h1, …
     assert value + value in texts                   # the labeled paragraph
     cells = _cells(d)
-    assert cells == [value, value]
+    # a caption that wraps carries the PDF's line breaks
+    assert [c.replace("\n", "") for c in cells] == [v.replace("\n", "") for v in (value, value)]
     assert d.core_properties.title == value.replace("\n", " ")
     assert d.core_properties.author == value
     footer = "".join(p.text for p in d.sections[0].footer.paragraphs)
-    assert value in footer
+    assert CJK_SPACE.sub("\u3000", raw) in footer   # template text: spaces made full-width
 
 
 def test_long_paragraph_and_long_unit_name():
@@ -517,19 +536,27 @@ def test_long_paragraph_and_long_unit_name():
     d = _open(render_docx(doc))
     texts = _paragraphs(d)
     assert long in texts and UNIT40 in texts and UNIT40 + "文件" in texts
-    # a 发文机关标志 too wide for one line at 36 pt is set smaller, never below 22 pt
+    # a 发文机关标志 too wide for one line at 42 pt is condensed to 60 %, then set smaller
     issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
-    assert issuer.runs[0].font.size.pt == 22
+    assert _scale(issuer) == 60 and 22 <= issuer.runs[0].font.size.pt < 42
+
+
+def _scale(p) -> int | None:
+    w = p.runs[0]._r.find(f"{W}rPr/{W}w")
+    return int(w.get(f"{W}val")) if w is not None else None
 
 
 def test_issuer_size_is_fitted_to_the_line():
+    # as in the PDF: 初号 (42 pt), condensed horizontally to fit the block
     d = _open(render_docx(official()))
     issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
-    size = issuer.runs[0].font.size.pt
-    assert 22 <= size < 36 and 13 * size <= 442
+    assert issuer.runs[0].font.size is None                   # the style's 42 pt
+    assert d.styles.get_by_id("GwIssuer", 1).font.size.pt == 42
+    scale = _scale(issuer)
+    assert 60 <= scale < 100 and 13 * 42 * scale / 100 <= 442.25
     d = _open(render_docx(official(issuer="杭州市教育局文件")))
     issuer = next(p for p in d.paragraphs if p.style.style_id == "GwIssuer")
-    assert issuer.runs[0].font.size is None          # 8 × 36 pt fits: the style's size
+    assert issuer.runs[0].font.size is None and _scale(issuer) is None   # 8 × 42 pt fits
 
 
 def test_empty_optional_fields():
@@ -561,27 +588,51 @@ def test_unknown_paragraph_style_or_layout_is_refused():
 
 
 # ---------------------------------------------------------------------------------------------
-def _ind(p):
-    ind = p._p.pPr.find(qn("w:ind"))
-    return int(ind.get(qn("w:leftChars"))) / 100
+def _right(d, p) -> float:
+    """Right indent (characters) of a paragraph from its style chain; no direct w:ind allowed."""
+    assert p._p.pPr.find(qn("w:ind")) is None, "署名/成文日期 must be positioned by styles"
+    style = p.style
+    while style is not None:
+        ind = style.element.pPr.find(qn("w:ind")) if style.element.pPr is not None else None
+        if ind is not None and ind.get(qn("w:rightChars")) is not None:
+            return int(ind.get(qn("w:rightChars"))) / 100
+        style = style.base_style
+    return 0.0
+
+
+def _based_on(p, base: str) -> bool:
+    style = p.style
+    while style is not None:
+        if style.style_id == base:
+            return True
+        style = style.base_style
+    return False
+
+
+def _pair(d, org_base, date_base):
+    org = next(p for p in d.paragraphs if _based_on(p, org_base))
+    date = next(p for p in d.paragraphs if _based_on(p, date_base))
+    assert org.alignment == date.alignment or True
+    return _right(d, org), _right(d, date)
 
 
 def test_signature_positions_follow_7_3_5():
     # date shorter than 署名: 署名 right 2, date starts 2 right of the 署名's start
     d = _open(render_docx(official(blocks=(Signature("中共杭州市教育局委员会", "2025年3月1日"),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
-    assert _ind(org) == 28 - 2 - 11 and _ind(date) == _ind(org) + 2
+    org, date = _pair(d, "GwSignature", "GwDate")
+    assert org == 2 and 28 - date - 6 == (28 - org - 11) + 2
     # date longer: date right 2, 署名 two characters left of the date's start
     d = _open(render_docx(official(blocks=(Signature("教育局", "2025年12月31日"),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwDate")
-    assert _ind(date) == 28 - 2 - 7 and _ind(org) == _ind(date) - 2
-    # with seal: date right 4, 署名 centred over it
+    org, date = _pair(d, "GwSignature", "GwDate")
+    assert date == 2 and 28 - org - 3 == (28 - date - 7) - 2
+    # with seal: date right 4 (the style's own: an edited date stays 右空四字), 署名 centred over it
     d = _open(render_docx(official(blocks=(Signature("杭州市教育局", "2025年3月1日", seal=True),))))
-    org = next(p for p in d.paragraphs if p.style.style_id == "GwSealSignature")
-    date = next(p for p in d.paragraphs if p.style.style_id == "GwSealDate")
-    assert _ind(date) == 28 - 4 - 6 and _ind(org) == _ind(date)
+    org, date = _pair(d, "GwSealSignature", "GwSealDate")
+    assert date == 4 and org == 4
+    assert next(p for p in d.paragraphs if _based_on(p, "GwSealDate")).style.style_id == "GwSealDate"
+    d = _open(render_docx(official(blocks=(Signature("中共杭州市教育局委员会", "2025年3月1日", seal=True),))))
+    org, date = _pair(d, "GwSealSignature", "GwSealDate")
+    assert date == 4 and org == 4 + (6 - 11) / 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -721,14 +772,15 @@ def test_signer_beside_the_number():
     assert "GwNumber" not in [q.style.style_id for q in d.paragraphs]
     name = next(r for r in p.runs if r.text == "林志刚")
     assert name.style.style_id == "GwSignerName"
-    assert name.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体"
+    assert name.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312"
     style = d.styles.get_by_id("GwNumberSigner", 1).element
     ind = style.find(f"{W}pPr/{W}ind")
-    assert ind.get(f"{W}leftChars") == "100"                       # one character in from the left
+    # one character in from the left, as a first-line indent: the red rule spans the block
+    assert ind.get(f"{W}firstLineChars") == "100" and ind.get(f"{W}left") is None
     tab = style.find(f"{W}pPr/{W}tabs/{W}tab")
     s = d.sections[0]
     width = round((s.page_width - s.left_margin - s.right_margin) / 635)
-    assert tab.get(f"{W}val") == "right" and width - int(tab.get(f"{W}pos")) == int(ind.get(f"{W}left"))
+    assert tab.get(f"{W}val") == "right" and width - int(tab.get(f"{W}pos")) == int(ind.get(f"{W}firstLine"))
     bottom = style.find(f"{W}pPr/{W}pBdr/{W}bottom")
     assert bottom.get(f"{W}color") == "FF0000"
     # several 签发人 share the line
@@ -793,7 +845,7 @@ def test_bureau_yaml_selects_the_bureaus_shell(tmp_path):
         for name in src.namelist():
             blob = src.read(name)
             if name == "word/styles.xml":
-                blob = blob.replace('eastAsia="仿宋"'.encode(), 'eastAsia="本局仿宋"'.encode())
+                blob = blob.replace('eastAsia="仿宋_GB2312"'.encode(), 'eastAsia="本局仿宋"'.encode())
             dst.writestr(name, blob)
     config = cases / "bureau.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "docx_shell: 本局底稿.docx\n", encoding="utf-8")
@@ -803,4 +855,4 @@ def test_bureau_yaml_selects_the_bureaus_shell(tmp_path):
     [docx] = (tmp_path / "out").glob("*.docx")
     with zipfile.ZipFile(docx) as made:
         styles = made.read("word/styles.xml").decode("utf-8")
-    assert 'eastAsia="本局仿宋"' in styles and 'eastAsia="仿宋"' not in styles
+    assert 'eastAsia="本局仿宋"' in styles and 'eastAsia="仿宋_GB2312"' not in styles

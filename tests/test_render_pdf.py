@@ -490,10 +490,19 @@ def _w(text):
 def test_push_in_squeezes_a_closing_mark_into_the_line():
     # 27 characters with three commas and a closing mark at position 29: push-in is allowed
     text = "一二三，四五六，七八九，一二三四五六七八九十一二三四五六。后面"
-    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK, push_in=True)
     assert lines[0].text.endswith("。")
     assert lines[0].extent == pytest.approx(W)
     assert lines[1].text == "后面"
+
+
+def test_push_out_by_default_as_word_and_libreoffice_do():
+    # the same line: by default the character before the mark goes down with it (推出)
+    text = "一二三，四五六，七八九，一二三四五六七八九十一二三四五六。后面"
+    lines = break_lines(text, _w(text), W, tracking=P.TRACK)
+    assert lines[0].text.endswith("五")
+    assert lines[1].text == "六。后面"
+    assert lines[0].extent == pytest.approx(W)
 
 
 def test_push_out_when_squeezing_is_not_enough():
@@ -848,7 +857,8 @@ def test_upward_report_template_sets_the_signer(fonts, tmp_path):
 
 
 def test_wrapped_centred_cells_are_balanced(fonts):
-    doc = Document("t", "form", "", (Table((2.4, 11.6), (
+    # not a form: its columns keep the widths given (a form's are fitted to the content)
+    doc = Document("t", "official", "", (Table((2.4, 11.6), (
         (Cell("被问责事项", label=True), Cell("内容")),
         (Cell("帮助解决的实际困难问题", label=True), Cell("内容")))),))
     page = glyphs(render_pdf(doc, fonts))[0]

@@ -133,7 +133,9 @@ def render(folder: Path, out_dir: Path | None = None, formats=FORMATS, only: str
                         + (f"（{KINDS_BY_KEY[only].title}所需的事实尚未记录）" if only else ""))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     fonts = context.fonts if "pdf" in formats else None
-    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats, context.docx_shell))
+    duplex = not context.config.get("single_sided", False)
+    return RenderRun(out_dir, write_documents(documents, fonts, out_dir, formats, context.docx_shell,
+                                              duplex=duplex))
 
 
 # --- dossier -----------------------------------------------------------------------------------
@@ -156,8 +158,9 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
         raise DossierError("尚无备案步骤的记录（06-filing.yaml）：立卷人、检查人、案卷号等须先填写"
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
+    # the volume is an electronic record: no blank pages for two-sided printing in it
     documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
-    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",))
+    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False)
     origin = provenance(result.case.folder, volume_inputs(result.case, context))
     for reason in origin.reasons:
         logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)

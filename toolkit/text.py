@@ -85,3 +85,87 @@ def display_width(text: str, *, ambiguous_wide: bool = False) -> int:
     """
     wide = "WFA" if ambiguous_wide else "WF"
     return sum(2 if unicodedata.east_asian_width(ch) in wide else 1 for ch in text)
+
+
+# --- typography: what GB/T 9704 text must not carry ------------------------------------------
+# CJK ideographs, full-width forms and CJK punctuation: the characters a Chinese line is made of.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
+#: A half-width bracket that touches Chinese text: ``实施办法(试行)``, ``第(四)项``.
+HALF_BRACKET = re.compile(rf"(?<=[{_CJK}])[()]|[()](?=[{_CJK}])")
+#: ASCII spaces between two Chinese characters (a folded YAML line, a typing slip): ``局组织处 沈某``;
+#: also after a list number before Chinese text: ``1. 在…``.
+CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ ]+(?=[{_CJK}])")
+_NUMBER_SPACE = re.compile(rf"((?:^|(?<=[{_CJK}]))\d{{1,2}}[.．])[ ]+(?=[{_CJK}])", re.M)
+
+
+def typography_slips(text: str) -> list[str]:
+    """What :func:`normalize_typography` would change in ``text``, in words (for rcmz check)."""
+    out = []
+    if HALF_BRACKET.search(text):
+        out.append("半角括号")
+    if CJK_SPACE.search(text) or _NUMBER_SPACE.search(text):
+        out.append("汉字之间的半角空格")
+    return out
+
+
+def normalize_typography(text: str) -> str:
+    """Chinese text as a 公文 prints it: half-width brackets touching Chinese text full-width
+    (``(试行)`` → ``（试行）``, a pair together), ASCII spaces between Chinese characters
+    removed (``局组织处 沈某`` → ``局组织处沈某``, ``1. 在`` → ``1.在``).  Latin text keeps its
+    own brackets and spaces (``GB/T 9704 (2012)``)."""
+    if "(" in text or ")" in text:
+        text = _brackets(text)
+    if " " in text:
+        text = _NUMBER_SPACE.sub(r"\1", CJK_SPACE.sub("", text))
+    return text
+
+
+def _brackets(text: str) -> str:
+    chars = list(text)
+    opened: list[int] = []
+    for m in re.finditer(r"[()]", text):
+        k = m.start()
+        if chars[k] == "(":
+            opened.append(k)
+            continue
+        start = opened.pop() if opened else None
+        inner = text[start + 1:k] if start is not None else ""
+        touches = HALF_BRACKET.match(text, k) is not None or (
+            start is not None and (HALF_BRACKET.match(text, start) is not None
+                                   or re.search(f"[{_CJK}]", inner) is not None))
+        if touches:
+            chars[k] = "）"
+            if start is not None:
+                chars[start] = "（"
+    for k in opened:                            # an opening bracket never closed
+        if HALF_BRACKET.match(text, k):
+            chars[k] = "（"
+    return "".join(chars)
+
+
+_PHRASE = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9０-９·〔〕（）]{2,16}")
+_PHRASE_SPLIT = re.compile(r"[\s、/]+")
+_SENTENCE = re.compile(r"[，。；：！？,.;:!?…“”]")
+
+
+def phrases_of(*values) -> tuple[str, ...]:
+    """The names a line must not split, from the case's facts and the bureau's configuration:
+    every short value without sentence punctuation (a person's name, a unit, an organisation,
+    a post, a place), split at spaces and 、, of 2–16 characters.  Longest first, no repeats."""
+    found: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and len(value) <= 40 and not _SENTENCE.search(value):
+            for part in (normalize_typography(x) for x in _PHRASE_SPLIT.split(value.strip())):
+                if _PHRASE.fullmatch(part) and not part.isascii():
+                    found.add(part)
+
+    for value in values:
+        walk(value)
+    return tuple(sorted(found, key=lambda p: (-len(p), p)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import traceback
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from functools import lru_cache
 
 import jinja2
@@ -40,7 +41,7 @@ from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
 from toolkit.paths import TEMPLATES_DIR
 from toolkit.rules import articles
-from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number
+from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number, phrases_of
 
 # Line breaks and the indentation after them are template layout, not text: Chinese text has
 # no spaces between lines.  Spaces inside a line (局组织处 沈佳怡) are kept.
@@ -189,7 +190,7 @@ def compose(case: Case, config: BureauConfig, kind: DocumentKind, *, blank: bool
         if file is None:
             raise
         raise RenderError(f"文书模板出错：{type(error).__name__}: {error}", file=file, line=line) from error
-    return parse(markup, kind)
+    return replace(parse(markup, kind), phrases=phrases_of([f.data for f in case.files.values()], config.data))
 
 
 def _template_frame(error: BaseException, default: str | None) -> tuple[str | None, int | None]:

@@ -111,6 +111,7 @@ class Document:
     date: str = ""            # ISO date of the document, for the index and metadata
     record: Record | None = None
     footer: str = ""          # a line at the foot of every page; {page} and {pages} are filled in
+    phrases: tuple[str, ...] = ()   # names of the case a line never splits (compose fills them)
     meta: dict = field(default_factory=dict, compare=False)
 
     def text(self) -> str:

@@ -37,10 +37,12 @@ What the shell cannot express is computed here:
 * Pagination hints (``w:keepNext``, widow control) mirror the PDF's rules: headings, 此致 and
   the like keep with what follows, the paragraph before a 署名 goes along with at least two
   lines (:func:`_keep_together`).
-* After rendering, the 署名/成文日期 pairs get left indents that depend on their lengths
-  (GB/T 9704 7.3.5: without seal the date starts two characters right of the 署名, both right
-  two characters; with seal the date is right four characters and the 署名 centred above it),
-  and a 发文机关标志 too wide for one line at 36 pt is set smaller (never below 22 pt).
+* After rendering, the 署名/成文日期 pairs are positioned by styles (GB/T 9704 7.3.5: without
+  seal the date starts two characters right of the 署名, both right two characters; with seal
+  the date is right four characters and the 署名 centred above it): right-aligned, the date's
+  style right-indented, the 署名 in a style derived from its own with the right indent its
+  length needs (:func:`_place_signatures`); a 发文机关标志 wider than the block at 42 pt is
+  condensed (``w:w``) as in the PDF, down to 60 %, then set smaller (never below 22 pt).
 * The ``footer`` line (``{page}``/``{pages}``) becomes runs with PAGE/NUMPAGES fields; a document
   with a footer line shows it instead of the ``— N —`` page number.
 
@@ -69,6 +71,7 @@ from pathlib import Path
 import jinja2
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import OpcError
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
@@ -87,7 +90,18 @@ from toolkit.errors import RenderError
 from toolkit.paths import DOCX_SHELL
 from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
-from toolkit.render.linebreak import is_lead_in, keeps_with_next
+from toolkit.render.forms import DEFAULT as FORM_DEFAULT
+from toolkit.render.forms import PAD_H, CellStyle, balanced_text, plan_form
+from toolkit.render.linebreak import (
+    document_phrases,
+    is_attendance,
+    is_lead_in,
+    is_signature_row,
+    keeps_with_next,
+    title_breaks,
+    title_cuts,
+)
+from toolkit.text import CJK_SPACE, normalize_typography
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
@@ -112,6 +126,7 @@ LAYOUTS = ("official", "letter", "minutes", "form")
 PARAGRAPH_STYLES = ("body", "h1", "h2", "h3", "h4", "addressee", "plain", "center", "right",
                     "note", "attachment")
 MIN_ISSUER_PT = 22
+MIN_ISSUER_SCALE = 60          # the PDF's lowest horizontal scale of the mark
 FIXED_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -121,7 +136,7 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # ---------------------------------------------------------------------------------------------
 # Values
-def _clean(value: str, where: str) -> str:
+def _clean(value: str, where: str, typography: bool = True) -> str:
     if not isinstance(value, str):
         value = str(value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -129,7 +144,7 @@ def _clean(value: str, where: str) -> str:
     if bad:
         raise RenderError(f"{where}含有 Word 文件无法保存的控制字符 U+{ord(bad.group()):04X}，"
                           "请删去后再生成")
-    return value
+    return normalize_typography(value) if typography else value
 
 
 def _xml_text(text: str) -> str:
@@ -196,23 +211,36 @@ def _geometry(docx) -> _Geometry:
 
 # ---------------------------------------------------------------------------------------------
 # Tables
-def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
+def _table(table: Table, geo: _Geometry, after: str, where: str,
+           widths: tuple[float, ...] | None = None, style: CellStyle = FORM_DEFAULT,
+           phrases: tuple[str, ...] = ()) -> Markup:
     """The table as WordprocessingML.  ``after``: ``"join"`` when another table follows (a hidden
-    joining paragraph), ``"spacer"`` when the table ends the body, else ``""``."""
-    ncols = len(table.widths)
-    if ncols == 0 or not table.rows:
-        return Markup("")
+    joining paragraph), ``"spacer"`` when the table ends the body, else ``""``; ``widths`` and
+    ``style``: the form's plan (:func:`toolkit.render.forms.plan_form`, as in the PDF)."""
     if any(w <= 0 for w in table.widths):
         raise RenderError(f"{where}的列宽必须为正数：{table.widths}")
-    total = sum(table.widths)
-    edges = [round(geo.text_width * sum(table.widths[:i]) / total) for i in range(ncols + 1)]
+    widths = widths or table.widths
+    ncols = len(widths)
+    if ncols == 0 or not table.rows:
+        return Markup("")
+    total = sum(widths)
+    edges = [round(geo.text_width * sum(widths[:i]) / total) for i in range(ncols + 1)]
     cols = [edges[i + 1] - edges[i] for i in range(ncols)]
+    pad = round(style.pad_v * 20)
+    margin = pad - 10                    # see docx_shell.layout.CELL_MARGIN_V
     out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
            f'<w:tblW w:w="{geo.text_width}" w:type="dxa"/><w:jc w:val="center"/>'
            '<w:tblLayout w:type="fixed"/>'
-           '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+           + (f'<w:tblCellMar><w:top w:w="{margin}" w:type="dxa"/>'
+              f'<w:bottom w:w="{margin}" w:type="dxa"/></w:tblCellMar>' if style != FORM_DEFAULT else "")
+           + '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>']
     out += [f'<w:gridCol w:w="{w}"/>' for w in cols]
+    lead = round(style.lead * 20)
+    small = style != FORM_DEFAULT
+    spacing = f'<w:spacing w:line="{lead}" w:lineRule="exact"/>' if small else ""
+    rpr = (f'<w:rPr><w:sz w:val="{round(style.size * 2)}"/><w:szCs w:val="{round(style.size * 2)}"/>'
+           '</w:rPr>') if small else ""
     out.append("</w:tblGrid>")
     for r, row in enumerate(table.rows):
         if not row:
@@ -223,26 +251,34 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
                               f"多于表格的 {ncols} 列")
         spans[-1] += ncols - sum(spans)              # a short row: the last cell takes the rest
         lines = max(max(1, int(c.lines)) for c in row)
-        trpr = f'<w:trHeight w:val="{lines * geo.line}" w:hRule="atLeast"/>'
+        # rows never split; the last rows and the rows above a signature row keep with the
+        # rows after them (Word and LibreOffice move them to the next page together)
+        height = lines * lead + 2 * pad
+        trpr = f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>'
         if r < table.header_rows:
-            trpr = "<w:cantSplit/>" + trpr + "<w:tblHeader/>"
+            trpr += "<w:tblHeader/>"
+        keep = r >= len(table.rows) - 2 or (r + 1 < len(table.rows)
+                                             and is_signature_row(table.rows[r + 1]))
         out.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
         col = 0
         for cell, span in zip(row, spans, strict=True):
             width = sum(cols[col:col + span])
             col += span
             text = _clean(cell.text, where)
-            style = STYLE_TABLE_LABEL if cell.label else STYLE_TABLE_CELL
+            pstyle = STYLE_TABLE_LABEL if cell.label else STYLE_TABLE_CELL
             align = cell.align
             if cell.label and align == "left":
                 align = "center"                     # captions are centred unless told
+            if align == "center" and text:           # broken evenly, as in the PDF
+                text = balanced_text(text, width / 20 - 2 * PAD_H, style.size, phrases)
             valign = "center" if (cell.label or cell.lines <= 1) else "top"
             out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
                        + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
                        + f'<w:vAlign w:val="{valign}"/></w:tcPr>')
             jc = {"left": "left", "center": "center", "right": "right"}.get(align, "left")
-            out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/>'
-                       f"</w:pPr>{_run(text)}</w:p>")
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="{pstyle}"/>'
+                       + ("<w:keepNext/>" if keep else "") + spacing
+                       + f'<w:jc w:val="{jc}"/></w:pPr>{_run(text, rpr)}</w:p>')
             out.append("</w:tc>")
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -255,6 +291,23 @@ def _table(table: Table, geo: _Geometry, after: str, where: str) -> Markup:
 
 # ---------------------------------------------------------------------------------------------
 # Context
+def title_text(doc: Document) -> str:
+    """The 标题 with a line break (``w:br``) where the PDF breaks it: between words, into a
+    梯形 or 菱形 (:func:`linebreak.title_cuts`, on the widths of a CJK face: 1 em a Chinese
+    character, ½ em the rest); Word would otherwise fill the first line and break anywhere."""
+    text = _clean(doc.title, "标题").replace("\n", "")
+    em = G.TITLE_PT
+    widths = [_width(c) * em for c in text]
+    block = G.mm_to_pt(G.BLOCK_W_MM)
+    if sum(widths) <= block:
+        return text
+    cut = title_cuts(widths, title_breaks(text, document_phrases(doc)), block, em)
+    if not cut:
+        return text
+    edges = [0, *cut, len(text)]
+    return "\n".join(text[edges[k]:edges[k + 1]] for k in range(len(edges) - 1))
+
+
 def _footer_runs(text: str) -> Markup:
     out = []
     for piece in re.split(r"(\{pages?\})", text):
@@ -274,6 +327,8 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         raise RenderError(f"未知的版式「{doc.layout}」（可用：{'、'.join(LAYOUTS)}）")
     blocks: list[dict[str, object]] = []
     items = list(doc.blocks)
+    phrases = document_phrases(doc)
+    plan = plan_form(doc, phrases)
     for i, block in enumerate(items):
         where = f"第 {i + 1} 块"
         if isinstance(block, Paragraph):
@@ -292,7 +347,9 @@ def _context(doc: Document, geo: _Geometry) -> dict:
             last = i + 1 == len(items) and doc.record is None
             nxt_table = i + 1 < len(items) and isinstance(items[i + 1], Table)
             after = "join" if nxt_table else "spacer" if last else ""
-            blocks.append({"kind": "table", "table": _table(block, geo, after, f"{where}（表格）")})
+            blocks.append({"kind": "table", "table": _table(block, geo, after, f"{where}（表格）",
+                                                            plan.table_widths(i, block), plan.style,
+                                                            phrases)})
         elif isinstance(block, Signature):
             blocks.append({"kind": "signature", "seal": bool(block.seal),
                            "org": _clean(block.org, where), "date": _clean(block.date, where)})
@@ -309,7 +366,8 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         if date and not date.endswith("印发"):
             date += "印发"
         record = {"cc": cc, "printer": _clean(rec.printer, "版记"), "date": date}
-    footer = _clean(doc.footer, "页脚")
+    # template text (第1页 共2页): its spaces between Chinese characters become full-width
+    footer = CJK_SPACE.sub("\u3000", _clean(doc.footer, "页脚", typography=False))
     return {
         "layout": doc.layout,
         "copy": _clean(doc.copy, "份号"),
@@ -319,7 +377,7 @@ def _context(doc: Document, geo: _Geometry) -> dict:
         # several 签发人 lines share the one line of the number (Word cannot stack them there)
         "signer": "\u3000".join(x.strip() for x in _clean(doc.signer, "签发人").split("\n")
                                  if x.strip()),
-        "title": _clean(doc.title, "标题"),
+        "title": title_text(doc),
         "blocks": blocks,
         "record": record,
         "footer": bool(footer),
@@ -347,38 +405,13 @@ def _text_of(p) -> str:
     return "".join(out)
 
 
-def _set_indent(p, start_chars: float, geo: _Geometry, slack: bool) -> None:
-    """Left-align ``p`` at ``start_chars`` grid characters.  With ``slack`` the right indent is
-    −2 characters, so a line that fits by the arithmetic never wraps because the real font is a
-    hair wider (a 成文日期 may end exactly at the right edge of the block)."""
-    ppr = p.get_or_add_pPr()
-    for tag in ("w:ind", "w:jc"):
-        old = ppr.find(qn(tag))
-        if old is not None:
-            ppr.remove(old)
-    start = max(0.0, start_chars)
-    right = -2 if slack else 0
-    ind = ppr.makeelement(qn("w:ind"), {qn("w:leftChars"): str(round(start * 100)),
-                                        qn("w:left"): str(round(start * geo.char)),
-                                        qn("w:rightChars"): str(right * 100),
-                                        qn("w:right"): str(round(right * geo.char)),
-                                        qn("w:firstLineChars"): "0", qn("w:firstLine"): "0"})
-    jc = ppr.makeelement(qn("w:jc"), {qn("w:val"): "left"})
-    # schema order: … spacing, ind, contextualSpacing, mirrorIndents, suppressOverlap, jc, …
-    after = [c for c in ppr if c.tag in (qn("w:textDirection"), qn("w:textAlignment"),
-                                         qn("w:textboxTightWrap"), qn("w:outlineLvl"),
-                                         qn("w:divId"), qn("w:cnfStyle"), qn("w:rPr"),
-                                         qn("w:sectPr"), qn("w:pPrChange"))]
-    if after:
-        after[0].addprevious(ind)
-        after[0].addprevious(jc)
-    else:
-        ppr.append(ind)
-        ppr.append(jc)
-
-
-def _place_signatures(body, geo: _Geometry) -> None:
-    n = geo.chars
+def _place_signatures(body, styles, geo: _Geometry) -> None:
+    """署名 and 成文日期 positioned by styles, as GB/T 9704 7.3.5 wants them: both right-aligned,
+    the date's style right-indented four characters with a seal (two without), so an edited
+    date keeps 右空四字; the 署名 centred over the date (seal) or two characters left of it is
+    given a style derived from its own with that right indent (``署名（右空1.5字）``) — never a
+    direct indent on the paragraph."""
+    made: dict[str, str] = {}
     for p in body.iter(qn("w:p")):
         style = _style_of(p)
         if style not in STYLE_SIGNATURE:
@@ -389,18 +422,40 @@ def _place_signatures(body, geo: _Geometry) -> None:
             continue
         ow, dw = _width(_text_of(p)), _width(_text_of(nxt))
         if seal:                                       # date right 4, 署名 centred above it
-            date_start = n - 4 - dw
-            org_start = date_start + (dw - ow) / 2
+            org_right, date_right = 4 + (dw - ow) / 2, 4.0
         elif dw > ow:                                  # date right 2, 署名 two to its left
-            date_start = n - 2 - dw
-            org_start = date_start - 2
+            org_right, date_right = 4 + dw - ow, 2.0
         else:                                          # 署名 right 2, date two to its right
-            org_start = n - 2 - ow
-            date_start = org_start + 2
-        org_fits = 0 <= org_start and org_start + ow <= n
-        date_fits = 0 <= date_start and date_start + dw <= n
-        _set_indent(p, org_start if org_fits else 0, geo, org_fits)
-        _set_indent(nxt, date_start if date_fits else 0, geo, date_fits)
+            org_right, date_right = 2.0, ow - dw
+        for para, base, right, default in ((p, style, org_right, 4.0 if seal else 2.0),
+                                           (nxt, date_style, date_right, 4.0 if seal else 2.0)):
+            right = max(0.0, min(right, geo.chars - 1.0))
+            if abs(right - default) > 1e-6:
+                _restyle(para, _right_style(styles, made, base, right, geo))
+
+
+def _right_style(styles, made: dict[str, str], base: str, right: float, geo: _Geometry) -> str:
+    """The id of a paragraph style based on ``base`` with a right indent of ``right`` characters."""
+    key = f"{base}R{round(right * 100)}"
+    if key in made:
+        return made[key]
+    name = next((s.find(qn("w:name")).get(qn("w:val")) for s in styles.iterchildren(qn("w:style"))
+                 if s.get(qn("w:styleId")) == base and s.find(qn("w:name")) is not None), base)
+    el = etree.SubElement(styles, qn("w:style"), {qn("w:type"): "paragraph",
+                                                  qn("w:customStyle"): "1", qn("w:styleId"): key})
+    etree.SubElement(el, qn("w:name"), {qn("w:val"): f"{name}（右空{right:g}字）"})
+    etree.SubElement(el, qn("w:basedOn"), {qn("w:val"): base})
+    ppr = etree.SubElement(el, qn("w:pPr"))
+    etree.SubElement(ppr, qn("w:ind"), {qn("w:rightChars"): str(round(right * 100)),
+                                        qn("w:right"): str(round(right * geo.char))})
+    made[key] = key
+    return key
+
+
+def _restyle(p, style_id: str) -> None:
+    ppr = p.get_or_add_pPr()
+    ps = ppr.find(qn("w:pStyle"))
+    ps.set(qn("w:val"), style_id)
 
 
 #: Longest paragraph (estimated lines) kept with a one-line paragraph before a 署名.
@@ -510,6 +565,27 @@ def _hold_text_above(p, geo: _Geometry) -> None:
         prev = prev.getprevious()
 
 
+def _is_label_paragraph(p) -> bool:
+    runs = p.findall(qn("w:r")) if p.tag == qn("w:p") else []
+    rpr = runs[0].find(qn("w:rPr")) if runs else None
+    rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+    return rstyle is not None and rstyle.get(qn("w:val")) == "GwLabel"
+
+
+def _insert_ppr(ppr, el, name: str) -> None:
+    """Put ``el`` (``w:<name>``) into ``ppr`` in schema order, replacing one already there."""
+    old = ppr.find(qn("w:" + name))
+    if old is not None:
+        ppr.remove(old)
+    rank = _PPR_ORDER.index(name)
+    for child in ppr:
+        local = child.tag.split("}")[1]
+        if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
+            child.addprevious(el)
+            return
+    ppr.append(el)
+
+
 def _hang_labels(body, geo: _Geometry) -> None:
     """A paragraph opening with a 黑体 label (``出席：``, ``主持人：``) hangs its continuation
     lines under the first character after the label, as in the PDF."""
@@ -523,9 +599,16 @@ def _hang_labels(body, geo: _Geometry) -> None:
             continue
         label = _text_of(runs[0])
         w = _width(label)
+        ppr = p.get_or_add_pPr()
+        prev = p.getprevious()
+        if is_attendance(label) and not (prev is not None and _is_label_paragraph(prev)
+                                         and is_attendance(_text_of(prev.findall(qn("w:r"))[0]))):
+            # 纪要: 出席 one blank line under the text (GB/T 9704 10.3), as in the PDF
+            spacing = ppr.makeelement(qn("w:spacing"), {qn("w:before"): str(geo.line),
+                                                        qn("w:after"): "0"})
+            _insert_ppr(ppr, spacing, "spacing")
         if not w or 2 + w > geo.chars / 2:
             continue
-        ppr = p.get_or_add_pPr()
         old = ppr.find(qn("w:ind"))
         if old is not None:
             ppr.remove(old)
@@ -543,6 +626,8 @@ def _hang_labels(body, geo: _Geometry) -> None:
 
 
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
+    """The 发文机关标志 as in the PDF: 初号 (42 pt), condensed (``w:w``) when wider than the text
+    block, down to 60 %, and only then smaller."""
     defined = {s.style_id: s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
     for p in root.iter(qn("w:p")):
         style = _style_of(p)
@@ -553,19 +638,26 @@ def _fit_issuer(root, styles, geo: _Geometry) -> None:
             continue
         size = defined[style].font.size
         pt = size.pt if size is not None else ISSUER_PT
-        avail = geo.text_width / 20 * 0.98                  # a little slack for font metrics
+        avail = geo.text_width / 20
+        if style == "GwLetterHead":                 # 信函: reaches into the margins for the rule
+            avail = G.mm_to_pt(G.BLOCK_W_MM)
         if width * pt <= avail:
             continue
-        new = max(MIN_ISSUER_PT, math.floor(avail / width * 2) / 2)
-        half = str(round(new * 2))
+        scale = math.floor(100 * avail / (width * pt))
+        if scale < MIN_ISSUER_SCALE:
+            pt = max(MIN_ISSUER_PT, math.floor(pt * scale / MIN_ISSUER_SCALE * 2) / 2)
+            scale = MIN_ISSUER_SCALE
         for r in p.iter(qn("w:r")):
             rpr = r.get_or_add_rPr()
-            for tag in ("w:sz", "w:szCs"):
+            values = {"w:w": str(scale)}
+            if pt != (size.pt if size is not None else ISSUER_PT):
+                values.update({"w:sz": str(round(pt * 2)), "w:szCs": str(round(pt * 2))})
+            for tag, value in values.items():
                 el = rpr.find(qn(tag))
                 if el is None:
                     el = rpr.makeelement(qn(tag), {})
                     rpr.append(el)
-                el.set(qn("w:val"), half)
+                el.set(qn("w:val"), value)
             _order_rpr(rpr)
 
 
@@ -605,8 +697,9 @@ def _core_properties(docx, doc: Document) -> None:
     cp.modified = when
 
 
-def _normalize_zip(data: bytes) -> bytes:
-    """Re-zip with sorted entries ([Content_Types].xml first) and fixed timestamps."""
+def _normalize_zip(data: bytes, fix=None) -> bytes:
+    """Re-zip with sorted entries ([Content_Types].xml first) and fixed timestamps; ``fix``
+    (name, bytes) → bytes may change a part on the way."""
     src = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
@@ -616,12 +709,64 @@ def _normalize_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            z.writestr(info, src.read(name), compresslevel=6)
+            blob = src.read(name)
+            z.writestr(info, fix(name, blob) if fix else blob, compresslevel=6)
     return out.getvalue()
 
 
-def render_docx(doc: Document, shell: Path | None = None) -> bytes:
-    """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`)."""
+def _east_asian_runs(root, styles) -> None:
+    """Every run names its East-Asian face (``w:rFonts/@w:eastAsia``), the face its character or
+    paragraph style gives it: WPS lays a run out in its default face otherwise."""
+    faces: dict[str, tuple[str | None, str | None]] = {}
+    for st in styles.iterchildren(qn("w:style")):
+        fonts = st.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        based = st.find(qn("w:basedOn"))
+        faces[st.get(qn("w:styleId"))] = (fonts.get(qn("w:eastAsia")) if fonts is not None else None,
+                                          based.get(qn("w:val")) if based is not None else None)
+
+    def face(style: str | None) -> str | None:
+        seen = 0
+        while style and seen < 20:
+            own, style = faces.get(style, (None, None))
+            if own:
+                return own
+            seen += 1
+        return faces.get("Normal", (None, None))[0]
+
+    for p in root.iter(qn("w:p")):
+        pface = face(_style_of(p) or "Normal")
+        for r in p.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+            name = (face(rstyle.get(qn("w:val"))) if rstyle is not None else None) or pface
+            if not name or (rpr is not None and rpr.find(qn("w:rFonts")) is not None):
+                continue
+            rpr = r.get_or_add_rPr()
+            rpr.append(rpr.makeelement(qn("w:rFonts"), {qn("w:eastAsia"): name,
+                                                        qn("w:hint"): "eastAsia"}))
+            _order_rpr(rpr)
+
+
+def _break_before_record(body, pages: int) -> None:
+    """Start the 版记 ``pages`` pages later than it would, as the PDF does for two-sided
+    printing (:func:`toolkit.render.pdf.record_pages`): a page break before it; when the text
+    fills its last page the break lands on the next, which stays empty (the PDF's blank page)."""
+    first = next((p for p in body.iterchildren(qn("w:p")) if _style_of(p) == "GwRecord"), None)
+    if first is None or pages <= 0:
+        return
+    for _ in range(pages):
+        brk = etree.SubElement(body, qn("w:p"))
+        ppr = etree.SubElement(brk, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), STYLE_SPACER)
+        run = etree.SubElement(brk, qn("w:r"))
+        etree.SubElement(run, qn("w:br")).set(qn("w:type"), "page")
+        first.addprevious(brk)
+
+
+def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int = 0) -> bytes:
+    """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`).
+    ``record_pages``: the 版记 starts that many pages on (the PDF's layout for two-sided
+    printing, :func:`toolkit.render.pdf.record_pages`)."""
     shell = Path(shell) if shell is not None else DEFAULT_SHELL
     if not shell.is_file():
         raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
@@ -638,15 +783,23 @@ def render_docx(doc: Document, shell: Path | None = None) -> bytes:
     except jinja2.TemplateError as exc:
         raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
     docx = tpl.docx
-    _place_signatures(docx.element.body, geo)
+    _break_before_record(docx.element.body, record_pages)
     _keep_together(docx.element.body, geo)
+    _place_signatures(docx.element.body, docx.styles.element, geo)
     _hang_labels(docx.element.body, geo)
     _fit_issuer(docx.element.body, docx.styles, geo)
-    for section in docx.sections:
-        for part in (section.first_page_header, section.header, section.even_page_header):
-            if not part.is_linked_to_previous:
-                _fit_issuer(part._element, docx.styles, geo)
+    _east_asian_runs(docx.element.body, docx.styles.element)
     _core_properties(docx, doc)
     buf = io.BytesIO()
     tpl.save(buf)
-    return _normalize_zip(buf.getvalue())
+
+    # docxtpl writes the headers and footers it rendered at saving: fixed up in the package
+    def fix(name: str, blob: bytes) -> bytes:
+        if not re.fullmatch(r"word/(header|footer)\d+\.xml", name):
+            return blob
+        root = parse_xml(blob)
+        _fit_issuer(root, docx.styles, geo)
+        _east_asian_runs(root, docx.styles.element)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    return _normalize_zip(buf.getvalue(), fix)

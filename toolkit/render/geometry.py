@@ -46,7 +46,10 @@ RED_RULE_PT = 2.0               # its thickness; the standard leaves it open
 LETTER_MASTHEAD_TOP_MM = 30     # 信函: the mark's top edge below the paper's top edge
 LETTER_RULE_MM = 170            # 信函: length of both red double lines, centred on the block
 LETTER_RULE_LEFT_MM = MARGIN_LEFT_MM + (BLOCK_W_MM - LETTER_RULE_MM) / 2     # 21
-LETTER_BOTTOM_RULE_MM = 20      # 信函: the lower double line above the paper's bottom edge
+LETTER_BOTTOM_RULE_MM = 20      # 信函: the lower double line (its thick line) above the paper's bottom edge
+LETTER_THICK_MM = 2.0 / PT_PER_MM   # 信函: the double lines' thick line (2 pt) …
+LETTER_THIN_MM = 0.6 / PT_PER_MM    # … thin line (0.6 pt) …
+LETTER_RULE_PAIR_MM = 2.5 / PT_PER_MM   # … and the distance between their centres (2.5 pt)
 
 # 版记: its first and last rules, and the rule between 抄送 and 印发
 RECORD_OUTER_RULE_MM = 0.35

@@ -13,10 +13,14 @@ Rules:
   extra space per gap (or, with ``justify_slack``, when it is more than that many ems short of
   full — table cells), it is set ragged with the normal spacing instead of being spread;
 * nothing pokes out of the text block.  When a closing mark would start the next line, the
-  breaker first tries **push-in** (挤进): the line keeps the mark and its characters are set a
-  little tighter — allowed when the overflow is at most half an em per full-width punctuation
-  mark on the line, the blank half that such marks carry.  Otherwise it uses **push-out**
-  (推出): the character before the mark moves down with it and the shorter line is justified.
+  breaker uses **push-out** (推出): the character before the mark moves down with it and the
+  shorter line is justified — what Word, WPS and LibreOffice do with ``overflowPunct`` off, so
+  the DOCX breaks as the PDF.  **Push-in** (挤进, ``push_in=True``): the line keeps the mark and
+  its characters are set a little tighter — allowed when the overflow is at most half an em per
+  full-width punctuation mark on the line, the blank half that such marks carry;
+* ``keep`` ranges (names, numbers, dates of the case: :func:`phrase_ranges`) are not broken
+  inside when they fit on a line; ``breaks`` (a title's word boundaries) limits the places a
+  line may end to those positions, where any is possible.
 
 The breaker works on per-character advance widths supplied by the caller, so it knows nothing
 about fonts; :class:`Line` reports the character spacing (PDF ``Tc``) the line needs.
@@ -24,13 +28,20 @@ about fonts; :class:`Line` reports the character spacing (PDF ``Tc``) the line n
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from toolkit.documents.model import Document, Record, Signature
+from toolkit.text import normalize_typography
 
 #: Marks that must not begin a line (closing, pausing and connecting marks).
 CANNOT_START = frozenset(
     "，。、；：？！）》」』”’…—·〕〉】｝］〗〙〛%‰℃°"
+    "号"                        # 〔2025〕3 / 号 never splits a document number (the DOCX's list too)
     "～―－・‥"
     ",.;:?!)]}"
 )
@@ -86,8 +97,72 @@ def _units(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def atoms(text: str) -> list[tuple[int, int]]:
-    """Ranges that a line break may not split: opening marks bind forward, closing backward."""
+def atoms(text: str, keep: Sequence[tuple[int, int]] = (),
+          breaks: frozenset[int] | None = None) -> list[tuple[int, int]]:
+    """Ranges that a line break may not split: opening marks bind forward, closing backward;
+    no break inside a ``keep`` range nor, with ``breaks``, anywhere but at those positions."""
+    out = _atoms(text)
+    if not keep and breaks is None:
+        return out
+    inside: set[int] = set()
+    for a, b in keep:
+        inside.update(range(a + 1, b))
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        if merged and (a in inside or (breaks is not None and a not in breaks)):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def document_phrases(doc: Document) -> tuple[str, ...]:
+    """What a line of ``doc`` never splits: the case's names (``Document.phrases``), the
+    issuer's names, the 发文字号, the 署名 and 签发人 (document numbers and dates are found by
+    :func:`phrase_ranges` itself).  PDF and DOCX take the same."""
+    found = list(doc.phrases)
+    found += (doc.issuer or "").splitlines() + [doc.number] + (doc.signer or "").splitlines()
+    found += [b.org for b in doc.blocks if isinstance(b, Signature)]
+    if isinstance(doc.record, Record):
+        found.append(doc.record.printer)
+    found = [normalize_typography(p.strip()) for p in found]
+    return tuple(sorted({p for p in found if len(p) >= 2}, key=lambda p: (-len(p), p)))
+
+
+def is_attendance(label: str) -> bool:
+    """The attendance lines of a 纪要 (``出席：``, ``请假：``, ``列席：``, GB/T 9704 10.3)."""
+    return label.strip().rstrip("：:") in ("出席", "请假", "列席")
+
+
+#: What a form row that is signed carries in one of its cells.
+SIGNATURE_MARKS = ("签名", "签章", "签收", "盖章")
+
+
+def is_signature_row(row) -> bool:
+    """A table row where someone signs: a caption or slot with 签名/签章/签收/盖章."""
+    return any(any(mark in cell.text for mark in SIGNATURE_MARKS) for cell in row)
+
+
+def phrase_ranges(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the ``phrases`` (and every document number and date) occur in ``text``."""
+    out = [m.span() for m in _UNBREAKABLE.finditer(text)]
+    for phrase in phrases:
+        if len(phrase) < 2:
+            continue
+        start = text.find(phrase)
+        while start >= 0:
+            out.append((start, start + len(phrase)))
+            start = text.find(phrase, start + 1)
+    return out
+
+
+#: Never split: a document number (杭教党容〔2025〕3号, its 〔2025〕3号 at least), a date
+#: (2025年3月1日, 2025年3月), a time (9时30分).
+_UNBREAKABLE = re.compile(r"[\u4e00-\u9fff]{0,8}〔\d{4}〕\d+号|\d{4}年\d{1,2}月(?:\d{1,2}日)?"
+                          r"|\d{1,2}时(?:\d{1,2}分)?")
+
+
+def _atoms(text: str) -> list[tuple[int, int]]:
     out: list[list[int]] = []
     bind_next = False
     for a, b in _units(text):
@@ -125,7 +200,8 @@ def _run_breaks(text: str, a: int, b: int) -> list[int]:
 def break_lines(text: str, widths: Sequence[float], width: float, *, first_indent: float = 0.0,
                 indent: float = 0.0, tracking: float = 0.0, em: float = 16.0,
                 justify: bool = True, max_stretch: float | None = MAX_STRETCH,
-                justify_slack: float | None = None) -> list[Line]:
+                justify_slack: float | None = None, keep: Sequence[tuple[int, int]] = (),
+                breaks: frozenset[int] | None = None, push_in: bool = False) -> list[Line]:
     """Break ``text`` into lines no wider than ``width`` (the text block's width).
 
     ``widths[i]`` is the advance width of ``text[i]``; ``tracking`` is the spacing added after
@@ -150,7 +226,7 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
     def extent(a: int, b: int) -> float:
         return prefix[b] - prefix[a] + (b - a - 1) * tracking if b > a else 0.0
 
-    items = atoms(text)
+    items = atoms(text, keep, breaks)
     lines: list[tuple[int, int, float, float]] = []   # (start, end, indent, available)
     k = 0
     while k < len(items):
@@ -188,7 +264,7 @@ def break_lines(text: str, widths: Sequence[float], width: float, *, first_inden
                 break
             # push-in: only trailing closing marks overflow, by no more than their blank halves
             tail = _closing_tail(text, a, b)
-            if tail < b and extent(start, tail) <= avail + _EPS:
+            if push_in and tail < b and extent(start, tail) <= avail + _EPS:
                 over = extent(start, b) - avail
                 if over <= squeezable[b] - squeezable[start] + _EPS:
                     end = b
@@ -240,6 +316,18 @@ def is_lead_in(text: str) -> bool:
             and not any(c.isdigit() for c in t))
 
 
+#: The closing formulas that stand between the text and the 署名.
+CLOSINGS = ("以上报告，请审议。", "妥否，请批示。", "以上请示妥否，请批示。", "请予审议。")
+
+
+def is_closing(text: str) -> bool:
+    """A closing formula before the 署名 (``特此通知。``, ``妥否，请批示。``): it never begins a
+    page without two lines of the text above it (GB/T 9704 7.3.5.5: the signature page holds
+    text, not a formula and a signature)."""
+    t = text.strip()
+    return t in CLOSINGS or (t.startswith("特此") and len(t) <= 8)
+
+
 def is_intro(text: str) -> bool:
     """A one-line paragraph that introduces what follows: ``调查组成员（签名）：``."""
     t = text.strip()
@@ -269,3 +357,83 @@ def keeps_with_next(style: str, text: str, following) -> bool:
     if style in ("plain", "right") and following.style == "right":
         return True
     return False
+
+
+# --- titles ------------------------------------------------------------------------------
+# A title that wraps breaks between words (GB/T 9704 7.3.1 词意完整: jieba's segmentation, and
+# never inside a name or number of the case) into a 梯形 or 菱形: the fewest lines; among the
+# word breaks that give them, lines that differ by at most EVEN characters, in a 正梯形 (each
+# line no longer than the next) or 菱形 (lines grow to the longest and shrink after it) before
+# a 倒梯形; when no break is that even, the most even one (``关于对杭州市西溪职业技术学校`` /
+# ``责令纠错的通知``).  The DOCX title carries the same breaks (``w:br``).
+
+#: Titles longer than this many lines are only balanced, not searched exhaustively.
+MAX_SEARCH_LINES = 4
+#: Lines of a title "even" when they differ by at most this many characters.
+EVEN = 4
+
+
+@lru_cache(maxsize=256)
+def word_breaks(text: str) -> frozenset[int]:
+    """Positions between two words of ``text`` (jieba, loaded on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    out, pos = set(), 0
+    for word in jieba.cut(text, HMM=False):
+        pos += len(word)
+        out.add(pos)
+    return frozenset(out)
+
+
+def title_breaks(text: str, phrases: tuple[str, ...]) -> list[int]:
+    """Where a title may break: between words, outside every phrase of the case, never before a
+    closing mark or after an opening one."""
+    words = word_breaks(text)
+    inside: set[int] = set()
+    for a, b in phrase_ranges(text, phrases):
+        inside.update(range(a + 1, b))
+    return [b for _, b in atoms(text)[:-1]
+            if b in words and b not in inside
+            and text[b] not in CANNOT_START and text[b - 1] not in CANNOT_END]
+
+
+def shape_rank(widths: list[float]) -> int:
+    """0: 正梯形 or 菱形; 1: 倒梯形 (each line no shorter than the next); 2: neither."""
+    if shape_ok(widths):
+        return 0
+    return 1 if all(widths[k] + _EPS >= widths[k + 1] for k in range(len(widths) - 1)) else 2
+
+
+def shape_ok(widths: list[float]) -> bool:
+    """正梯形 (each line no longer than the next) or 菱形 (up to the longest, then down)."""
+    if len(widths) == 2:
+        return widths[0] <= widths[1] + _EPS
+    top = max(k for k, w in enumerate(widths) if w >= max(widths) - _EPS)
+    rising = all(widths[k] <= widths[k + 1] + _EPS for k in range(top))
+    falling = all(widths[k] + _EPS >= widths[k + 1] for k in range(top, len(widths) - 1))
+    return rising and falling and (top == len(widths) - 1 or 0 < top)
+
+
+def title_cuts(widths: list[float], breaks: list[int], width: float, em: float) -> list[int] | None:
+    """The break positions (as indices into the text) for the fewest lines that fit, in a
+    梯形/菱形 shape if any exists, else the most even; None when no word break makes it fit."""
+    total = len(widths)
+    prefix = [0.0]
+    for w in widths:
+        prefix.append(prefix[-1] + w)
+    for n in range(2, MAX_SEARCH_LINES + 1):
+        best, best_key = None, None
+        for cut in itertools.combinations(breaks, n - 1):
+            edges = [0, *cut, total]
+            lens = [prefix[edges[k + 1]] - prefix[edges[k]] for k in range(n)]
+            if max(lens) > width + _EPS:
+                continue
+            spread = max(lens) - min(lens)
+            uneven = spread > EVEN * em + _EPS
+            key = (uneven, spread if uneven else 0.0, shape_rank(lens), spread)
+            if best_key is None or key < best_key:
+                best, best_key = list(cut), key
+        if best is not None:
+            return best
+    return None

@@ -32,23 +32,28 @@ def output_name(document: Document) -> str:
 
 
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
-                    formats=FORMATS, docx_shell: Path | None = None) -> list[RenderedDocument]:
+                    formats=FORMATS, docx_shell: Path | None = None, *,
+                    duplex: bool = True) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write each file atomically.
 
-    ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell."""
+    ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
+    ``duplex``: printed on both sides (the 版记 on an even page)."""
     from toolkit.render.docx import (
         render_docx,  # lazy: rcmz check must not pay for these
     )
-    from toolkit.render.pdf import render_pdf
+    from toolkit.render.pdf import record_pages, typeset, write_pdf
 
     rendered = []
     for document in documents:
         outputs = {}
+        moved = 0
         if "pdf" in formats:
             assert fonts is not None, "PDF output needs a FontBook"
-            outputs["pdf"] = render_pdf(document, fonts)
+            pages = typeset(document, fonts, duplex)
+            outputs["pdf"] = write_pdf(document, pages, fonts)
+            moved = record_pages(pages)
         if "docx" in formats:
-            outputs["docx"] = render_docx(document, docx_shell)
+            outputs["docx"] = render_docx(document, docx_shell, record_pages=moved)
         rendered.append((document, outputs))
     results = []
     for document, outputs in rendered:

@@ -568,6 +568,6 @@ def next_talk_is_ahead(case: Case, context: Context):
                            "请写下一次回访的计划日期，或删去 next_planned", "warning")
 
 
-# The rules on the values themselves (control characters, characters no font has) live in
-# toolkit/rules/values.py; importing it registers them.
-from toolkit.rules import values as _values  # noqa: E402, F401
+# The rules on the values themselves (control characters, characters no font has, toolkit/rules/
+# values.py) and on their typography (toolkit/rules/typography.py) register with @rule on import.
+from toolkit.rules import typography, values  # noqa: E402, F401

@@ -3,13 +3,11 @@ paragraph in its own style per kind of block (``{%p if b.kind == … %}``)."""
 
 from __future__ import annotations
 
+from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import (
     CHAR_SPACE,
     FOOTER_DIST,
     HEADER_DIST,
-    LETTER_BOTTOM_RULE,
-    LETTER_RULE,
-    LETTER_RULE_X,
     LINE,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
@@ -20,6 +18,9 @@ from toolkit.render.docx_shell.layout import (
     TEXT_W,
 )
 from toolkit.render.docx_shell.wordml import R_NS, W_NS, XML_DECL, field, para, run, tag
+
+V_NS = "urn:schemas-microsoft-com:vml"
+O_NS = "urn:schemas-microsoft-com:office:office"
 
 
 def document_xml() -> str:
@@ -41,7 +42,7 @@ def document_xml() -> str:
     b.append(tag("{%p else %}"))
     b.append(para("GwNumber", run("{{ number }}")))
     b.append(tag("{%p endif %}"))
-    b.append(para(None))
+    b.append(para("GwNumberGap"))       # takes up the rule's border: the title on the PDF's line
     b.append(para(None))
     # 信函格式: the 标志 and red double lines are in the first-page header and footer
     b.append(tag("{%p elif layout == 'letter' %}"))
@@ -124,7 +125,8 @@ def document_xml() -> str:
 
 def hdr_ftr(kind: str, paragraphs: list[str]) -> str:
     root = "w:hdr" if kind == "header" else "w:ftr"
-    return (XML_DECL + f'<{root} xmlns:w="{W_NS}" xmlns:r="{R_NS}">' + "".join(paragraphs)
+    return (XML_DECL + f'<{root} xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:v="{V_NS}" xmlns:o="{O_NS}">'
+            + "".join(paragraphs)
             + f"</{root}>")
 
 
@@ -147,12 +149,27 @@ def header_first() -> str:
     ])
 
 
+def letter_rules() -> str:
+    """信函's lower red double line (GB/T 9704 10.1): thin over thick, 170 mm long and centred on
+    the text block, the thick line's centre 20 mm above the paper's bottom edge (as the PDF) —
+    two red rectangles placed on the page (VML), which Word, WPS and LibreOffice all put where
+    they are told (a frame's border came out 156 mm long and thick over thin in LibreOffice)."""
+    out = []
+    for centre, width in ((G.LETTER_BOTTOM_RULE_MM + G.LETTER_RULE_PAIR_MM, G.LETTER_THIN_MM),
+                          (G.LETTER_BOTTOM_RULE_MM, G.LETTER_THICK_MM)):
+        top = G.PAPER_H_MM - centre - width / 2
+        out.append('<w:r><w:pict><v:rect style="position:absolute;'
+                   f"margin-left:{G.LETTER_RULE_LEFT_MM}mm;margin-top:{top:.3f}mm;"
+                   f"width:{G.LETTER_RULE_MM}mm;height:{width:.3f}mm;z-index:1;"
+                   "mso-position-horizontal-relative:page;mso-position-vertical-relative:page\" "
+                   'fillcolor="#FF0000" stroked="f"/></w:pict></w:r>')
+    return "".join(out)
+
+
 def footer_first() -> str:
     return hdr_ftr("footer", [
         tag("{%p if layout == 'letter' %}"),
-        para("GwLetterBottomRule", pp=(
-            f'<w:framePr w:w="{LETTER_RULE}" w:wrap="around" w:vAnchor="page" w:hAnchor="page" '
-            f'w:x="{LETTER_RULE_X}" w:y="{PAGE_H - LETTER_BOTTOM_RULE}"/>')),
+        para("GwLetterBottomRule", letter_rules()),
         tag("{%p else %}"),
         *page_number("GwPageOdd"),
         tag("{%p endif %}"),

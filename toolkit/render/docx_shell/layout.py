@@ -21,8 +21,8 @@
 * One character of indentation = 1/28 of the text width ≈ 316 twips; ``w:firstLineChars="200"``
   carries the grid-relative value for Word, ``w:firstLine`` the twips for everything else.
 * 版头: lines 1–3 of the block hold 份号, 密级 and (empty) 紧急程度 at 579 twips each = 1737; the
-  发文机关标志 (36 pt, exact line height 720) gets 247 twips of space before, so its top edge sits
-  1984 twips = 35 mm below the block's top.  Two blank lines, 发文字号 with the red separator as
+  发文机关标志 (42 pt, condensed to fit as in the PDF) fills lines 4–5 (:data:`ISSUER_BEFORE`,
+  :data:`ISSUER_LINE`), its top edge 35 mm below the block's top as LibreOffice sets it.  Two blank lines, 发文字号 with the red separator as
   its bottom border (2 pt as in the PDF; space 4 pt under the line box ≈ 4 mm under the
   characters), two blank lines, 标题 (22 pt), one blank line.  An upward document with a 签发人
   (7.2.5) uses 发文字号（上行文，含签发人）: the number one character in from the left, a right
@@ -72,8 +72,13 @@ HEADER_DIST = twips(G.LETTER_MASTHEAD_TOP_MM)            # 信函标志 30 mm be
 FOOTER_DIST = twips(G.MARGIN_BOTTOM_MM - G.PAGE_NUMBER_DROP_MM - 2.5)     # 25.5 mm
 # Word cannot compress an over-wide line horizontally as the PDF does (geometry.MASTHEAD_PT,
 # 初号, compressed down to 60 %): the DOCX mark starts at 36 pt and is made smaller to fit.
-ISSUER_PT = 36
-ISSUER_BEFORE = twips(G.MASTHEAD_OFFSET_MM) - 3 * LINE   # 247
+ISSUER_PT = round(G.MASTHEAD_PT)                         # 42, condensed to fit as in the PDF
+# The mark's paragraph fills lines 4–5 of the grid as in the PDF (the number two lines below the
+# line its em box ends on: line 7); in an exact line LibreOffice sets a 42-pt glyph's em top
+# about 1 mm above the line's top (measured), so the space before it is 1 mm more than 35 mm.
+ISSUER_DROP = twips(1.0)
+ISSUER_BEFORE = twips(G.MASTHEAD_OFFSET_MM) - 3 * LINE + ISSUER_DROP     # 304
+ISSUER_LINE = 2 * LINE - ISSUER_BEFORE                                 # 854
 TITLE_PT = G.TITLE_PT
 SMALL_PT = G.SMALL_PT
 SMALL = round(SMALL_PT * 20)                             # 280 twips: one 四号 character
@@ -90,6 +95,16 @@ def eighths(mm: float) -> int:
 
 
 RED_RULE = round(G.RED_RULE_PT * 8)                      # 16: the PDF's 2 pt
+# the red rule 4 mm below the 发文字号: a bottom border's w:space is in points, counted from
+# the line's foot, which lies 1.35 mm under the characters' em box in LibreOffice (measured)
+RED_RULE_SPACE = 7                                        # measured in LibreOffice: 3.8 mm
+# table cells as in the PDF: 5 pt left and right.  A row of n lines at 20 pt is n × 20 pt +
+# (one grid line − 20 pt) high (a one-line row one grid line), set as its minimum height; the
+# top and bottom margins stay 10 twips under half the difference so that the row's content
+# never exceeds that height (LibreOffice then adds the borders' width to the row)
+CELL_MARGIN_H = 100
+CELL_PAD_V = (LINE - TABLE_LEAD) // 2                     # 89
+CELL_MARGIN_V = CELL_PAD_V - 10                          # 79
 RECORD_OUTER = eighths(G.RECORD_OUTER_RULE_MM)            # 8 = 1 pt ≈ 0.35 mm
 RECORD_INNER = eighths(G.RECORD_INNER_RULE_MM)            # 6 = 0.75 pt ≈ 0.25 mm
 # 信函: the red double lines, 170 mm long and centred on the text block as in the PDF; the
@@ -100,11 +115,20 @@ LETTER_RULE_X = twips(G.LETTER_RULE_LEFT_MM)              # 21 mm from the paper
 LETTER_RULE_OUT = twips((G.LETTER_RULE_MM - G.BLOCK_W_MM) / 2)
 LETTER_BOTTOM_RULE = twips(G.LETTER_BOTTOM_RULE_MM)
 RED = "FF0000"
+# The paragraph under the 发文字号 absorbs its border (space and width) so the title stays on
+# the PDF's grid line, two lines below the rule's line.
+NUMBER_GAP = 2 * LINE - 20 * (RED_RULE_SPACE + round(G.RED_RULE_PT))      # 978
+# LibreOffice sets 16-pt text about 1.07 mm lower in an exact 579-twip line than the PDF's
+# centred em box (measured); raising it (w:position) makes LibreOffice shrink it as a
+# superscript, so the DOCX's lines keep the grid's pitch at that offset.
 
 assert (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT) == (2098, 1984, 1587, 1474)
 assert LINE * LINES <= TEXT_H < (LINE + 1) * LINES and LINE == 579
 assert CONDENSE == 6 and CHAR_SPACE == -842 and (BODY_PT + CHAR_SPACE / 4096) * CHARS <= TEXT_W / 20
 
-# Windows font names (what Word/WPS on an office machine resolve).  仿宋 and 楷体 (simfang.ttf,
-# simkai.ttf) ship with every Windows since Vista and cover GBK (堃, 喆); the *_GB2312 faces do not.
-FANGSONG, HEITI, KAITI, SONGTI, XBS = "仿宋", "黑体", "楷体", "宋体", "方正小标宋简体"
+# The faces as offices name them (what format checkers and office templates expect).
+FANGSONG, HEITI, KAITI, SONGTI, XBS = "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体", "方正小标宋简体"
+#: Each face's alternate names (fontTable ``w:altName``): what Word and WPS take when the first
+#: is missing — 仿宋 and 楷体 (simfang.ttf, simkai.ttf, in every Windows since Vista, covering GBK
+#: where the *_GB2312 faces lack 堃 喆).
+ALT_NAMES = {FANGSONG: "仿宋", HEITI: "SimHei", KAITI: "楷体", SONGTI: "SimSun", XBS: "方正小标宋_GBK"}

@@ -14,14 +14,15 @@ from toolkit.render.docx_shell.body import (
     header_first,
     page_number,
 )
-from toolkit.render.docx_shell.layout import CHAR, FANGSONG, HEITI, KAITI, SONGTI, XBS
+from toolkit.render.docx_shell.layout import ALT_NAMES, CHAR, FANGSONG, HEITI, KAITI, SONGTI, XBS
 from toolkit.render.docx_shell.styles import styles_xml
 from toolkit.render.docx_shell.wordml import R_NS, W_NS, XML_DECL
 
 
 def settings_xml() -> str:
     # GB/T 15834 line breaking: Word's "custom" first/last character lists.
-    no_start = "!%),.:;>?]}¢¨°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠—"
+    # 号 too: a line never starts with it, so 〔2025〕3 / 号 never splits a document number
+    no_start = "!%),.:;>?]}¢¨°·ˇˉ―‖’”…‰′″›℃∶、。〃〉》」』】〕〗〞︶︺︾﹀﹄﹚﹜﹞！＂％＇），．：；？］｝～￠—号"
     no_end = "$([{£¥·‘“〈《「『【〔〖〝﹙﹛﹝＄（．［｛￡￥"
     return (XML_DECL + f'<w:settings xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
             '<w:zoom w:percent="100"/>'
@@ -40,11 +41,11 @@ def settings_xml() -> str:
 def font_table_xml() -> str:
     # charset 86 = GB2312; panose/alt names help Word/WPS substitute when a face is missing.
     entries = [
-        (FANGSONG, "FangSong", "02010609060101010101", "modern", "fixed"),
-        (HEITI, "SimHei", "02010609060101010101", "modern", "fixed"),
-        (KAITI, "KaiTi", "02010609060101010101", "modern", "fixed"),
-        (SONGTI, "SimSun", "02010600030101010101", "auto", "variable"),
-        (XBS, "FZXiaoBiaoSong-B05S", "02000000000000000000", "auto", "variable"),
+        (FANGSONG, ALT_NAMES[FANGSONG], "02010609060101010101", "modern", "fixed"),
+        (HEITI, ALT_NAMES[HEITI], "02010609060101010101", "modern", "fixed"),
+        (KAITI, ALT_NAMES[KAITI], "02010609060101010101", "modern", "fixed"),
+        (SONGTI, ALT_NAMES[SONGTI], "02010600030101010101", "auto", "variable"),
+        (XBS, ALT_NAMES[XBS], "02000000000000000000", "auto", "variable"),
     ]
     fonts_xml = "".join(
         f'<w:font w:name="{n}"><w:altName w:val="{alt}"/><w:panose1 w:val="{p}"/>'

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 from toolkit.render.docx_shell.layout import (
     BODY_PT,
+    CELL_MARGIN_H,
+    CELL_MARGIN_V,
     CHAR,
     CONDENSE,
     FANGSONG,
     HEITI,
     ISSUER_BEFORE,
+    ISSUER_DROP,
+    ISSUER_LINE,
     ISSUER_PT,
     KAITI,
     LETTER_RULE_OUT,
     LINE,
+    NUMBER_GAP,
     PAGE_NUMBER_INDENT,
     RECORD_INDENT,
     RECORD_INNER,
     RECORD_OUTER,
     RED,
     RED_RULE,
+    RED_RULE_SPACE,
     SMALL,
     SMALL_PT,
     SONGTI,
@@ -38,7 +44,8 @@ def styles_xml() -> str:
     # automatic space between CJK and Latin/digits.
     s.append('<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
              '<w:name w:val="Normal"/><w:qFormat/>'
-             + ppr(widow=False, auto_space_off=True, snap=False, before=0, line=LINE, jc="both")
+             + ppr(widow=False, overflow_punct=False, auto_space_off=True, snap=False, before=0, line=LINE,
+                   jc="both")
              + rpr(FANGSONG, BODY_PT, lang=True, condense=CONDENSE) + "</w:style>")
     s.append('<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
              '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
@@ -60,26 +67,27 @@ def styles_xml() -> str:
     s.append(pstyle("GwCopy", "份号", ppr(jc="left")))
     s.append(pstyle("GwSecret", "密级", ppr(jc="left"), rpr(HEITI)))
     s.append(pstyle("GwIssuer", "发文机关标志",
-                    ppr(keep_next=True, snap=False, before=ISSUER_BEFORE, line=ISSUER_PT * 20,
+                    ppr(keep_next=True, snap=False, before=ISSUER_BEFORE, line=ISSUER_LINE,
                         jc="center"),
-                    rpr(XBS, ISSUER_PT, color=RED)))
+                    rpr(XBS, ISSUER_PT, color=RED, condense=None)))
     s.append(pstyle("GwNumber", "发文字号",
-                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         jc="center")))
     # 上行文 (7.2.5): 发文字号 left, one character in; a right tab one character from the right
     # edge carries 签发人：name on the same line; the red separator as for GwNumber
     s.append(pstyle("GwNumberSigner", "发文字号（上行文，含签发人）",
-                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=4),
+                    ppr(keep_next=True, borders=border("bottom", sz=RED_RULE, color=RED, space=RED_RULE_SPACE),
                         tabs=f'<w:tab w:val="right" w:pos="{TEXT_W - CHAR}"/>',
-                        ind=ind(left_chars=1), jc="left")))
+                        ind=ind(first_chars=1), jc="left")))
     s.append(pstyle("GwLetterNumber", "信函发文字号", ppr(keep_next=True, jc="right")))
+    s.append(pstyle("GwNumberGap", "发文字号下空行", ppr(keep_next=True, line=NUMBER_GAP), q=False))
     s.append(pstyle("GwFormIssuer", "表格制发机关", ppr(keep_next=True, jc="center")))
     s.append(pstyle("GwFormNumber", "表格编号", ppr(keep_next=True, jc="right")))
     s.append(pstyle("GwFormGap", "表格标题下空", ppr(keep_next=True, line=LINE // 2),
                     rpr(size=8), q=False))
     s.append(pstyle("GwTitle", "公文标题", ppr(keep_next=True, keep_lines=True, snap=False,
                                            jc="center"),
-                    rpr(XBS, TITLE_PT)))
+                    rpr(XBS, TITLE_PT, condense=None)))
     # 正文 and the other paragraph styles of the content model
     s.append(pstyle("GwBody", "公文正文", ppr(ind=ind(first_chars=2)), nxt="GwBody"))
     s.append(pstyle("GwHeading1", "一级标题", ppr(keep_next=True, ind=ind(first_chars=2),
@@ -130,13 +138,13 @@ def styles_xml() -> str:
              '<w:tblPr><w:tblBorders>'
              + "".join(border(x, sz=6) for x in ("top", "left", "bottom", "right",
                                                   "insideH", "insideV"))
-             + '</w:tblBorders><w:tblCellMar><w:top w:w="28" w:type="dxa"/>'
-             '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>'
-             '<w:right w:w="85" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
+             + f'</w:tblBorders><w:tblCellMar><w:top w:w="{CELL_MARGIN_V}" w:type="dxa"/>'
+             f'<w:left w:w="{CELL_MARGIN_H}" w:type="dxa"/><w:bottom w:w="{CELL_MARGIN_V}" w:type="dxa"/>'
+             f'<w:right w:w="{CELL_MARGIN_H}" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
     s.append(pstyle("GwTableLabel", "表格标签",
-                    ppr(snap=False, line=TABLE_LEAD, jc="center"), rpr(HEITI, SMALL_PT)))
+                    ppr(snap=False, line=TABLE_LEAD, jc="center"), rpr(HEITI, SMALL_PT, condense=None)))
     s.append(pstyle("GwTableCell", "表格内容", ppr(snap=False, line=TABLE_LEAD, jc="left"),
-                    rpr(FANGSONG, SMALL_PT)))
+                    rpr(FANGSONG, SMALL_PT, condense=None)))
     # Breaks and spacers
     s.append(pstyle("GwPageBreak", "分页", tiny, q=False))
     s.append(pstyle("GwSpacer", "间隔", tiny, q=False))
@@ -150,13 +158,11 @@ def styles_xml() -> str:
     s.append(pstyle("GwLetterHead", "信函标志",
                     ppr(snap=False, borders=border("bottom", val="thickThinSmallGap", sz=18,
                                                    color=RED, space=11),
-                        line=ISSUER_PT * 20,
+                        line=ISSUER_PT * 20 + ISSUER_DROP,
                         ind=ind(left=-LETTER_RULE_OUT, right=-LETTER_RULE_OUT), jc="center"),
-                    rpr(XBS, ISSUER_PT, color=RED)))
-    s.append(pstyle("GwLetterBottomRule", "信函底部红色双线",
-                    ppr(snap=False, borders=border("top", val="thinThickSmallGap", sz=18,
-                                                   color=RED),
-                        line=20),
+                    rpr(XBS, ISSUER_PT, color=RED, condense=None)))
+    # holds the lower red double line (two rectangles placed on the page: body.letter_rules)
+    s.append(pstyle("GwLetterBottomRule", "信函底部红色双线", ppr(snap=False, line=20),
                     rpr(size=1), q=False))
     s.append(pstyle("GwPageOdd", "页码（单页）",
                     ppr(snap=False, line=SMALL, ind=ind(right=PAGE_NUMBER_INDENT), jc="right"),

@@ -18,7 +18,7 @@ def fonts(face: str) -> str:
 
 
 def rpr(face: str | None = None, size: float | None = None, color: str | None = None,
-        bold: bool = False, lang: bool = False, condense: int = 0) -> str:
+        bold: bool = False, lang: bool = False, condense: int | None = 0, scale: int = 0, position: int = 0) -> str:
     parts = []
     if face:
         parts.append(fonts(face))
@@ -26,8 +26,14 @@ def rpr(face: str | None = None, size: float | None = None, color: str | None = 
         parts.append("<w:b/><w:bCs/>")
     if color:
         parts.append(f'<w:color w:val="{color}"/>')
-    if condense:
+    if condense is not None and condense != 0:
         parts.append(f'<w:spacing w:val="{-condense}"/>')
+    elif condense is None:              # explicitly none (a style under a condensed Normal)
+        parts.append('<w:spacing w:val="0"/>')
+    if scale:
+        parts.append(f'<w:w w:val="{scale}"/>')
+    if position:
+        parts.append(f'<w:position w:val="{position}"/>')
     if size is not None:
         hp = round(size * 2)
         parts.append(f'<w:sz w:val="{hp}"/><w:szCs w:val="{hp}"/>')
@@ -41,7 +47,7 @@ def border(side: str, val: str = "single", sz: int = 4, color: str = "auto", spa
 
 
 def ppr(*, keep_next=False, keep_lines=False, frame="", widow=None, borders="", tabs="",
-        auto_space_off=False, snap=None, before=None, line=None, rule="exact", ind="", jc=None,
+        auto_space_off=False, overflow_punct=None, snap=None, before=None, line=None, rule="exact", ind="", jc=None,
         outline=None, extra_rpr="") -> str:
     parts = []
     if keep_next:
@@ -56,6 +62,8 @@ def ppr(*, keep_next=False, keep_lines=False, frame="", widow=None, borders="", 
         parts.append(f"<w:pBdr>{borders}</w:pBdr>")
     if tabs:
         parts.append(f"<w:tabs>{tabs}</w:tabs>")
+    if overflow_punct is not None:
+        parts.append(f'<w:overflowPunct w:val="{1 if overflow_punct else 0}"/>')
     if auto_space_off:
         parts.append('<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>')
     if snap is not None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 from toolkit.documents.model import Document
 from toolkit.errors import RenderError
 from toolkit.render.fonts import FontBook, default_fontbook
+from toolkit.render.forms import plan_form
+from toolkit.render.linebreak import document_phrases
 from toolkit.render.pdf.body import set_blocks
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.draw import write_pdf
@@ -32,12 +34,14 @@ from toolkit.render.pdf.record import set_record
 from toolkit.render.pdf.setter import LineSetter
 from toolkit.render.pdf.title import set_title
 
-__all__ = ["render_pdf", "typeset"]
+__all__ = ["record_pages", "render_pdf", "typeset", "write_pdf"]
 
 
-def typeset(doc: Document, fonts: FontBook) -> list[Page]:
-    """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记."""
-    cur, setter = Cursor(), LineSetter(fonts)
+def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
+    """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记 (on an even page when
+    printed on both sides, ``duplex``)."""
+    phrases = document_phrases(doc)
+    cur, setter = Cursor(), LineSetter(fonts, phrases)
     layout = doc.layout
     if layout in ("official", "minutes") and doc.issuer:
         official_head(cur, setter, doc)
@@ -48,16 +52,24 @@ def typeset(doc: Document, fonts: FontBook) -> list[Page]:
     set_title(cur, setter, doc.title)
     if doc.title and doc.blocks:
         cur.skip(1)
-    set_blocks(cur, setter, doc.blocks)
+    set_blocks(cur, setter, doc.blocks, plan_form(doc, phrases))
     if doc.record:
-        set_record(cur, setter, doc.record)
+        set_record(cur, setter, doc.record, duplex)
     # a trailing empty page (e.g. after a final page break) is dropped
     while len(cur.pages) > 1 and not cur.pages[-1].ops:
         cur.pages.pop()
     return cur.pages
 
 
-def render_pdf(doc: Document, fonts: FontBook | None = None) -> bytes:
-    """Typeset ``doc``; the same document and fonts give byte-identical PDFs."""
+def render_pdf(doc: Document, fonts: FontBook | None = None, *, duplex: bool = True) -> bytes:
+    """Typeset ``doc``; the same document and fonts give byte-identical PDFs.  ``duplex``:
+    printed on both sides (the 版记 on an even page); ``bureau.yaml`` ``single_sided: true``
+    turns it off."""
     fonts = fonts or default_fontbook()
-    return write_pdf(doc, typeset(doc, fonts), fonts)
+    return write_pdf(doc, typeset(doc, fonts, duplex), fonts)
+
+
+def record_pages(pages: list[Page]) -> int:
+    """1 when two-sided printing moved the 版记 on to a page of its own (a page more than it
+    would take: the DOCX breaks the page before it too), else 0."""
+    return 1 if pages and pages[-1].record_moved else 0

@@ -7,7 +7,8 @@ import re
 
 from toolkit.documents.model import LabeledParagraph, PageBreak, Paragraph, Signature, Table
 from toolkit.errors import RenderError
-from toolkit.render.linebreak import Line, is_lead_in, keeps_with_next
+from toolkit.render.forms import DEFAULT, FormPlan
+from toolkit.render.linebreak import Line, is_attendance, is_closing, is_intro, is_lead_in, keeps_with_next
 from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.grid import (
     BLACK,
@@ -33,7 +34,8 @@ def set_paragraph(cur: Cursor, setter: LineSetter, segs, *, size=BODY, first_ind
     justify = align == "justify"
     tracking = TRACK if size == BODY else 0.0
     lines = setter.set_lines(segs, size, BLOCK_W, first_indent=first_indent, indent=indent,
-                             tracking=tracking, justify=justify, fieldname=fieldname)
+                             tracking=tracking, justify=justify, fieldname=fieldname,
+                             keep=not justify)
     if not lines:
         cur.take_line()           # an empty paragraph is an empty line
         return
@@ -41,7 +43,9 @@ def set_paragraph(cur: Cursor, setter: LineSetter, segs, *, size=BODY, first_ind
     for j, (line, parts) in enumerate(lines):
         if cur.full():
             if j == 0:
-                cur.break_page()      # carries a heading / 此致 … along
+                # carries a heading / 此致 … along; a lead-in or closing formula takes two lines
+                # of the text above it
+                cur.break_page(min_lines=2 if lead else 0)
             else:
                 cur.new_page()
         i = cur.take_line()
@@ -58,13 +62,17 @@ def _x(line: Line, align: str) -> float:
     return BLOCK_LEFT + line.indent
 
 
-def set_blocks(cur: Cursor, setter: LineSetter, blocks) -> None:
+def set_blocks(cur: Cursor, setter: LineSetter, blocks, plan: FormPlan | None = None) -> None:
+    plan = plan or FormPlan(DEFAULT, {})
     prev = None
     for n, block in enumerate(blocks):
         following = blocks[n + 1] if n + 1 < len(blocks) else None
         if isinstance(block, Paragraph):
             _paragraph_block(cur, setter, block, prev, following, n + 1)
         elif isinstance(block, LabeledParagraph):
+            if is_attendance(block.label) and not (isinstance(prev, LabeledParagraph)
+                                                   and is_attendance(prev.label)):
+                cur.skip(1)           # 纪要: 出席 one blank line under the text (GB/T 9704 10.3)
             label, text = clean(block.label), clean(block.text)
             ind = 2 * CHAR_PITCH
             hang = ind + setter.fonts.width(label, "heiti", BODY, "出席") + len(label) * TRACK
@@ -73,7 +81,8 @@ def set_blocks(cur: Cursor, setter: LineSetter, blocks) -> None:
             set_paragraph(cur, setter, [("heiti", label), ("fangsong", text)], first_indent=ind,
                           indent=hang, fieldname=label.rstrip("：:") or f"第{n + 1}段")
         elif isinstance(block, Table):
-            set_table(cur, setter, block, n + 1, joined=isinstance(prev, Table))
+            set_table(cur, setter, block, n + 1, joined=isinstance(prev, Table),
+                      widths=plan.table_widths(n, block), style=plan.style)
         elif isinstance(block, Signature):
             # the 附注 on the line below the date stays with the signature
             note = following if isinstance(following, Paragraph) and \
@@ -100,6 +109,11 @@ def _paragraph_block(cur: Cursor, setter: LineSetter, p: Paragraph, prev, follow
         after = Paragraph(texts[k + 1], style) if k + 1 < len(texts) else following
         keep = keeps_with_next(style, text, after)
         lead = keep and style in ("body", "plain") and is_lead_in(text)
+        if style == "body" and is_closing(text):
+            keep = lead = True                # 特此通知。 / 妥否，请批示。 with what follows,
+                                              # and two lines of the text above
+        elif style in ("body", "plain") and keep and is_intro(text):
+            lead = True                       # 调查组成员（签名）： with two lines above
         if style in ("body", "note"):
             set_paragraph(cur, setter, [("fangsong", text)], first_indent=two, fieldname=name,
                           keep=keep, lead=lead)

@@ -85,6 +85,13 @@ class Cursor:
         k = carry(tail, min_lines)
         if 0 < k < n and tail[n - k].lead:
             k = carry(tail, k + 2)
+        if min_lines and 0 < k < n and LINES - 1 - tail[n - k - 1].line > 2:
+            # keeping a paragraph's first line from standing alone would leave more than two
+            # rows empty: it may stand alone (7.3.5.5 weighs more than the orphan)
+            k2 = carry(tail, min_lines, orphans=False)
+            if 0 < k2 < n and tail[n - k2].lead:
+                k2 = carry(tail, k2 + 2, orphans=False)
+            k = min(k, k2)
         moved = tail[n - k:] if k else []
         page = self.pages[-1]
         ids = {id(op) for e in moved for op in e.ops}

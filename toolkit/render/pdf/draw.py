@@ -27,6 +27,7 @@ from toolkit.render.pdf.grid import (
 )
 from toolkit.render.pdf.ops import Page, Rule, Text
 from toolkit.render.pdf.setter import clean
+from toolkit.text import CJK_SPACE
 
 PAGE_NUMBER_DROP = G.PAGE_NUMBER_DROP_MM * MM   # the em dashes of — N — below the block
 DASH_HEIGHT = 0.378             # em-dash centre above the baseline (AR PL UMing, SimSun ≈ same)
@@ -64,7 +65,8 @@ def _folio(page: Page, number: int, total: int, footer: str, fonts: FontBook) ->
 
 def _draw(c, pages: list[Page], doc: Document, fonts: FontBook) -> None:
     total = len(pages)
-    footer = clean(doc.footer)
+    # template text (第1页 共2页): its spaces between Chinese characters become full-width
+    footer = CJK_SPACE.sub("\u3000", clean(doc.footer, typography=False))
     runs, width = fonts.runs, fonts.width
     for number, page in enumerate(pages, start=1):
         rules = [op for op in page.ops if not isinstance(op, Text)]

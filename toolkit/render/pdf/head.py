@@ -130,11 +130,13 @@ def letter_head(cur: Cursor, setter: LineSetter, doc: Document) -> None:
     x2 = x1 + LETTER_RULE_LEN
     top_thick = bottom - RULE_GAP
     # first double line 上粗下细, last double line 上细下粗
-    cur.ops.append(Rule(x1, top_thick, x2, top_thick, 2.0, RED))
-    cur.ops.append(Rule(x1, top_thick - 2.5, x2, top_thick - 2.5, 0.6, RED))
+    thick, thin = G.LETTER_THICK_MM * MM, G.LETTER_THIN_MM * MM
+    pair = G.LETTER_RULE_PAIR_MM * MM
+    cur.ops.append(Rule(x1, top_thick, x2, top_thick, thick, RED))
+    cur.ops.append(Rule(x1, top_thick - pair, x2, top_thick - pair, thin, RED))
     low = G.LETTER_BOTTOM_RULE_MM * MM
-    cur.ops.append(Rule(x1, low + 2.5, x2, low + 2.5, 0.6, RED))
-    cur.ops.append(Rule(x1, low, x2, low, 2.0, RED))
+    cur.ops.append(Rule(x1, low + pair, x2, low + pair, thin, RED))
+    cur.ops.append(Rule(x1, low, x2, low, thick, RED))
     i = line_below(top_thick - 3.5)
     used = []
     left = [(("fangsong", clean(doc.copy)), "份号"), (("heiti", clean(doc.classification)), "密级")]

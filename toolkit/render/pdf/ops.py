@@ -45,3 +45,4 @@ class Box:
 class Page:
     ops: list = field(default_factory=list)
     number: bool = True             # print the page number
+    record_moved: bool = False      # the 版记 moved here for two-sided printing

@@ -19,11 +19,12 @@ class Placed:
     lead: bool = False              # a lead-in line (此致): keeps with the text above it too
 
 
-def carry(tail: list[Placed], min_lines: int) -> int:
+def carry(tail: list[Placed], min_lines: int, orphans: bool = True) -> int:
     """How many of the lines at the bottom of a page (``tail``) go to the next page: at least
     ``min_lines``, adjusted so that no paragraph leaves a lone first line behind or (when lines
     are carried on purpose) sends a lone last line ahead, and so that paragraphs that keep with
-    what follows them go along."""
+    what follows them go along.  Without ``orphans`` a paragraph may leave its first line
+    behind (avoiding it would cost a grid line more on the page)."""
     n = len(tail)
     k = min(min_lines, n)
 
@@ -40,7 +41,7 @@ def carry(tail: list[Placed], min_lines: int) -> int:
             if above.para == top.para:                  # the break cuts a paragraph
                 left = n - k - start_of(n - k - 1)
                 carried = sum(1 for e in tail[n - k:] if e.para == top.para)
-                if (left == 1 and above.first) or (carried == 1 and min_lines):
+                if (left == 1 and above.first and orphans) or (carried == 1 and min_lines):
                     k += 1
                     changed = True
                     continue

@@ -24,7 +24,11 @@ OUTER_RULE = G.RECORD_OUTER_RULE_MM * MM
 INNER_RULE = G.RECORD_INNER_RULE_MM * MM
 
 
-def set_record(cur: Cursor, setter: LineSetter, rec: Record) -> None:
+def set_record(cur: Cursor, setter: LineSetter, rec: Record, duplex: bool = True) -> None:
+    """The 版记 at the foot of the last page.  Printed on both sides (``duplex``), the last page
+    is the back of a sheet (封四): the 版记 goes on an even page — the next one when the text
+    ends on an odd page; when it does not fit below text that ends on an even page, an empty
+    page comes first, and that page and the 版记 page have no page number (GB/T 9704 7.5)."""
     cc, printer, when = clean(rec.cc), clean(rec.printer), clean(rec.date)
     if not (cc or printer or when):
         return
@@ -38,8 +42,16 @@ def set_record(cur: Cursor, setter: LineSetter, rec: Record) -> None:
         cc_lines = setter.set_lines([("fangsong", label + body)], SMALL, width, indent=hang,
                                     fieldname="抄送")
     rows = len(cc_lines) + (1 if (printer or when) else 0)
-    if cur.next_line() > LINES - rows:
+    fits = cur.next_line() <= LINES - rows
+    if not fits:
         cur.new_page()
+    if duplex and len(cur.pages) % 2:
+        blank = not fits
+        cur.new_page()
+        cur.pages[-1].record_moved = True         # the DOCX breaks the page there too
+        if blank:
+            cur.pages[-2].number = False
+            cur.pages[-1].number = False
     first = LINES - rows
     cur.ops.append(Rule(BLOCK_LEFT, line_top(first), BLOCK_RIGHT, line_top(first), OUTER_RULE))
     for k, (line, parts) in enumerate(cc_lines):

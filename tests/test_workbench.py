@@ -147,15 +147,15 @@ def test_save_needs_a_message_writes_only_the_diff_and_commits_that_file_alone(b
     before = path.read_text(encoding="utf-8")
     (cases / CASE / "00-case.yaml").write_text((cases / CASE / "00-case.yaml").read_text(encoding="utf-8")
                                                + "# 另一处未提交的改动\n", encoding="utf-8")
-    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处 王某某")
+    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处王某某")
     preview = post_form(client, edit_url(CASE, APP) + "/preview", fields).json()
-    assert "received_by: 局组织处 王某某" in preview["diff"] and preview["message"].startswith("2025-001 申请")
+    assert "received_by: 局组织处王某某" in preview["diff"] and preview["message"].startswith("2025-001 申请")
     refused = post_form(client, edit_url(CASE, APP) + "/save", fields + [("__message", "  ")])
     assert refused.status_code == 422 and path.read_text(encoding="utf-8") == before
     saved = post_form(client, edit_url(CASE, APP) + "/save", fields + [("__message", "修改受理人")])
     assert saved.status_code == 200, saved.text
     commit = saved.json()["commit"]
-    assert path.read_text(encoding="utf-8") == before.replace("局组织处 沈佳怡", "局组织处 王某某")
+    assert path.read_text(encoding="utf-8") == before.replace("局组织处沈佳怡", "局组织处王某某")
     shown = git(cases.parent, "show", "--name-only", "--format=%s", commit).split()
     assert shown == ["修改受理人", f"casefiles/{CASE}/{APP}"]
     assert "00-case.yaml" in git(cases.parent, "status", "--porcelain")  # left alone, uncommitted
@@ -180,7 +180,7 @@ def test_a_file_with_errors_is_not_saved(bench):
 
 def test_a_file_changed_on_disk_after_opening_is_refused_with_the_difference(bench):
     client, _, cases = bench
-    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处 王某某")
+    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处王某某")
     path = cases / CASE / APP
     path.write_text(path.read_text(encoding="utf-8").replace("免予问责", "减轻处理"), encoding="utf-8")
     for action in ("check", "preview", "save"):
@@ -197,7 +197,7 @@ def test_hooks_run_and_a_failing_hook_leaves_no_commit(bench):
     hook.write_text("#!/bin/sh\necho 钩子拒绝了提交 >&2\nexit 1\n", encoding="utf-8")
     hook.chmod(0o755)
     head = git(cases.parent, "rev-parse", "HEAD")
-    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处 王某某")
+    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处王某某")
     answer = post_form(client, edit_url(CASE, APP) + "/save", fields + [("__message", "被钩子拒绝")])
     assert answer.status_code == 500 and "钩子拒绝了提交" in answer.json()["refused"]
     assert git(cases.parent, "rev-parse", "HEAD") == head
@@ -229,7 +229,7 @@ def test_outside_git_the_form_checks_but_does_not_save(tmp_path, monkeypatch):
 
     shutil.rmtree(tmp_path / ".git")
     bench.ws.git_root = None
-    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处 王某某")
+    fields = set_field(opened_form(client, CASE, APP), "received_by", "局组织处王某某")
     assert post_form(client, edit_url(CASE, APP) + "/check", fields).status_code == 200
     answer = post_form(client, edit_url(CASE, APP) + "/save", fields + [("__message", "x")])
     assert answer.status_code == 422 and "git" in answer.json()["refused"]

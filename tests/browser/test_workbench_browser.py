@@ -88,12 +88,12 @@ def test_clearing_a_required_field_shows_the_cli_message_and_fixing_it_clears_it
     expect(field).to_have_attribute("aria-invalid", "true")
     path = server.cases / CASE1 / "01-application.yaml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("局组织处 沈佳怡", '""'), encoding="utf-8")  # as the form writes it
+    path.write_text(original.replace("局组织处沈佳怡", '""'), encoding="utf-8")  # as the form writes it
     cli = rcmz(server, "check", f"casefiles/{CASE1}", "--today", TODAY.isoformat())
     path.write_text(original, encoding="utf-8")
     line = next(line for line in cli.splitlines() if "received_by" in line)
     expect(page.locator("#check-lines")).to_contain_text(line)
-    field.fill("局组织处 沈佳怡")
+    field.fill("局组织处沈佳怡")
     expect(error).to_be_empty()
     expect(page.locator("#check-summary")).to_have_text("本文件检查通过。")
 

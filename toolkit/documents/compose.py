@@ -44,7 +44,8 @@ from toolkit.rules import articles
 from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number, phrases_of
 
 # Line breaks and the indentation after them are template layout, not text: Chinese text has
-# no spaces between lines.  Spaces inside a line (局组织处 沈佳怡) are kept.
+# no spaces between lines.  Spaces inside a line are left to the renderer, which prints them as
+# GB/T 9704 does (toolkit.text.normalize_typography).
 _LAYOUT_WHITESPACE = re.compile(r"\s*\n\s*")
 
 

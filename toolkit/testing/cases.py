@@ -275,7 +275,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
         "complex": complex_matter}}
 
     claimed = sorted(rng.sample(range(1, 11), rng.randint(1, 3)))
-    application = {"date": applied, "received_by": f"局组织处 {_name(rng)}",
+    application = {"date": applied, "received_by": f"局组织处{_name(rng)}",
                    "requested_outcome": rng.choice(GRANTED_OUTCOMES),
                    "situations": [{"item": k, "facts": f"属于该项情形的事实{k}。"} for k in claimed],
                    "conditions": [{"item": k, "reason": f"符合第{k}项条件的理由。"} for k in range(1, 7)],

@@ -30,6 +30,7 @@ from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.draw import write_pdf
 from toolkit.render.pdf.head import letter_head, official_head
 from toolkit.render.pdf.ops import Page
+from toolkit.render.pdf.pagination import relief, relieved, starved
 from toolkit.render.pdf.record import set_record
 from toolkit.render.pdf.setter import LineSetter
 from toolkit.render.pdf.title import set_title
@@ -39,9 +40,25 @@ __all__ = ["record_pages", "render_pdf", "typeset", "write_pdf"]
 
 def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
     """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记 (on an even page when
-    printed on both sides, ``duplex``)."""
+    printed on both sides, ``duplex``).
+
+    When the lines that go along with a signature leave the page before it more than two rows
+    short, lines are moved (GB/T 9704 7.3.5.5): the page before that one ends a row or two
+    early, if that fills the short page (:func:`pagination.relief`)."""
+    cur = _lay_out(doc, fonts, duplex)
+    for page in starved(cur.pages, cur.signed):
+        for short in relief(page):
+            alt = _lay_out(doc, fonts, duplex, {**cur.short, **short})
+            if relieved(alt, cur, page):
+                cur = alt
+                break
+    return cur.pages
+
+
+def _lay_out(doc: Document, fonts: FontBook, duplex: bool, short: dict[int, int] | None = None
+             ) -> Cursor:
     phrases = document_phrases(doc)
-    cur, setter = Cursor(), LineSetter(fonts, phrases)
+    cur, setter = Cursor(short), LineSetter(fonts, phrases)
     layout = doc.layout
     if layout in ("official", "minutes") and doc.issuer:
         official_head(cur, setter, doc)
@@ -58,7 +75,7 @@ def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
     # a trailing empty page (e.g. after a final page break) is dropped
     while len(cur.pages) > 1 and not cur.pages[-1].ops:
         cur.pages.pop()
-    return cur.pages
+    return cur
 
 
 def render_pdf(doc: Document, fonts: FontBook | None = None, *, duplex: bool = True) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from toolkit.render.pdf.grid import BLOCK_TOP, EPS, LINE_PITCH, LINES, line_below, line_top
 from toolkit.render.pdf.ops import Page, Text
 from toolkit.render.pdf.pagination import Placed, carry
@@ -15,11 +17,15 @@ class Cursor:
     (``placed.clear()``): what is above them stays where it is.
     """
 
-    def __init__(self):
+    def __init__(self, short: dict[int, int] | None = None):
         self.pages: list[Page] = [Page()]
         self.y = BLOCK_TOP              # top of the free space on the current page
         self.placed: list[Placed] = []  # body lines since the last table / page break
         self.serial = 0                 # paragraphs set so far
+        # page index → grid lines that body text leaves free at its foot (lines moved on to
+        # fill the page before a signature page, :func:`pagination.relieve`)
+        self.short = dict(short or {})
+        self.signed: list[tuple[int, int]] = []   # (page, lines of text above) per signature
 
     @property
     def ops(self) -> list:
@@ -37,7 +43,8 @@ class Cursor:
         return self.y >= BLOCK_TOP - EPS
 
     def full(self) -> bool:
-        return self.next_line() >= LINES
+        """No grid line left on this page for body text."""
+        return self.next_line() >= LINES - self.short.get(len(self.pages) - 1, 0)
 
     def skip(self, n: int) -> None:
         """Leave ``n`` blank lines (dropped at the top of a page: when they reach the end of
@@ -70,35 +77,17 @@ class Cursor:
           lines are carried for ``min_lines``, so that one line of it goes alone;
         * a paragraph that keeps with what follows it (headings, 此致, 主送机关, a 署名 line)
           goes along with the lines or content after it, chained; a lead-in line (此致) that
-          goes takes two more lines of the text above it, like a signature.
+          goes takes two more lines of the text above it, like a signature;
+        * lead-ins, closing formulas (特此通知。) and intros (调查组成员（签名）：) are not text:
+          the ``min_lines`` are lines besides them.
 
         Nothing is carried when that would leave this page without any content.
         """
         here = len(self.pages) - 1
-        tail: list[Placed] = []
-        for entry in reversed(self.placed):
-            if entry.page != here:
-                break
-            tail.append(entry)
-        tail.reverse()
-        n = len(tail)
-        k = carry(tail, min_lines)
-        if 0 < k < n and tail[n - k].lead:
-            k = carry(tail, k + 2)
-        if min_lines and 0 < k < n and LINES - 1 - tail[n - k - 1].line > 2:
-            # keeping a paragraph's first line from standing alone would leave more than two
-            # rows empty: it may stand alone (7.3.5.5 weighs more than the orphan)
-            k2 = carry(tail, min_lines, orphans=False)
-            if 0 < k2 < n and tail[n - k2].lead:
-                k2 = carry(tail, k2 + 2, orphans=False)
-            k = min(k, k2)
-        moved = tail[n - k:] if k else []
+        moved = self._moving(self._tail(here, self.placed), min_lines)
         page = self.pages[-1]
         ids = {id(op) for e in moved for op in e.ops}
-        if moved and not [op for op in page.ops if id(op) not in ids]:
-            moved = []                                  # would empty the page
-        if moved:
-            page.ops[:] = [op for op in page.ops if id(op) not in ids]
+        page.ops[:] = [op for op in page.ops if id(op) not in ids]
         self.new_page()
         if moved:
             shift = moved[0].line
@@ -109,3 +98,74 @@ class Cursor:
                 e.page += 1
                 e.line -= shift
             self.y = line_top(moved[-1].line + 1)
+
+    def gather(self, min_lines: int) -> None:
+        """Before a signature that fits on this page: when the body lines above it came here in
+        the flow, fewer than ``min_lines`` of them text (a page break just before 特此通知。),
+        lines of the page before join them, as many as :meth:`break_page` would have carried
+        had the page ended below them: the signature page holds text (GB/T 9704 7.3.5)."""
+        here = len(self.pages) - 1
+        mine = [e for e in self.placed if e.page == here]
+        ids = {id(op) for e in mine for op in e.ops}
+        if not here or not mine or mine[0].line or sum(not e.lead for e in mine) >= min_lines \
+                or any(id(op) not in ids for op in self.ops):
+            return
+        # this page's lines as if they ran on below the foot of the page before
+        above = self._tail(here - 1, self.placed[:len(self.placed) - len(mine)])
+        run_on = [replace(e, line=e.line + LINES) for e in mine]
+        extra = self._moving(above + run_on, min_lines)[:-len(mine)]
+        if not extra:
+            return
+        page = self.pages[here - 1]
+        ids = {id(op) for e in extra for op in e.ops}
+        page.ops[:] = [op for op in page.ops if id(op) not in ids]
+        shift, down = extra[0].line, extra[-1].line - extra[0].line + 1
+        for e in mine:
+            for op in e.ops:
+                op.y -= down * LINE_PITCH
+            e.line += down
+        for e in extra:
+            for op in e.ops:
+                op.y += shift * LINE_PITCH
+            e.page += 1
+            e.line -= shift
+        self.ops[:0] = [op for e in extra for op in e.ops]
+        self.y = line_top(mine[-1].line + 1)
+
+    @staticmethod
+    def _tail(page: int, placed: list[Placed]) -> list[Placed]:
+        """The body lines registered last, as far as they are on ``page``."""
+        tail: list[Placed] = []
+        for entry in reversed(placed):
+            if entry.page != page:
+                break
+            tail.append(entry)
+        return tail[::-1]
+
+    def _moving(self, tail: list[Placed], min_lines: int) -> list[Placed]:
+        """The lines of ``tail`` (the foot of a page) that go to the next page (the rules of
+        :meth:`break_page`); none when all the page's content would go."""
+        n = len(tail)
+        k = _with_text(tail, min_lines)
+        if min_lines and 0 < k < n and LINES - 1 - tail[n - k - 1].line > 2:
+            # keeping a paragraph's first line from standing alone would leave more than two
+            # rows empty: it may stand alone (7.3.5.5 weighs more than the orphan)
+            k = min(k, _with_text(tail, min_lines, orphans=False))
+        moved = tail[n - k:] if k else []
+        ids = {id(op) for e in moved for op in e.ops}
+        page = self.pages[tail[0].page] if tail else None
+        if moved and not [op for op in page.ops if id(op) not in ids]:
+            return []                                   # would empty the page
+        return moved
+
+
+def _with_text(tail: list[Placed], min_lines: int, orphans: bool = True) -> int:
+    """:func:`carry`, then more lines until those carried hold ``min_lines`` lines that are not
+    lead-ins (or two when a lead-in would begin the new page): the page that gets them holds
+    text, not a formula and a signature (PAGE-CHECKS 6)."""
+    n = len(tail)
+    k = carry(tail, min_lines, orphans)
+    need = max(min_lines, 2 if 0 < k < n and tail[n - k].lead else 0)
+    while 0 < k < n and sum(not e.lead for e in tail[n - k:]) < need:
+        k = carry(tail, k + 1, orphans)
+    return k

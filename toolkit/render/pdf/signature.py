@@ -52,6 +52,10 @@ def set_signature(cur: Cursor, setter: LineSetter, sig: Signature, after: int = 
     need = len(org_lines) + (1 if when else 0)
     if need and not cur.at_top() and cur.next_line() + gap + need + after > LINES:
         cur.break_page(min_lines=2)
+    elif need:
+        cur.gather(2)
+    here = len(cur.pages) - 1
+    cur.signed.append((here, sum(1 for e in cur.placed if e.page == here and not e.lead)))
     cur.skip(gap)
     for line, parts in org_lines:
         i = cur.take_line()

@@ -123,6 +123,13 @@ def twenty_eight(r: Rendered) -> list[str]:
                                 or nxt[0].isascii())   # a digit run or bound pair that did not fit
         if (25 - 0.06 <= n < 27.5 and pushed) or (28.5 < n <= 29.06 and ln.text[-1] in NO_START):
             continue
+        # a full line of fewer cells: digits are half-width (GB/T 15835) and the free 仿宋's
+        # Latin is proportional (its "." 0.28 em), so two such runs on a line ("2." … "3所")
+        # can leave it more than half a cell short with no room for the next character; the
+        # standard counts characters, and justification spreads the rest to both edges
+        if 27.0 - 0.06 <= n < 27.5 and k + 1 < len(lines) \
+                and n + lines[k + 1].glyphs[0].advance / (16 * PT) > 28 + 0.06:
+            continue
         out.append(f"p{page.number} {ln.text!r}: {n:.2f} cells")
     return out
 

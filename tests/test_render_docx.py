@@ -635,6 +635,31 @@ def test_signature_positions_follow_7_3_5():
     assert date == 4 and org == 4 + (6 - 11) / 2
 
 
+def test_date_without_signature_keeps_the_blank_lines_above_it():
+    """No 署名 (调查组成员 sign above it): no empty 署名 paragraph taking a line the PDF does
+    not; the date's style keeps the blank line (two with seal) above it."""
+    for seal, style, lines in ((False, "GwDate", 1), (True, "GwSealDate", 2)):
+        d = _open(render_docx(official(blocks=(Paragraph(BODY), Signature("", "2025年2月26日", seal=seal)))))
+        styles = [p.style.style_id for p in d.paragraphs]
+        assert not any(s.startswith(("GwSignature", "GwSealSignature")) for s in styles)
+        date = next(p for p in d.paragraphs if p.text == "2025年2月26日")
+        assert date.style.base_style.style_id == style
+        before = date.style.element.find(f"{W}pPr/{W}spacing").get(f"{W}before")
+        assert int(before) == lines * 579 and "前空" in date.style.name
+
+
+def test_record_frame_is_as_high_as_its_rows():
+    """LibreOffice counts the top and bottom borders of every 版记 paragraph (1 pt line + 1 pt
+    space each): the last paragraph's exact line gives that height up, so the frame is no
+    higher than its grid rows and the row above it stays free for text."""
+    for record, paragraphs in ((official().record, 2), (Record(printer="办公室"), 1)):
+        d = _open(render_docx(official(record=record)))
+        last = [p for p in d.paragraphs if p.style.style_id == "GwRecord"][-1]
+        spacing = last._p.pPr.find(f"{W}spacing")
+        assert spacing.get(f"{W}lineRule") == "exact"
+        assert int(spacing.get(f"{W}line")) == 579 - paragraphs * 80
+
+
 # ---------------------------------------------------------------------------------------------
 def test_byte_identical_and_fixed_zip():
     a, b = render_docx(official()), render_docx(official())

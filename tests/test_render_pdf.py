@@ -33,7 +33,7 @@ from toolkit.errors import RenderError
 from toolkit.render.fonts import default_fontbook
 from toolkit.render.linebreak import CANNOT_END, CANNOT_START, atoms, break_lines
 from toolkit.render.pdf import grid as P
-from toolkit.render.pdf import render_pdf
+from toolkit.render.pdf import record_pages, render_pdf, typeset
 from toolkit.render.pdf.draw import DASH_HEIGHT
 from toolkit.render.pdf.tables import CELL_PAD_H
 
@@ -870,3 +870,23 @@ def test_wrapped_centred_cells_are_balanced(fonts):
     for _, gs in labels:                                     # each line centred in its cell
         centre = P.BLOCK_LEFT + P.BLOCK_W * 2.4 / 14 / 2
         assert (gs[0].x0 + gs[-1].x1) / 2 == pytest.approx(centre, abs=0.5)
+
+
+@pytest.mark.parametrize(("lines", "duplex", "pages", "breaks"), [
+    (10, True, 2, 1),          # ends on an odd page: the 版记 on the next
+    (21, True, 2, 1),          # does not fit below the text
+    (22, True, 2, 0),          # the text fills its page: the DOCX's page ends there by itself
+    (32, True, 2, 0),          # fits below text that ends on an even page
+    (43, True, 4, 2),          # does not fit there: a blank page, then the 版记
+    (44, True, 4, 1),          # … and the text fills its page
+    (10, False, 1, 0),
+    (21, False, 2, 1),
+])
+def test_record_pages_are_the_docx_breaks_before_the_record(fonts, lines, duplex, pages, breaks):
+    """record_pages: the page breaks the DOCX needs before its 版记 to start it on the PDF's
+    page — one per page it moved on from the text's last page, less one when the text fills
+    that page."""
+    doc = Document("t", "form", "", (_plain("甲", lines),),
+                   record=Record(cc="市纪委监委。", printer="办公室", date="2025年3月1日"))
+    laid = typeset(doc, fonts, duplex)
+    assert (len(laid), record_pages(laid)) == (pages, breaks)

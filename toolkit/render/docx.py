@@ -112,6 +112,7 @@ STYLE_TABLE = "GwTable"
 STYLE_TABLE_LABEL = "GwTableLabel"
 STYLE_TABLE_CELL = "GwTableCell"
 STYLE_SPACER = "GwSpacer"
+STYLE_RECORD = "GwRecord"
 STYLE_TABLE_JOIN = "GwTableJoin"
 #: The paragraph between two consecutive tables: Word needs one (or it merges the tables), but
 #: it is hidden and one twip high so that the second table sits on the first one's bottom
@@ -410,15 +411,26 @@ def _place_signatures(body, styles, geo: _Geometry) -> None:
     the date's style right-indented four characters with a seal (two without), so an edited
     date keeps 右空四字; the 署名 centred over the date (seal) or two characters left of it is
     given a style derived from its own with that right indent (``署名（右空1.5字）``) — never a
-    direct indent on the paragraph."""
+    direct indent on the paragraph.  A date without 署名 keeps the blank lines above it."""
     made: dict[str, str] = {}
-    for p in body.iter(qn("w:p")):
+    for p in list(body.iter(qn("w:p"))):
         style = _style_of(p)
         if style not in STYLE_SIGNATURE:
             continue
         date_style, seal = STYLE_SIGNATURE[style]
         nxt = p.getnext()
         if nxt is None or nxt.tag != qn("w:p") or _style_of(nxt) != date_style:
+            continue
+        if not _text_of(p).strip():
+            # no 署名 (the signatories sign above it: 调查组成员（签名）): the PDF sets the date
+            # alone under the blank line(s) the 署名 would have had above it; an empty 署名
+            # paragraph would add a line and could push the date on to another page
+            before = _spacing_before(styles, style)
+            p.getparent().remove(p)
+            if before:
+                el = nxt.makeelement(qn("w:spacing"), {qn("w:before"): before})
+                _restyle(nxt, _derived_style(styles, made, date_style, f"B{before}",
+                                             f"（前空{int(before) / geo.line:g}行）", el))
             continue
         ow, dw = _width(_text_of(p)), _width(_text_of(nxt))
         if seal:                                       # date right 4, 署名 centred above it
@@ -436,20 +448,47 @@ def _place_signatures(body, styles, geo: _Geometry) -> None:
 
 def _right_style(styles, made: dict[str, str], base: str, right: float, geo: _Geometry) -> str:
     """The id of a paragraph style based on ``base`` with a right indent of ``right`` characters."""
-    key = f"{base}R{round(right * 100)}"
+    ind = etree.Element(qn("w:ind"), {qn("w:rightChars"): str(round(right * 100)),
+                                      qn("w:right"): str(round(right * geo.char))})
+    return _derived_style(styles, made, base, f"R{round(right * 100)}", f"（右空{right:g}字）", ind)
+
+
+def _derived_style(styles, made: dict[str, str], base: str, key: str, label: str, prop) -> str:
+    """The id of a paragraph style based on ``base`` with the paragraph property ``prop``: id
+    ``base`` + ``key``, named after ``base``'s name + ``label``."""
+    key = base + key
     if key in made:
         return made[key]
     name = next((s.find(qn("w:name")).get(qn("w:val")) for s in styles.iterchildren(qn("w:style"))
                  if s.get(qn("w:styleId")) == base and s.find(qn("w:name")) is not None), base)
     el = etree.SubElement(styles, qn("w:style"), {qn("w:type"): "paragraph",
                                                   qn("w:customStyle"): "1", qn("w:styleId"): key})
-    etree.SubElement(el, qn("w:name"), {qn("w:val"): f"{name}（右空{right:g}字）"})
+    etree.SubElement(el, qn("w:name"), {qn("w:val"): name + label})
     etree.SubElement(el, qn("w:basedOn"), {qn("w:val"): base})
-    ppr = etree.SubElement(el, qn("w:pPr"))
-    etree.SubElement(ppr, qn("w:ind"), {qn("w:rightChars"): str(round(right * 100)),
-                                        qn("w:right"): str(round(right * geo.char))})
+    etree.SubElement(el, qn("w:pPr")).append(prop)
     made[key] = key
     return key
+
+
+def _style_ppr(styles, style: str, tag: str):
+    """``w:<tag>`` of the paragraph properties ``style`` has or inherits (None without)."""
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
+    seen: set[str] = set()
+    while style in by_id and style not in seen:
+        seen.add(style)
+        el = by_id[style].find(f"{qn('w:pPr')}/{qn('w:' + tag)}")
+        if el is not None:
+            return el
+        based = by_id[style].find(qn("w:basedOn"))
+        style = based.get(qn("w:val")) if based is not None else None
+    return None
+
+
+def _spacing_before(styles, style: str) -> str | None:
+    """The space before paragraphs of ``style`` in twips (None without)."""
+    el = _style_ppr(styles, style, "spacing")
+    before = el.get(qn("w:before")) if el is not None else None
+    return before if before and before != "0" else None
 
 
 def _restyle(p, style_id: str) -> None:
@@ -747,11 +786,35 @@ def _east_asian_runs(root, styles) -> None:
             _order_rpr(rpr)
 
 
+def _fit_record(body, styles, geo: _Geometry) -> None:
+    """The 版记's frame as high as its lines on the grid, as in the PDF.
+
+    Its rules are the borders of its paragraphs, and LibreOffice gives every paragraph of the
+    group its top and bottom border's width and space (measured: 2 × 80 twips for 抄送 and 印发;
+    Word, grouping the paragraphs, adds only the outer borders and the "between" one): the
+    frame, bottom-aligned, would reach some 2.5 mm into the row above its rows, and a 成文日期
+    there would move on to the next page.  The last line of the 版记 gives up that height, so
+    the frame fits its rows in either."""
+    paras = [p for p in body.iterchildren(qn("w:p")) if _style_of(p) == STYLE_RECORD]
+    borders = _style_ppr(styles, STYLE_RECORD, "pBdr")
+    if not paras or borders is None:
+        return
+    per = sum(int(b.get(qn("w:sz"), 0)) * 20 / 8 + int(b.get(qn("w:space"), 0)) * 20
+              for b in borders if b.tag in (qn("w:top"), qn("w:bottom")))
+    extra = round(per * len(paras))
+    if not 0 < extra < geo.line / 2:
+        return
+    spacing = paras[-1].makeelement(qn("w:spacing"), {qn("w:line"): str(geo.line - extra),
+                                                      qn("w:lineRule"): "exact"})
+    _insert_ppr(paras[-1].get_or_add_pPr(), spacing, "spacing")
+
+
 def _break_before_record(body, pages: int) -> None:
-    """Start the 版记 ``pages`` pages later than it would, as the PDF does for two-sided
-    printing (:func:`toolkit.render.pdf.record_pages`): a page break before it; when the text
-    fills its last page the break lands on the next, which stays empty (the PDF's blank page)."""
-    first = next((p for p in body.iterchildren(qn("w:p")) if _style_of(p) == "GwRecord"), None)
+    """Put the 版记 on the page the PDF does (:func:`toolkit.render.pdf.record_pages`): ``pages``
+    page breaks before it, each in a spacer paragraph under the text's last line (one that does
+    not fit a full page starts the next: the PDF's blank page before a 版记 moved for two-sided
+    printing)."""
+    first = next((p for p in body.iterchildren(qn("w:p")) if _style_of(p) == STYLE_RECORD), None)
     if first is None or pages <= 0:
         return
     for _ in range(pages):
@@ -765,8 +828,8 @@ def _break_before_record(body, pages: int) -> None:
 
 def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int = 0) -> bytes:
     """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`).
-    ``record_pages``: the 版记 starts that many pages on (the PDF's layout for two-sided
-    printing, :func:`toolkit.render.pdf.record_pages`)."""
+    ``record_pages``: page breaks before the 版记, to start it on the page the PDF does
+    (:func:`toolkit.render.pdf.record_pages`)."""
     shell = Path(shell) if shell is not None else DEFAULT_SHELL
     if not shell.is_file():
         raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
@@ -784,6 +847,7 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
         raise RenderError(f"DOCX 样式外壳 {shell.name} 的模板指令有误：{exc}") from exc
     docx = tpl.docx
     _break_before_record(docx.element.body, record_pages)
+    _fit_record(docx.element.body, docx.styles.element, geo)
     _keep_together(docx.element.body, geo)
     _place_signatures(docx.element.body, docx.styles.element, geo)
     _hang_labels(docx.element.body, geo)

@@ -87,6 +87,8 @@ def render_pdf(doc: Document, fonts: FontBook | None = None, *, duplex: bool = T
 
 
 def record_pages(pages: list[Page]) -> int:
-    """1 when two-sided printing moved the 版记 on to a page of its own (a page more than it
-    would take: the DOCX breaks the page before it too), else 0."""
-    return 1 if pages and pages[-1].record_moved else 0
+    """How many page breaks the DOCX puts before its 版记 to start it on the page the PDF does:
+    one for each page it moved on from the text's last page (to a page of its own when it did
+    not fit, and on to an even page for two-sided printing), less one when the text fills that
+    page (the DOCX's page then ends there by itself)."""
+    return pages[-1].record_breaks if pages else 0

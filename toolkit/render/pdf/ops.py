@@ -45,4 +45,5 @@ class Box:
 class Page:
     ops: list = field(default_factory=list)
     number: bool = True             # print the page number
-    record_moved: bool = False      # the 版记 moved here for two-sided printing
+    # page breaks the DOCX puts before its 版记, set on the 版记's page (:func:`record_pages`)
+    record_breaks: int = 0

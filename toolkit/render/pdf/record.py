@@ -42,16 +42,21 @@ def set_record(cur: Cursor, setter: LineSetter, rec: Record, duplex: bool = True
         cc_lines = setter.set_lines([("fangsong", label + body)], SMALL, width, indent=hang,
                                     fieldname="抄送")
     rows = len(cc_lines) + (1 if (printer or when) else 0)
+    text_page, full = len(cur.pages), cur.next_line() >= LINES
     fits = cur.next_line() <= LINES - rows
     if not fits:
         cur.new_page()
     if duplex and len(cur.pages) % 2:
         blank = not fits
         cur.new_page()
-        cur.pages[-1].record_moved = True         # the DOCX breaks the page there too
         if blank:
             cur.pages[-2].number = False
             cur.pages[-1].number = False
+    # The DOCX breaks the page before its 版记 once for every page it moved on, rather than
+    # trust Word or LibreOffice to find that it does not fit under the text (a blank page
+    # needs two breaks).  The breaks follow the text's last line, or start the next page when
+    # the text fills its page: then that page comes without a break.
+    cur.pages[-1].record_breaks = len(cur.pages) - text_page - full
     first = LINES - rows
     cur.ops.append(Rule(BLOCK_LEFT, line_top(first), BLOCK_RIGHT, line_top(first), OUTER_RULE))
     for k, (line, parts) in enumerate(cc_lines):

@@ -702,6 +702,26 @@ def test_bureau_template_folder_overrides_one_document(tmp_path):
             assert docs[key] == reference[key], key
 
 
+@pytest.mark.parametrize("markup, what", [
+    ('<document layout="memo" title="t" author="a" date="2025-03-07"><p>x</p></document>', "版式「memo」"),
+    ('<document layout="letter" title="t" author="a" date="2025-03-07"><p style="shout">x</p></document>',
+     "段落样式「shout」"),
+    ('<document layout="form" title="t" author="a" date="2025-03-07">'
+     '<table widths="1"><tr><td align="centre">x</td></tr></table></document>', "对齐方式「centre」"),
+])
+def test_a_bureau_template_with_an_unknown_style_is_an_error(tmp_path, markup, what):
+    """Named with its template; an unknown cell alignment was once set flush left without a word."""
+    from toolkit.errors import RenderError
+
+    folder = _copy_case(EXAMPLES[0], tmp_path, "\ntemplates: bureau-templates\n")
+    overrides = tmp_path / "casefiles" / "bureau-templates"
+    overrides.mkdir()
+    (overrides / "feedback_letter.xml.j2").write_text(markup, encoding="utf-8")
+    with pytest.raises(RenderError) as raised:
+        compose(load_case(folder), load_config(folder), BY_KEY["feedback_letter"])
+    assert "feedback_letter.xml.j2" in raised.value.message and what in raised.value.message
+
+
 # --- every path: outcomes, tense, names, lists ------------------------------------------------
 
 

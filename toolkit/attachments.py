@@ -210,6 +210,7 @@ def assess(path: Path) -> Assessment:
     kind = KIND_BY_EXTENSION.get(path.suffix.lower())
     if problem is not None:
         return Assessment(kind, problem)
+    assert kind is not None  # filing_problem objects to every extension KIND_BY_EXTENSION lacks
     key = f"{kind}:{_content_digest(path)}"
     cached = _CACHE.get(key)
     if cached is not None:

@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 import chinese_calendar
 
@@ -319,7 +320,9 @@ class WorkCalendar:
             if earliest is None and most >= n:
                 earliest = day
             if least >= n:
-                return DueRange(earliest, day, tuple(sorted(years)))
+                # most >= least on the record's data, so earliest is already set; were it not, the
+                # earliest possible end would be this day too
+                return DueRange(earliest if earliest is not None else day, day, tuple(sorted(years)))
 
     def month_range(self, start: date, n: int) -> DueRange:
         """Earliest and latest possible last day of an n-month period (Art. 201–203): the
@@ -506,7 +509,7 @@ def read_table(path: Path) -> dict[int, YearArrangement]:
         raise ConfigError(f"节假日表有误：{error.message}", file=error.file, line=error.line,
                           column=error.column) from None
 
-    def fail(where: tuple, message: str, key: bool = False):
+    def fail(where: tuple, message: str, key: bool = False) -> NoReturn:
         line, column = loaded.where(where, key=key)
         raise ConfigError(message, file=str(path), line=line, column=column)
 

@@ -70,25 +70,28 @@ def deadline(event_date: str, workdays: int | None, months: int | None, verbose:
     from toolkit.calendar import WorkCalendar, default_table, parse_iso_date
     from toolkit.errors import CalendarDataMissing, UsageError
 
-    if (workdays is None) == (months is None):
+    if workdays is not None and months is None:
+        length, unit = workdays, "workdays"
+    elif months is not None and workdays is None:
+        length, unit = months, "months"
+    else:
         raise UsageError("请给出 --workdays N 或 --months N 中的一项")
-    length = workdays if workdays is not None else months
     if length < 1:
         raise UsageError(f"N 应为正整数，而不是 {length}")
     start = parse_iso_date(event_date)
     calendar = WorkCalendar(Path(table) if table else default_table())
     explanation: list[str] = []
     try:
-        if workdays is not None:
-            end = calendar.add_workdays(start, workdays, explanation)
+        if unit == "workdays":
+            end = calendar.add_workdays(start, length, explanation)
         else:
-            end = calendar.add_months(start, months, explanation)
+            end = calendar.add_months(start, length, explanation)
     except (OverflowError, ValueError):  # past year 9999: Python's dates end there
-        raise UsageError(f"期间过长：自{event_date}起{length}{'个工作日' if workdays else '个月'}超出可计算的日期范围") from None
+        raise UsageError(f"期间过长：自{event_date}起{length}{'个工作日' if unit == 'workdays' else '个月'}超出可计算的日期范围") from None
     except CalendarDataMissing as missing:
         from toolkit.calendar import range_report
 
-        why, bound = range_report(calendar, start, length, "workdays" if workdays else "months", missing)
+        why, bound = range_report(calendar, start, length, unit, missing)
         for line in (explanation if verbose else []):
             click.echo(line)
         click.echo("\n".join(why), err=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from toolkit.attachments import assess, filing_problem
 from toolkit.case.model import Case, display_path
-from toolkit.case.problems import Problem
+from toolkit.case.problems import Problem, Severity
 from toolkit.case.schema import validate
 from toolkit.case.steps import BY_FILE, STEPS
 from toolkit.case.yamlio import load_yaml, parse_text
@@ -86,7 +86,7 @@ def check_attachments(case: Case, *, deep: bool = False) -> list[Problem]:
             continue  # the schema reported it
         where = ("attachments", index, "file")
 
-        def add(message: str, severity: str = "error") -> None:
+        def add(message: str, severity: Severity = "error") -> None:
             problems.append(case.problem(step, where, RULE_ATTACHMENT, message, severity))  # noqa: B023
 
         if "\\" in relative:

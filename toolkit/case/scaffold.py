@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from toolkit.atomic import write_text_atomic
+from toolkit.case.model import Case
 from toolkit.case.schema import _describe, schema_of
 from toolkit.case.steps import BY_KEY, MAIN_SEQUENCE, STEPS, Step
 from toolkit.errors import RcmzError, UsageError
@@ -116,10 +117,9 @@ def next_numbers(step: Step, case_dir: Path, today: date | None = None) -> dict[
         return seq, free[key].series.number(year, seq)
 
     for entry in numbered:
-        organs = list(dict.fromkeys(RECTIFICATION_ORGANS.values())) if entry.organ(_NO_CASE) is None \
-            else [entry.organ(_NO_CASE)]
-        options = [(organ, take((organ, entry.format))) for organ in organs]
-        options = [(organ, got) for organ, got in options if got is not None]
+        organ = entry.organ_of(_NO_CASE)
+        organs = list(dict.fromkeys(RECTIFICATION_ORGANS.values())) if organ is None else [organ]
+        options = [(one, got) for one in organs if (got := take((one, entry.format))) is not None]
         if not options:
             continue
         note = "；".join(f"{ORGANS[organ]}{FORMATS[entry.format]} {text}" for organ, (_, text) in options)
@@ -131,14 +131,8 @@ def next_numbers(step: Step, case_dir: Path, today: date | None = None) -> dict[
     return values
 
 
-class _NoCase:
-    """Stands for a case with no facts yet: a numbered kind's organ when it depends on none."""
-
-    def get(self, *path, default=None):
-        return default
-
-
-_NO_CASE = _NoCase()
+#: A case with no facts yet: a numbered kind's organ when it depends on none.
+_NO_CASE = Case(Path())
 
 
 def skeleton(step: Step, case_dir: Path, case_id: str | None = None,

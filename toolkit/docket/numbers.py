@@ -17,7 +17,8 @@ from toolkit.text import display_width
 
 def ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5, 9, 10] → 1—3、5、9—10 (— for runs of three or more)."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for n in sorted(set(numbers)):
         if run and n == run[-1] + 1:
             run.append(n)

@@ -130,6 +130,12 @@ class StatusRow:
         return "idle"
 
     @property
+    def due_soon(self) -> bool:
+        """Pending, and the next limit runs out within 3 (working or calendar) days."""
+        nxt = self.next
+        return self.state == "pending" and nxt is not None and nxt.left is not None and nxt.left <= 3
+
+    @property
     def status_text(self) -> str:
         parts = []
         if self.next is not None:
@@ -281,7 +287,7 @@ def to_json(rows: list[StatusRow], today: dt.date) -> str:
 
 def summary_counts(rows: list[StatusRow]) -> dict:
     return {"cases": len(rows), "overdue": sum(row.overdue for row in rows),
-            "due_soon": sum(row.state == "pending" and row.next.left <= 3 for row in rows),
+            "due_soon": sum(row.due_soon for row in rows),
             "broken": sum(row.broken for row in rows),
             "idle": sum(row.state == "idle" for row in rows)}
 
@@ -325,7 +331,7 @@ def table_lines(rows: list[StatusRow]) -> list[tuple[str, str]]:
     out = [(line(HEADERS), "header")]
     for row, values in cells:
         style = {"overdue": "overdue", "attention": "attention", "idle": "idle"}.get(row.state, "plain")
-        if row.state == "pending" and row.next.left is not None and row.next.left <= 3:
+        if row.due_soon:
             style = "soon"
         if row.broken and style not in ("overdue",):
             style = "attention"

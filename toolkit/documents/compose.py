@@ -17,6 +17,7 @@ import traceback
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from functools import lru_cache
+from typing import TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -27,6 +28,10 @@ from toolkit.case.schema import schema_of
 from toolkit.case.steps import BY_KEY as STEPS
 from toolkit.config import BureauConfig
 from toolkit.documents.model import (
+    ALIGNS,
+    LAYOUTS,
+    PARAGRAPH_STYLES,
+    Block,
     Cell,
     Document,
     LabeledParagraph,
@@ -250,15 +255,17 @@ def parse(markup: str, kind: DocumentKind) -> Document:
         root = ET.fromstring(markup)
     except ET.ParseError as error:
         raise RenderError(f"文书模板 {kind.template} 生成的内容不是有效的 XML：{error}") from None
-    blocks, record, footer = [], None, ""
+    blocks: list[Block] = []
+    record, footer = None, ""
     for element in root:
         tag = element.tag
         if tag == "p":
-            blocks.append(Paragraph(_text(element), element.get("style", "body")))
+            blocks.append(Paragraph(_text(element), _one_of(element.get("style", "body"), PARAGRAPH_STYLES,
+                                                            "段落样式", kind)))
         elif tag == "lp":
             blocks.append(LabeledParagraph(_attr(element, "label"), _text(element)))
         elif tag == "table":
-            blocks.append(_table(element))
+            blocks.append(_table(element, kind))
         elif tag == "signature":
             blocks.append(Signature(_attr(element, "org"), _attr(element, "date"),
                                     element.get("seal") == "1"))
@@ -270,7 +277,8 @@ def parse(markup: str, kind: DocumentKind) -> Document:
             footer = _text(element)
         else:
             raise RenderError(f"文书模板 {kind.template} 中有未知的元素 <{tag}>")
-    return Document(key=kind.key, layout=root.get("layout", "form"), title=_attr(root, "title"),
+    return Document(key=kind.key, layout=_one_of(root.get("layout", "form"), LAYOUTS, "版式", kind),
+                    title=_attr(root, "title"),
                     blocks=tuple(blocks), issuer=_attr(root, "issuer"), number=_attr(root, "number"),
                     signer=_attr(root, "signer"),
                     copy=_attr(root, "copy"), classification=_attr(root, "classification"),
@@ -278,12 +286,24 @@ def parse(markup: str, kind: DocumentKind) -> Document:
                     footer=footer)
 
 
-def _table(element: ET.Element) -> Table:
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _one_of(value: str, allowed: tuple[_Choice, ...], what: str, kind: DocumentKind) -> _Choice:
+    """``value`` as one of ``allowed`` (a style, layout or alignment a template writes)."""
+    for option in allowed:
+        if value == option:
+            return option
+    raise RenderError(f"文书模板 {kind.template} 中的{what}「{value}」未定义（可用：{'、'.join(allowed)}）")
+
+
+def _table(element: ET.Element, kind: DocumentKind) -> Table:
     widths = tuple(float(w) for w in element.get("widths", "1").split())
     rows = []
     for row in element.findall("tr"):
         rows.append(tuple(Cell(_text(cell), label=cell.get("label") == "1",
                                colspan=int(cell.get("colspan", "1")), lines=int(cell.get("lines", "1")),
-                               align=cell.get("align", "center" if cell.get("label") == "1" else "left"))
+                               align=_one_of(cell.get("align", "center" if cell.get("label") == "1" else "left"),
+                                             ALIGNS, "对齐方式", kind))
                           for cell in row.findall("td")))
     return Table(widths=widths, rows=tuple(rows), header_rows=int(element.get("header", "0")))

@@ -25,7 +25,7 @@ RULE = "第九条第（六）项"
 
 def volume_kinds(case: Case, today: dt.date) -> list[DocumentKind]:
     """The kinds of document the volume of ``case`` holds, in the registry's order."""
-    return [kind for kind in KINDS if kind.applies(case) and kind.dated(case) <= today.isoformat()]
+    return [kind for kind in KINDS if (dated := kind.dated(case)) is not None and dated <= today.isoformat()]
 
 
 def scans_of(case: Case) -> dict[str, list[tuple[str, int, dict]]]:
@@ -43,7 +43,8 @@ def filed_late(case: Case, today: dt.date) -> list[tuple[DocumentKind, str]]:
     compiled = case.get("filing", "volume", "compiled_on")
     if not compiled:
         return []
-    return [(kind, kind.dated(case)) for kind in volume_kinds(case, today) if kind.dated(case) > compiled]
+    return [(kind, dated) for kind in volume_kinds(case, today)
+            if (dated := kind.dated(case)) is not None and dated > compiled]
 
 
 def supplement_note(title: str, date: str, compiled_on: str) -> str:

@@ -23,7 +23,7 @@ The XML vocabulary (one element per block, attributes as below):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Layout = Literal["official", "letter", "minutes", "form"]
 
@@ -33,6 +33,14 @@ Layout = Literal["official", "letter", "minutes", "form"]
 #: attachment: 附件说明, indented two characters with hanging continuation lines.
 ParagraphStyle = Literal["body", "h1", "h2", "h3", "h4", "addressee", "plain", "center",
                          "right", "note", "attachment"]
+
+#: A table cell's alignment.
+Align = Literal["left", "center", "right"]
+
+#: Every value of the literals above, to check what a template writes.
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+PARAGRAPH_STYLES: tuple[ParagraphStyle, ...] = get_args(ParagraphStyle)
+ALIGNS: tuple[Align, ...] = get_args(Align)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ class Cell:
     label: bool = False       # a caption cell (黑体, centred) rather than an answer
     colspan: int = 1
     lines: int = 1            # minimum height in text lines (room for handwriting)
-    align: Literal["left", "center", "right"] = "left"
+    align: Align = "left"
 
 
 @dataclass(frozen=True)

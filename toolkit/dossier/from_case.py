@@ -40,11 +40,12 @@ def _notes(case: Case, limits: list[TimeLimit], replaced: list[str], titles: dic
     notes = []
     for limit in limits:
         if limit.status == "late_accepted":
+            assert limit.done is not None  # late_accepted is a late act: one dated after the due date
             late = case.get("application", "late_acceptance")
             notes.append(f"申请于{cn_date(limit.done)}提出，超过{limit.length}的申请期限"
                          f"（应于{cn_date(limit.due)}前），经{late['accepted_by']}决定受理，"
                          f"理由：{late['reason']}。")
-        elif limit.status == "deferred":
+        elif limit.status == "deferred" and limit.done is not None:  # None: no decision yet
             notes.append(f"核实认定经暂缓，于{cn_date(limit.done)}作出决定。")
     for title in replaced:
         notes.append(f"《{title}》以签章原件扫描件归档，代替系统生成件。")

@@ -36,6 +36,7 @@ import pikepdf
 from pikepdf import Name
 
 from toolkit.attachments import Assessment, assess
+from toolkit.dossier.spec import VolumeSpec
 from toolkit.errors import DossierError
 
 #: Where Debian's Ghostscript keeps its ICC profiles (the default CMYK profile is SWOP-like).
@@ -208,7 +209,7 @@ def note(label: str, source: Path, assessment: Assessment, digest: str) -> str:
             f"编入；原件作为关联文件保存于本卷，SHA-256 {digest[:16]}…")
 
 
-def with_notes(spec, parts) -> object:
+def with_notes(spec: VolumeSpec, parts) -> VolumeSpec:
     """``spec`` with a 备考表 line for each converted part (``VolumeSpec.notes``)."""
     lines = [part.rendition_note for part in parts if part.rendition_note]
     return replace(spec, notes=tuple(spec.notes) + tuple(lines)) if lines else spec

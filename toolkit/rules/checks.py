@@ -185,7 +185,8 @@ def dates_in_order(case: Case, context: Context):
                       "第九条第（六）项", "立卷应在反馈之后")
     for step in ("result_use", "rectification", "clarification", "followup"):
         if case.has(step):
-            first = min((case.date(step, *path) for path in _dates_of(case, step)), default=None)
+            dates = [case.date(step, *path) for path in _dates_of(case, step)]
+            first = min((day for day in dates if day is not None), default=None)
             decided = case.date("determination", "decision", "date")
             if first and decided and first < decided and step != "rectification":
                 yield case.problem(step, (), BY_KEY[step].article,
@@ -441,15 +442,18 @@ def time_limits_kept(case: Case, context: Context):
     """Art. 9(1), (4), (5): the time limits, counted as PRC Civil Code Art. 201–203."""
     for limit in context.limits:
         step, path = limit.source
-        done_step, *done_path = PERIODS_BY_KEY[limit.key].done  # where the late act is recorded
+        done = PERIODS_BY_KEY[limit.key].done  # where the late act is recorded
+        done_step, done_path = done[0], done[1:]
         span = f"自{cn_date(limit.start)}起{limit.length}，应于{limit.due_text}前{limit.action}"
+        # the act's date (a late act always has one)
+        actual = f"，实际{cn_date(limit.done)}" if limit.done is not None else ""
         if limit.key == "application" and limit.status == "late":
             yield case.problem(done_step, done_path, limit.article,
-                               f"申请逾期：{span}，实际{cn_date(limit.done)}。"
+                               f"申请逾期：{span}{actual}。"
                                "如已同意受理，请在 late_acceptance 中记录决定受理人和理由")
         elif limit.key == "verification" and limit.status == "late":
             yield case.problem(done_step, done_path, limit.article,
-                               f"核实认定一般于{limit.length}内完成：{span}，实际{cn_date(limit.done)}，且未记录暂缓",
+                               f"核实认定一般于{limit.length}内完成：{span}{actual}，且未记录暂缓",
                                "warning")
         elif limit.key == "deferral":
             until = case.date("determination", "deferral", "until")
@@ -459,14 +463,14 @@ def time_limits_kept(case: Case, context: Context):
                                    f"{limit.due_text}，这里写的是{cn_date(until)}")
             if limit.status == "late":
                 yield case.problem(done_step, done_path, limit.article,
-                                   f"暂缓时间超过{limit.length}：{span}，实际{cn_date(limit.done)}")
+                                   f"暂缓时间超过{limit.length}：{span}{actual}")
             elif until and limit.done and limit.done > until:
                 yield case.problem(done_step, done_path, limit.article,
                                    f"认定决定（{cn_date(limit.done)}）晚于暂缓截止日（{cn_date(until)}）",
                                    "warning")
         elif limit.key == "feedback" and limit.status == "late":
             yield case.problem(done_step, done_path, limit.article,
-                               f"反馈逾期：{span}，实际{cn_date(limit.done)}")
+                               f"反馈逾期：{span}{actual}")
         if limit.status == "overdue":
             yield case.problem(step, path, limit.article,
                                f"{limit.name}已过：{span}，截至{cn_date(context.today)}尚无记录", "warning")

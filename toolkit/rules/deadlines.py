@@ -155,10 +155,10 @@ class MissingCalendar:
     step: str            # where its start date is, for messages
     path: tuple
     error: CalendarDataMissing
-    bound: DueRange | None = None
-    start: dt.date | None = None
-    case: Case | None = field(default=None, repr=False, compare=False)
-    today: dt.date | None = None
+    bound: DueRange
+    start: dt.date
+    case: Case = field(repr=False, compare=False)
+    today: dt.date
     table: str = str(DEFAULT_TABLE_PATH)   # the local holiday table to add the year to
 
     @property
@@ -167,7 +167,7 @@ class MissingCalendar:
 
     @property
     def done(self) -> dt.date | None:
-        return self.case.date(*self.period.done) if self.case is not None else None
+        return self.case.date(*self.period.done)
 
     def limit_at(self, due: dt.date) -> TimeLimit:
         """The limit as it stands if the period ends on ``due`` (one end of ``bound``)."""

@@ -16,6 +16,7 @@ numbered in a series ``bureau.yaml`` does not declare.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from toolkit.case.numbering import (
     remember_numbers,
     series_of,
 )
-from toolkit.case.problems import Problem
+from toolkit.case.problems import Problem, Severity
 from toolkit.config import BureauConfig
 from toolkit.text import cn_date
 
@@ -48,9 +49,8 @@ class Use:
     path: tuple
     text: str            # what is used: 杭教党容〔2026〕5号, J013-RC-3, 2025-001
     what: str            # whose it is: 认定决定书
-    date: object = None  # the document's date (numbers only)
 
-    def problem(self, message: str, severity: str = "error") -> Problem:
+    def problem(self, message: str, severity: Severity = "error") -> Problem:
         return self.case.problem(self.step, self.path, RULE, message, severity)
 
     @property
@@ -88,7 +88,7 @@ def register_problems(checked: list[Case], others: Iterable[Case],
     mine = {case.folder for case in checked}
     ids: dict[str, list[Use]] = defaultdict(list)
     volumes: dict[str, list[Use]] = defaultdict(list)
-    numbers: dict[tuple[str, int], list[Use]] = defaultdict(list)
+    numbers: dict[tuple[str, int], list[NumberUse]] = defaultdict(list)
     for case in cases:
         config = config_of(case)
         if case.has("case") and isinstance(case.get("case", "id"), str):
@@ -109,7 +109,7 @@ def register_problems(checked: list[Case], others: Iterable[Case],
             numbers[(series.prefix, entry.date.year)].append(_use(case, entry, series))
     found: dict[Path, list[Problem]] = defaultdict(list)
 
-    def report(use: Use, message: str, severity: str = "error") -> None:
+    def report(use: Use, message: str, severity: Severity = "error") -> None:
         if use.case.folder in mine:
             found[use.case.folder].append(use.problem(message, severity))
 
@@ -120,10 +120,10 @@ def register_problems(checked: list[Case], others: Iterable[Case],
                 for other in same:
                     if other is not use:
                         report(use, f"{use.what}“{use.text}”与{_whose(other)}重复（{other.where}）：{rule}")
-    for same in numbers.values():
-        by_number: dict[int, list[Use]] = defaultdict(list)
-        for use in same:
-            by_number[use.seq].append(use)
+    for series_uses in numbers.values():
+        by_number: dict[int, list[NumberUse]] = defaultdict(list)
+        for number_use in series_uses:
+            by_number[number_use.seq].append(number_use)
         for seq_uses in by_number.values():
             for use in seq_uses:
                 for other in seq_uses:
@@ -131,7 +131,7 @@ def register_problems(checked: list[Case], others: Iterable[Case],
                         report(use, f"发文字号{use.text}已用于{_whose(other)}的{other.what}"
                                     f"（{other.where}）：同一代字同一年度的文号只能用一次，"
                                     f"请改用下一个空号（rcmz numbers）")
-        latest: Use | None = None  # the latest-dated document among the smaller numbers
+        latest: NumberUse | None = None  # the latest-dated document among the smaller numbers
         for seq in sorted(by_number):
             for use in by_number[seq]:
                 if latest is not None and latest.seq < seq and use.date < latest.date:
@@ -147,7 +147,8 @@ def register_problems(checked: list[Case], others: Iterable[Case],
 
 @dataclass(frozen=True)
 class NumberUse(Use):
-    seq: int = 0
+    date: dt.date        # the document's date
+    seq: int
 
 
 def _use(case: Case, entry: Entry, series) -> NumberUse:

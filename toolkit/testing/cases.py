@@ -145,7 +145,8 @@ class _Numbers:
     """Sequence numbers, unique within each prefix and year (杭教党容〔2025〕3号)."""
 
     def __init__(self, rng: random.Random):
-        self.rng, self.used = rng, set()
+        self.rng = rng
+        self.used: set[tuple[str, int, int]] = set()
 
     def next(self, series: str, date: dt.date) -> int:
         while True:
@@ -253,7 +254,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
     investigation_started = dates.workdays(initiated, 1, 2)
     report = dates.workdays(investigation_started, 5, 8)
 
-    applicant = {"kind": scenario.kind, "name": unit if not individual else name}
+    applicant: dict = {"kind": scenario.kind, "name": unit if not individual else name}
     if individual:
         applicant.update(gender=rng.choice(("男", "女")), birth=f"{rng.randint(1965, 1992)}-{rng.randint(1, 12):02d}",
                          political_status="群众" if scenario.category == "非中共党员" else "中共党员",
@@ -368,7 +369,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
             reported = dates.workdays(deferred, 1, 5)
         elif scenario.upward == "no_deferral":
             reported = dates.workdays(report, 1, 2)
-        upward = {"date": reported, "seq": numbers.next("doc", reported), "to": "中共杭州市委组织部",
+        upward: dict = {"date": reported, "seq": numbers.next("doc", reported), "to": "中共杭州市委组织部",
                   "proposal": {"outcome": scenario.outcome, "reasoning": _points(rng, REASONS, lists)},
                   "question": f"拟对{name if individual else school}作出的认定是否妥当"}
         if scenario.outcome in MITIGATED_OUTCOMES:
@@ -406,7 +407,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
     determination["decision"] = decision
 
     fed_back = dates.between(decided, calendar.add_workdays(decided, 3))
-    feedback = {"date": fed_back, "seq": numbers.next("letter", fed_back),
+    feedback: dict = {"date": fed_back, "seq": numbers.next("letter", fed_back),
                 "method": rng.choice(("当面送达", "邮寄送达", "电子送达")),
                 "explanation": _points(rng, REASONS, lists, 1, 3)}
     if rng.random() < 0.5:
@@ -447,7 +448,7 @@ def _facts(scenario: Scenario, rng: random.Random, calendar: WorkCalendar, today
         if rng.random() < 0.4:
             facts["clarification"]["false_accusation"] = "对散布不实信息的人员，已移交有关部门依规处理。"
     if scenario.followup:
-        talks = []
+        talks: list[dict] = []
         if scenario.followup == "held":
             first = dates.workdays(decided, 20, 120)
             days = [first] + ([dates.workdays(first, 20, 80)] if rng.random() < 0.4 else [])

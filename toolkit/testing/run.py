@@ -112,7 +112,7 @@ def exercise_dossier(generated: GeneratedCase, out: Path, today: dt.date) -> lis
     if generated.scenario.followup == "planned" and any("回访谈话记录" in t for t, _ in documents):
         found.append("只有计划的回访谈话记录不应归入案卷")
     text = re.sub(r"\s+", "", pdf_text(volume.read_bytes()))
-    dates = sorted(kind.dated(case) for kind in kinds)
+    dates = sorted(date for kind in kinds if (date := kind.dated(case)) is not None)  # all dated: volume_kinds
     span = f"自{cn_month(dates[0])}至{cn_month(dates[-1])}"
     if span not in text:
         found.append(f"封面的时间应为{span}")

@@ -527,7 +527,7 @@ def _matches(row, state: str, text: str) -> bool:
 
 
 def _style(row) -> str:
-    if row.state == "pending" and row.next is not None and row.next.left is not None and row.next.left <= 3:
+    if row.due_soon:
         return "soon"
     return row.state
 

@@ -153,8 +153,8 @@ class Cursor:
             k = min(k, _with_text(tail, min_lines, orphans=False))
         moved = tail[n - k:] if k else []
         ids = {id(op) for e in moved for op in e.ops}
-        page = self.pages[tail[0].page] if tail else None
-        if moved and not [op for op in page.ops if id(op) not in ids]:
+        # moved is the end of tail, so tail[0] exists whenever moved does
+        if moved and not [op for op in self.pages[tail[0].page].ops if id(op) not in ids]:
             return []                                   # would empty the page
         return moved
 

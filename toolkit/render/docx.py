@@ -474,13 +474,14 @@ def _style_ppr(styles, style: str, tag: str):
     """``w:<tag>`` of the paragraph properties ``style`` has or inherits (None without)."""
     by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
     seen: set[str] = set()
-    while style in by_id and style not in seen:
-        seen.add(style)
-        el = by_id[style].find(f"{qn('w:pPr')}/{qn('w:' + tag)}")
+    current: str | None = style
+    while current is not None and current in by_id and current not in seen:
+        seen.add(current)
+        el = by_id[current].find(f"{qn('w:pPr')}/{qn('w:' + tag)}")
         if el is not None:
             return el
-        based = by_id[style].find(qn("w:basedOn"))
-        style = based.get(qn("w:val")) if based is not None else None
+        based = by_id[current].find(qn("w:basedOn"))
+        current = based.get(qn("w:val")) if based is not None else None
     return None
 
 

@@ -66,6 +66,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -87,6 +88,7 @@ from toolkit.documents.model import (
     Table,
 )
 from toolkit.errors import RenderError
+from toolkit.jinjacache import CompiledOnce, bytecode_cache
 from toolkit.paths import DOCX_SHELL
 from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
@@ -160,9 +162,12 @@ def _finalize(value):
     return Markup(_xml_text(str(value)))
 
 
+@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True,
-                              finalize=_finalize)
+    # One for the process: docxtpl compiles the shell's parts for every document through
+    # from_string, which CompiledOnce answers from what it (or an earlier run) compiled.
+    return CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize,
+                        bytecode_cache=bytecode_cache(__file__))
 
 
 def _run(text: str, rpr: str = "") -> str:

@@ -33,10 +33,11 @@ import logging
 import marshal
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
+
+from toolkit.cachefile import write_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -89,18 +90,8 @@ def _write(path: Path, kind: str, library: str, payload: Any) -> None:
     except ValueError as exc:  # something marshal cannot hold: no record, parsed each run
         log.debug("font metrics of %s not kept: %s", path.name, exc)
         return
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(MAGIC + hashlib.sha256(body).digest() + body)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        log.debug("font metrics record %s not written: %s", path, exc)
+    if not write_cache_file(path, MAGIC + hashlib.sha256(body).digest() + body, folder_mode=0o700):
+        log.debug("font metrics record %s not written", path)
 
 
 def load(kind: str, key: str, library: str) -> Any:

@@ -106,6 +106,19 @@ def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
         return False
 
 
+def package_stamp(name: str) -> str:
+    """Which installation of the package ``name`` is here, told without importing it (an import
+    can cost more than the answer a cache keeps): the size and times of its ``__init__`` file,
+    which any upgrade or reinstall replaces."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    if spec is None or not spec.origin:
+        return f"{name}:?"
+    stat = os.stat(spec.origin)
+    return f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
 def code_salt(*files: str) -> str:
     """rcmz's version and the size and time of the given source files."""
     from toolkit import __version__

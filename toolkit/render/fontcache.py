@@ -269,13 +269,10 @@ def _source(path: str, index: int, signature: tuple[int, ...]) -> Source:
 @lru_cache(maxsize=1)
 def _source_library() -> str:
     """What a kept :class:`Source` depends on besides the font: how characters are split into
-    parts, and the installed fontTools (its package file, found without importing it)."""
-    from importlib.util import find_spec
+    parts, and the installed fontTools."""
+    from toolkit.cachefile import package_stamp
 
-    spec = find_spec("fontTools")
-    origin = spec.origin if spec is not None else None
-    stamp = fontmetrics.signature(os.stat(origin)) if origin else ()
-    return repr((PARTS, CORE_BLOCKS, stamp))
+    return repr((PARTS, CORE_BLOCKS, package_stamp("fontTools")))
 
 
 def _source_from(kept: dict, path: str, index: int, digest: str) -> Source:

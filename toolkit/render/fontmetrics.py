@@ -11,8 +11,10 @@ Two kinds of record, each keyed by the SHA-256 of the font file's bytes and the 
 
 A file's digest is found again without rereading the file while its device, inode, size,
 modification and change times are all unchanged, as git trusts its index: writing to a file
-changes its change time (``st_ctime``), which no user process can set back.  The digests are one
-record (``digests``) rewritten when a run met a new file version.
+changes its change time (``st_ctime``), which no user process can set back.  As with git's
+"racy" files, a digest is not kept for a file changed less than :data:`SETTLED_NS` ago (a second
+write within the same tick of the file system's clock could leave the times as they were).  The
+digests are one record (``digests``) rewritten when a run met a new file version.
 
 A record is ``MAGIC``, the SHA-256 of its body and the body, a ``marshal`` of (salt, payload);
 the salt names this format, the kind and the version of the library whose parse it holds.
@@ -34,6 +36,7 @@ import marshal
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,9 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 MAGIC = b"rcmz-font-metrics\n"
 _SUM = 32  # bytes of SHA-256
+
+#: How long ago a file must have last changed for its digest to be kept by its stat signature.
+SETTLED_NS = 2_000_000_000
 
 _LOCK = threading.Lock()
 #: absolute path → (stat signature, digest); None until the record is read
@@ -145,6 +151,8 @@ def digest(path: str, st: os.stat_result | None = None, data: bytes | None = Non
             for block in iter(lambda: stream.read(1 << 20), b""):
                 h.update(block)
         value = h.hexdigest()
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
+        return value  # racy: hashed again next time
     with _LOCK:
         if not _DIRTY:
             atexit.register(save_digests)

@@ -87,11 +87,16 @@ class JsonCache:
 
 def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
     """Write ``data`` to ``path`` through a temporary file and a rename; False (nothing left
-    behind) when the folder cannot be made or written."""
+    behind) when the folder cannot be made or written.  Folders it makes get ``folder_mode``,
+    its parents too (``mkdir(parents=True)`` would leave them to the umask: a private cache
+    made world-readable)."""
     import tempfile
+    from itertools import takewhile
 
     try:
-        path.parent.mkdir(mode=folder_mode, parents=True, exist_ok=True)
+        missing = list(takewhile(lambda f: not f.is_dir(), (path.parent, *path.parent.parents)))
+        for folder in reversed(missing):
+            folder.mkdir(mode=folder_mode, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError:
         return False

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ConfigError, RenderError
 from toolkit.render import fontcache, fontmetrics
@@ -319,7 +319,8 @@ def _ttfont(name: str, path: str, index: int) -> TTFont:
         fontmetrics.store("face", key, library, {
             "size": len(data), "names": names,
             "state": {k: v for k, v in state.items() if k not in names}})
-    return _ttfont_class().of_face(name, face)
+    cls: Any = _ttfont_class()  # defined at run time: mypy knows it as a type only
+    return cls.of_face(name, face)
 
 
 def _kept_face(kept, data: bytes, path: str):

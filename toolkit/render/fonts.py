@@ -290,6 +290,38 @@ def _ttfont_class() -> type:
     return _TTFont
 
 
+@lru_cache(maxsize=1)
+def _ttface_class() -> type:
+    """reportlab's TrueType face, whose glyph table is not copied whole for every subset: its
+    ``makeSubset`` asks for the ``glyf`` table only to slice glyphs out of it, and a copy of a
+    CJK face's table is tens of MB, for each of the some 90 subsets a case's documents embed."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    class _TTFontFace(TTFontFace):
+        def get_table(self, tag):
+            if tag != "glyf":
+                return super().get_table(tag)
+            pos, length = self.get_table_pos(tag)
+            return _GlyphTable(memoryview(self._ttf_data)[pos:pos + length])
+
+    return _TTFontFace
+
+
+class _GlyphTable:
+    """A table of a font file read by slices, each one bytes, as slicing the copied table gave."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: memoryview):
+        self.view = view
+
+    def __getitem__(self, index: slice) -> bytes:
+        return self.view[index].tobytes()
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+
 #: What a kept reportlab face does not hold: the file's bytes and name (this run's), and the
 #: scaling function (code, rebuilt from unitsPerEm as reportlab builds it).
 _FACE_OWN = ("_ttf_data", "filename", "_pdfScale")
@@ -303,7 +335,6 @@ def _ttfont(name: str, path: str, index: int) -> TTFont:
     import io
 
     from reportlab import Version
-    from reportlab.pdfbase.ttfonts import TTFontFace
 
     with open(path, "rb") as stream:
         st = os.fstat(stream.fileno())
@@ -313,7 +344,7 @@ def _ttfont(name: str, path: str, index: int) -> TTFont:
     if face is None:
         source = io.BytesIO(data)
         source.name = path      # reportlab names the face's file (and its PDF objects) by it
-        face = TTFontFace(source, subfontIndex=index)
+        face = _ttface_class()(source, subfontIndex=index)
         state = {k: v for k, v in vars(face).items() if k not in _FACE_OWN}
         names = {k: v.ustr for k, v in state.items() if hasattr(v, "ustr")}
         fontmetrics.store("face", key, library, {
@@ -326,7 +357,7 @@ def _ttfont(name: str, path: str, index: int) -> TTFont:
 def _kept_face(kept, data: bytes, path: str):
     """The reportlab face restored from a kept record, or None when the record does not fit
     this file (another size, a glyph table past its end, attributes missing)."""
-    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
 
     try:
         state, names = kept["state"], kept["names"]
@@ -341,7 +372,8 @@ def _kept_face(kept, data: bytes, path: str):
         units = state["unitsPerEm"]
     except (KeyError, TypeError, AttributeError):
         return None
-    face = TTFontFace.__new__(TTFontFace)
+    cls = _ttface_class()
+    face = cls.__new__(cls)
     vars(face).update(state)
     vars(face).update({k: TTFNameBytes(v.encode("utf-8")) for k, v in names.items()})
     face._ttf_data, face.filename = data, path

@@ -673,8 +673,14 @@ _RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "
               "eastAsianLayout", "specVanish", "oMath"]
 
 
+@lru_cache(maxsize=1)
+def _rpr_rank() -> dict[str, int]:
+    """Clark name → place in ``w:rPr`` (made once: every run of every document is ordered)."""
+    return {qn("w:" + n): i for i, n in enumerate(_RPR_ORDER)}
+
+
 def _order_rpr(rpr) -> None:
-    rank = {qn("w:" + n): i for i, n in enumerate(_RPR_ORDER)}
+    rank = _rpr_rank()
     kids = sorted(rpr, key=lambda e: rank.get(e.tag, len(rank)))
     for k in kids:
         rpr.append(k)

@@ -372,7 +372,7 @@ def _kept_face(kept, data: bytes, path: str):
         units = state["unitsPerEm"]
     except (KeyError, TypeError, AttributeError):
         return None
-    cls = _ttface_class()
+    cls: Any = _ttface_class()
     face = cls.__new__(cls)
     vars(face).update(state)
     vars(face).update({k: TTFNameBytes(v.encode("utf-8")) for k, v in names.items()})

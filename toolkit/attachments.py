@@ -241,17 +241,9 @@ def _content_digest(path: Path) -> str:
 def _salt() -> str:
     """What else an answer depends on: rcmz, this module, and the readers (not imported: a run
     that finds everything in the cache never loads them)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from toolkit.cachefile import code_salt, package_stamp
 
-    from toolkit.cachefile import code_salt
-
-    def of(package: str) -> str:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return "?"
-
-    return f"{code_salt(__file__)}:{of('pikepdf')}:{of('pillow')}"
+    return f"{code_salt(__file__)}:{package_stamp('pikepdf')}:{package_stamp('PIL')}"
 
 
 _CACHE = JsonCache("attachments", _salt)

@@ -6,11 +6,16 @@ time, ``toolkit.case.numbering``).  The folder is ``rcmz status``'s (``RCMZ_CACH
 the platform's cache folder); ``RCMZ_NO_CACHE=1`` turns every cache off.  A cache is read on
 first use and written once when the process ends, and only if something was added; one that
 cannot be read or written only costs time.
+
+:func:`write_cache_file` writes any cache file (these, the font records, compiled templates):
+atomically, so a reader never sees half a file, but without ``fsync`` — after a power cut a
+cache file may be lost or empty, which its reader takes as a miss.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -75,15 +80,48 @@ class JsonCache:
         file = self._file()
         if not self._dirty or file is None or self._memory is None:
             return
-        from toolkit.atomic import write_text_atomic
-
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(file, json.dumps({"salt": self._salt(), "values": self._memory},
-                                               ensure_ascii=False))
-        except OSError:
-            pass
+        write_cache_file(file, json.dumps({"salt": self._salt(), "values": self._memory},
+                                          ensure_ascii=False).encode("utf-8"))
         self._dirty = False
+
+
+def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
+    """Write ``data`` to ``path`` through a temporary file and a rename; False (nothing left
+    behind) when the folder cannot be made or written.  Folders it makes get ``folder_mode``,
+    its parents too (``mkdir(parents=True)`` would leave them to the umask: a private cache
+    made world-readable)."""
+    import tempfile
+    from itertools import takewhile
+
+    try:
+        missing = list(takewhile(lambda f: not f.is_dir(), (path.parent, *path.parent.parents)))
+        for folder in reversed(missing):
+            folder.mkdir(mode=folder_mode, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+
+
+def package_stamp(name: str) -> str:
+    """Which installation of the package ``name`` is here, told without importing it (an import
+    can cost more than the answer a cache keeps): the size and times of its ``__init__`` file,
+    which any upgrade or reinstall replaces."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    if spec is None or not spec.origin:
+        return f"{name}:?"
+    stat = os.stat(spec.origin)
+    return f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
 
 def code_salt(*files: str) -> str:

@@ -44,6 +44,7 @@ from toolkit.documents.model import (
 from toolkit.documents.numbers import document_number
 from toolkit.documents.registry import KINDS, DocumentKind
 from toolkit.errors import RenderError
+from toolkit.jinjacache import bytecode_cache
 from toolkit.paths import TEMPLATES_DIR
 from toolkit.rules import articles
 from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number, phrases_of
@@ -123,9 +124,11 @@ def names(people) -> str:
 @lru_cache(maxsize=8)
 def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
     # Sandboxed: an override template travels in the case repository, and whoever can commit
-    # there must not be able to run code on every clerk's machine through it.
+    # there must not be able to run code on every clerk's machine through it.  One environment
+    # per run compiles each template once; its bytecode cache, once across runs.
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*override_dirs, str(TEMPLATES_DIR)]),
+        bytecode_cache=bytecode_cache(__file__),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

@@ -66,6 +66,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -87,6 +88,7 @@ from toolkit.documents.model import (
     Table,
 )
 from toolkit.errors import RenderError
+from toolkit.jinjacache import CompiledOnce, bytecode_cache
 from toolkit.paths import DOCX_SHELL
 from toolkit.render import geometry as G
 from toolkit.render.docx_shell.layout import ISSUER_PT, LINE
@@ -161,9 +163,12 @@ def _finalize(value):
     return Markup(_xml_text(str(value)))
 
 
+@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True,
-                              finalize=_finalize)
+    # One for the process: docxtpl compiles the shell's parts for every document through
+    # from_string, which CompiledOnce answers from what it (or an earlier run) compiled.
+    return CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize,
+                        bytecode_cache=bytecode_cache(__file__))
 
 
 def _run(text: str, rpr: str = "") -> str:
@@ -708,8 +713,14 @@ _RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "
               "eastAsianLayout", "specVanish", "oMath"]
 
 
+@lru_cache(maxsize=1)
+def _rpr_rank() -> dict[str, int]:
+    """Clark name → place in ``w:rPr`` (made once: every run of every document is ordered)."""
+    return {qn("w:" + n): i for i, n in enumerate(_RPR_ORDER)}
+
+
 def _order_rpr(rpr) -> None:
-    rank = {qn("w:" + n): i for i, n in enumerate(_RPR_ORDER)}
+    rank = _rpr_rank()
     kids = sorted(rpr, key=lambda e: rank.get(e.tag, len(rank)))
     for k in kids:
         rpr.append(k)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import atexit
 import copy
-import hashlib
 import logging
 import os
 import shutil
@@ -45,6 +44,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from toolkit.render import fontmetrics
 
 log = logging.getLogger(__name__)
 
@@ -199,18 +200,9 @@ def is_cff(path: str, index: int = 0) -> bool:
 
 
 def file_digest(path: str) -> str:
-    """SHA-256 of a file (hex), cached per (path, size, modification time)."""
-    st = os.stat(path)
-    return _digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=64)
-def _digest(path: str, size: int, mtime: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """SHA-256 of a file (hex), hashed again only when the file changes
+    (:func:`toolkit.render.fontmetrics.digest`)."""
+    return fontmetrics.digest(path)
 
 
 @dataclass
@@ -251,13 +243,55 @@ class Source:
 
 
 def source(path: str, index: int = 0) -> Source:
-    """What converting face ``index`` of the CFF font ``path`` will give (cached per file version)."""
-    st = os.stat(path)
-    return _source(os.path.abspath(path), index, st.st_size, st.st_mtime_ns)
+    """What converting face ``index`` of the CFF font ``path`` will give (read once per file
+    version, and kept across runs: :mod:`toolkit.render.fontmetrics`)."""
+    return _source(os.path.abspath(path), index, fontmetrics.signature(os.stat(path)))
 
 
 @lru_cache(maxsize=32)
-def _source(path: str, index: int, size: int, mtime: int) -> Source:
+def _source(path: str, index: int, signature: tuple[int, ...]) -> Source:
+    digest = fontmetrics.digest(path)
+    key, library = f"{digest}-{index}", _source_library()
+    kept = fontmetrics.load("source", key, library)
+    if kept is not None:
+        try:
+            return _source_from(kept, path, index, digest)
+        except (KeyError, TypeError, ValueError):
+            pass  # not what this version writes: read the font again
+    src = _read_source(path, index, digest)
+    fontmetrics.store("source", key, library, {
+        "psname": src.psname, "family": src.family, "style": src.style, "widths": src.widths,
+        "default_width": src.default_width, "ascent": src.ascent, "descent": src.descent,
+        "parts": src.parts})
+    return src
+
+
+@lru_cache(maxsize=1)
+def _source_library() -> str:
+    """What a kept :class:`Source` depends on besides the font: how characters are split into
+    parts, and the installed fontTools."""
+    from toolkit.cachefile import package_stamp
+
+    return repr((PARTS, CORE_BLOCKS, package_stamp("fontTools")))
+
+
+def _source_from(kept: dict, path: str, index: int, digest: str) -> Source:
+    """A :class:`Source` from its kept record, its types checked (a record is data, never trusted
+    to be of the right shape)."""
+    widths, parts = kept["widths"], kept["parts"]
+    if not (isinstance(widths, dict) and isinstance(parts, dict)
+            and all(isinstance(p, str) and isinstance(codes, frozenset) for p, codes in parts.items())):
+        raise TypeError("malformed source record")
+    numbers = [kept[k] for k in ("default_width", "ascent", "descent")]
+    names = [kept[k] for k in ("psname", "family", "style")]
+    if not all(isinstance(n, (int, float)) for n in numbers) or not all(isinstance(n, str) for n in names):
+        raise TypeError("malformed source record")
+    return Source(path=path, index=index, digest=digest, psname=names[0], family=names[1],
+                  style=names[2], widths=widths, default_width=float(numbers[0]),
+                  ascent=float(numbers[1]), descent=float(numbers[2]), parts=parts)
+
+
+def _read_source(path: str, index: int, digest: str) -> Source:
     from fontTools.ttLib import TTFont
 
     font = TTFont(path, fontNumber=index, lazy=True)
@@ -282,7 +316,7 @@ def _source(path: str, index: int, size: int, mtime: int) -> Source:
         parts: dict[str, set[int]] = {}
         for code in cmap:
             parts.setdefault(part_of(code), set()).add(code)
-        return Source(path=path, index=index, digest=_digest(path, size, mtime), psname=psname,
+        return Source(path=path, index=index, digest=digest, psname=psname,
                       family=name.getDebugName(1) or psname, style=name.getDebugName(2) or "",
                       widths=widths, default_width=hmtx[order[0]][0] * scale,
                       ascent=ascent, descent=descent,

@@ -44,10 +44,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import ConfigError, RenderError
-from toolkit.render import fontcache
+from toolkit.render import fontcache, fontmetrics
 
 if TYPE_CHECKING:  # reportlab loads when a face is first drawn: `rcmz check` finds the files only
     from reportlab.pdfbase.ttfonts import TTFont
@@ -268,7 +268,117 @@ def _ttfont_class() -> type:
                 if stream is not None:
                     stream.content = to_unicode_cmap(base, subset)
 
+        @classmethod
+        def of_face(cls, name: str, face) -> _TTFont:
+            """The font of an already parsed ``face``: what ``TTFont.__init__`` sets besides
+            parsing the file (tests/test_fonts.py compares the two on every reportlab)."""
+            from fnmatch import fnmatch
+            from weakref import WeakKeyDictionary
+
+            from reportlab import rl_config
+            from reportlab.pdfbase.ttfonts import TTEncoding
+
+            font = cls.__new__(cls)
+            font.fontName = name
+            font.face = face
+            font.encoding = TTEncoding()
+            font.state = WeakKeyDictionary()
+            font._asciiReadable = rl_config.ttfAsciiReadable
+            font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+            return font
+
     return _TTFont
+
+
+@lru_cache(maxsize=1)
+def _ttface_class() -> type:
+    """reportlab's TrueType face, whose glyph table is not copied whole for every subset: its
+    ``makeSubset`` asks for the ``glyf`` table only to slice glyphs out of it, and a copy of a
+    CJK face's table is tens of MB, for each of the some 90 subsets a case's documents embed."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    class _TTFontFace(TTFontFace):
+        def get_table(self, tag):
+            if tag != "glyf":
+                return super().get_table(tag)
+            pos, length = self.get_table_pos(tag)
+            return _GlyphTable(memoryview(self._ttf_data)[pos:pos + length])
+
+    return _TTFontFace
+
+
+class _GlyphTable:
+    """A table of a font file read by slices, each one bytes, as slicing the copied table gave."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: memoryview):
+        self.view = view
+
+    def __getitem__(self, index: slice) -> bytes:
+        return self.view[index].tobytes()
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+
+#: What a kept reportlab face does not hold: the file's bytes and name (this run's), and the
+#: scaling function (code, rebuilt from unitsPerEm as reportlab builds it).
+_FACE_OWN = ("_ttf_data", "filename", "_pdfScale")
+
+
+def _ttfont(name: str, path: str, index: int) -> TTFont:
+    """reportlab's TTFont (with :func:`_ttfont_class`'s ToUnicode fix) of face ``index`` of the
+    TrueType file ``path``.  What reportlab parses from the file is kept across runs, keyed by
+    the file's digest (:mod:`toolkit.render.fontmetrics`); a record that is missing or unusable
+    means parsing the file as before."""
+    import io
+
+    from reportlab import Version
+
+    with open(path, "rb") as stream:
+        st = os.fstat(stream.fileno())
+        data = stream.read()
+    key, library = f"{fontmetrics.digest(path, st, data)}-{index}", f"reportlab {Version}"
+    face = _kept_face(fontmetrics.load("face", key, library), data, path)
+    if face is None:
+        source = io.BytesIO(data)
+        source.name = path      # reportlab names the face's file (and its PDF objects) by it
+        face = _ttface_class()(source, subfontIndex=index)
+        state = {k: v for k, v in vars(face).items() if k not in _FACE_OWN}
+        names = {k: v.ustr for k, v in state.items() if hasattr(v, "ustr")}
+        fontmetrics.store("face", key, library, {
+            "size": len(data), "names": names,
+            "state": {k: v for k, v in state.items() if k not in names}})
+    cls: Any = _ttfont_class()  # defined at run time: mypy knows it as a type only
+    return cls.of_face(name, face)
+
+
+def _kept_face(kept, data: bytes, path: str):
+    """The reportlab face restored from a kept record, or None when the record does not fit
+    this file (another size, a glyph table past its end, attributes missing)."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
+    try:
+        state, names = kept["state"], kept["names"]
+        if kept["size"] != len(data) or not isinstance(state, dict) or not isinstance(names, dict):
+            return None
+        tables = state["table"].values()
+        if any(t["offset"] + t["length"] > len(data) for t in tables):
+            return None
+        if not (isinstance(state["charToGlyph"], dict) and isinstance(state["charWidths"], dict)
+                and len(state["glyphPos"]) == state["numGlyphs"] + 1):
+            return None
+        units = state["unitsPerEm"]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    cls: Any = _ttface_class()
+    face = cls.__new__(cls)
+    vars(face).update(state)
+    vars(face).update({k: TTFNameBytes(v.encode("utf-8")) for k, v in names.items()})
+    face._ttf_data, face.filename = data, path
+    face._pdfScale = (lambda x: x) if units == 1000 else (lambda x, m=1000 / units: x * m)
+    return face
 
 
 class _Face:
@@ -307,7 +417,7 @@ class _Face:
             self.problem = f"字体文件不存在：{self.path}"
             return
         try:
-            font = _ttfont_class()(self.name, self.file, subfontIndex=0 if self.part else self.index)
+            font = _ttfont(self.name, self.file, 0 if self.part else self.index)
         except TTFError as exc:
             if "postscript" in str(exc).lower() or "cff" in str(exc).lower():
                 self.problem = (f"{self.label} 为 CFF（PostScript）轮廓字体，"

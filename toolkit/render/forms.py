@@ -165,8 +165,10 @@ def _content_height(doc: Document, plan_widths: dict[int, tuple[float, ...]], st
     return height
 
 
+@lru_cache(maxsize=64)
 def plan_form(doc: Document, phrases: tuple[str, ...]) -> FormPlan:
-    """Widths and cell size for ``doc`` (forms only; other layouts keep their tables as they are)."""
+    """Widths and cell size for ``doc`` (forms only; other layouts keep their tables as they are).
+    Kept for the process: the PDF and the DOCX of a document ask for the same plan."""
     if doc.layout != "form" or not any(isinstance(b, Table) for b in doc.blocks):
         return FormPlan(DEFAULT, {})
     plans = []

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from toolkit.cachefile import JsonCache, code_salt, package_stamp
 from toolkit.documents.model import Document, Record, Signature
 from toolkit.text import normalize_typography
 
@@ -373,9 +374,21 @@ MAX_SEARCH_LINES = 4
 EVEN = 4
 
 
+def _words_salt() -> str:
+    return f"{code_salt(__file__)};{package_stamp('jieba')}"
+
+
+#: A title's word breaks, kept across runs: loading jieba's dictionary costs about a second, and
+#: a case's titles are the same each time it is rendered.
+_WORDS = JsonCache("title-words", _words_salt)
+
+
 @lru_cache(maxsize=256)
 def word_breaks(text: str) -> frozenset[int]:
-    """Positions between two words of ``text`` (jieba, loaded on first use)."""
+    """Positions between two words of ``text`` (jieba, loaded when a title is new)."""
+    kept = _WORDS.get(text)
+    if isinstance(kept, list) and all(isinstance(b, int) for b in kept):
+        return frozenset(kept)
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -383,6 +396,7 @@ def word_breaks(text: str) -> frozenset[int]:
     for word in jieba.cut(text, HMM=False):
         pos += len(word)
         out.add(pos)
+    _WORDS.put(text, sorted(out))
     return frozenset(out)
 
 

@@ -1,7 +1,8 @@
 """Writing a case's documents: each ``Document`` typeset as PDF and DOCX and written to a folder.
 
-All files are made in memory first and then written atomically, so a failure (a character no
-font has) leaves no half-written output behind.
+All files are made in memory first, so a failure (a character no font has) writes nothing; then
+they are written together through a scratch folder and published by renames
+(:func:`toolkit.atomic.publish_all`), so no output is ever left half-written.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.atomic import write_bytes_atomic
+from toolkit.atomic import publish_all, work_dir
 from toolkit.documents.model import Document
 from toolkit.documents.registry import BY_KEY
 
@@ -34,7 +35,7 @@ def output_name(document: Document) -> str:
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
                     formats=FORMATS, docx_shell: Path | None = None, *,
                     duplex: bool = True) -> list[RenderedDocument]:
-    """Typeset every document in memory first, then write each file atomically.
+    """Typeset every document in memory first, then write all files (:func:`publish_all`).
 
     ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
     ``duplex``: printed on both sides (the 版记 on an even page)."""
@@ -55,11 +56,11 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
         if "docx" in formats:
             outputs["docx"] = render_docx(document, docx_shell, record_pages=moved)
         rendered.append((document, outputs))
-    results = []
+    results, data = [], {}
     for document, outputs in rendered:
-        files = {}
-        for fmt, data in outputs.items():
-            files[fmt] = out_dir / f"{output_name(document)}.{fmt}"
-            write_bytes_atomic(files[fmt], data)
+        files = {fmt: out_dir / f"{output_name(document)}.{fmt}" for fmt in outputs}
+        data.update({files[fmt]: content for fmt, content in outputs.items()})
         results.append(RenderedDocument(document, files))
+    with work_dir(out_dir) as work:
+        publish_all(work, data)
     return results

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pagemeasure import Line, Page, measure
 from toolkit.documents.model import Document, LabeledParagraph, Paragraph, Signature, Table
@@ -37,10 +37,14 @@ class Rendered:
     doc: Document
     pages: list[Page]
     lo: bool = False                  # LibreOffice's layout of the DOCX
+    # page number → lines in the block of a page the typesetter tightened to hold its signature
+    # (GB/T 9704 7.3.5.5; ``Page.pitch``): 23 to 25
+    tight: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, name: str, doc: Document, data: bytes, lo: bool = False) -> Rendered:
-        return cls(name, doc, measure(data), lo)
+    def of(cls, name: str, doc: Document, data: bytes, lo: bool = False,
+           tight: dict[int, int] | None = None) -> Rendered:
+        return cls(name, doc, measure(data), lo, dict(tight or {}))
 
 
 def is_red(color) -> bool:
@@ -81,20 +85,44 @@ def block_and_grid(r: Rendered) -> list[str]:
         lines = body_lines(page)
         if not lines:
             continue
-        ks = [(ln.base - GRID0) / PITCH for ln in lines]
-        if r.lo:
-            # LibreOffice sets 16-pt text ≈1 mm lower in an exact line than the PDF's centred em
-            # box: its lines keep the grid's pitch at a common offset
-            base = ks[0] - round(ks[0])
-            bad = [(ln, k) for ln, k in zip(lines, ks, strict=True)
-                   if abs(k - round(k - base) - base) > 0.08]
-        else:
-            bad = [(ln, k) for ln, k in zip(lines, ks, strict=True) if abs(k - round(k)) > 0.08]
+        n = r.tight.get(page.number, 22)
+        if n != 22 and not (22 < n <= 22 + TIGHT and signs(r, page)):
+            out.append(f"p{page.number} set on {n} lines without a signature on it")
+        bad, ks = off_grid(lines, n, r.lo)
+        if n == 22 and bad and any(not off_grid(lines, m, r.lo)[0] for m in range(23, 23 + TIGHT)):
+            out.append(f"p{page.number} set closer than the grid, not recorded as tightened")
         out += [f"p{page.number} line {ln.text[:12]!r} off the grid ({k:.2f})" for ln, k in bad]
         rows = {round(k) for k in ks}
-        if rows and max(rows) - min(rows) >= 22 or any(k > 21.5 for k in ks):
-            out.append(f"p{page.number} uses more than 22 rows")
+        if rows and max(rows) - min(rows) >= n or any(k > n - 0.5 for k in ks):
+            out.append(f"p{page.number} uses more than {n} rows")
     return out
+
+
+#: Lines a page may gain by closer line spacing to hold its signature (7.3.5.5: "当公文排版后所剩
+#: 空白处不能容下印章或签发人签名章、成文日期时，可以采取调整行距、字距的措施解决"): at most 25
+#: lines in the block, a pitch no closer than 22/25 of the grid's (20/23 below a letter's 发文字号).
+TIGHT = 3
+
+
+def off_grid(lines: list[Line], n: int, lo: bool) -> tuple[list[tuple[Line, float]], list[float]]:
+    """The lines not on a grid of ``n`` lines in the block, and every line's row on it.  A page
+    tightened for its signature (``n`` > 22) keeps its first line on the grid's row (0, or a
+    letter's 发文字号 under its head) and spaces the lines below it evenly down to the last
+    row."""
+    k0 = (lines[0].base - GRID0) / PITCH
+    # LibreOffice sets 16-pt text ≈1 mm lower in an exact line than the PDF's centred em box:
+    # its lines keep the pitch at a common offset
+    base = k0 - round(k0) if lo else 0.0
+    start = round(k0 - base)
+    pitch = PITCH * (22 - start) / (n - start)
+    ks = [start + (ln.base - GRID0 - (start + base) * PITCH) / pitch for ln in lines]
+    return [(ln, k) for ln, k in zip(lines, ks, strict=True) if abs(k - round(k)) > 0.08], ks
+
+
+def signs(r: Rendered, page: Page) -> bool:
+    """Whether ``page`` holds the 成文日期 of one of the document's signatures."""
+    dates = {normalize_typography(b.date) for b in r.doc.blocks if isinstance(b, Signature)}
+    return any(ln.text in dates for ln in body_lines(page))
 
 
 # --------------------------------------------------------------------------------------------

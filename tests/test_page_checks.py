@@ -25,7 +25,7 @@ from toolkit.render.docx import render_docx
 from toolkit.render.fonts import default_fontbook
 from toolkit.render.forms import BLOCK_H, _content_height, plan_form
 from toolkit.render.linebreak import document_phrases
-from toolkit.render.pdf import record_pages, typeset, write_pdf
+from toolkit.render.pdf import record_pages, tightened, typeset, write_pdf
 
 pytestmark = pytest.mark.skipif(
     not Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf").exists(),
@@ -50,18 +50,6 @@ KNOWN: dict[str, set[str]] = {
     # Word, which places a frame with its anchor) keep them on one page
     "lo_record:2025-903-minutes": {"版记 on odd page 3"},
     "lo_pages:2025-903-minutes": {"(2, 3)"},
-    # 7.3.5.5 on an exact grid with 28-character lines: the signature page holds two lines of
-    # text besides the closing formula (and a heading goes with its paragraph), and no
-    # moving of lines fills the page before — it is the first page, or the page before it is
-    # full and the signature lacks two rows or more (pulling lines back takes tighter
-    # lines, which the 28 cells do not allow; the standard's other remedy, closer lines,
-    # leaves the grid)
-    "early:2025-001-feedback_letter": {"p2 ends 6 rows early"},     # p1 full, 2 rows lacking
-    "early:2025-003-deferral_notice": {"p1 ends 6 rows early"},     # first page, 1 row lacking
-    "early:2025-004-deferral_notice": {"p1 ends 5 rows early"},     # first page, 2 rows lacking
-    "early:2025-901-investigation_report": {"p3 ends 6 rows early"},  # two 签名 lines and the
-                                                                      # intro go along, 2 rows lacking
-    "early:2025-903-feedback_letter": {"p1 ends 5 rows early"},     # first page, 答复 heading
 }
 
 
@@ -97,21 +85,25 @@ def documents(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rendered(documents, fonts):
-    """name → (Document, PDF bytes, DOCX bytes, numbered pages, fits one page)."""
+    """name → (Document, PDF bytes, DOCX bytes, numbered pages, fits one page, tightened pages:
+    page number → lines in the block)."""
     out = {}
     for name, doc in documents:
         pages = typeset(doc, fonts)
         phrases = document_phrases(doc)
         plan = plan_form(doc, phrases)
         fits = doc.layout == "form" and _content_height(doc, plan.widths, plan.style, phrases) <= BLOCK_H
-        out[name] = (doc, write_pdf(doc, pages, fonts), render_docx(doc, record_pages=record_pages(pages)),
-                     [p.number for p in pages], fits)
+        tight = tightened(pages)
+        out[name] = (doc, write_pdf(doc, pages, fonts),
+                     render_docx(doc, record_pages=record_pages(pages), tight=tight),
+                     [p.number for p in pages], fits, {t.page + 1: t.lines for t in tight})
     return out
 
 
 @pytest.fixture(scope="module")
 def pdfs(rendered):
-    return {name: C.Rendered.of(name, doc, pdf) for name, (doc, pdf, *_) in rendered.items()}
+    return {name: C.Rendered.of(name, doc, pdf, tight=rendered[name][5])
+            for name, (doc, pdf, *_) in rendered.items()}
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +118,8 @@ def los(rendered, fonts, tmp_path_factory):
         path.write_bytes(docx)
         files.append(path)
     pdf = lo_layout.convert(files, folder / "out", fonts)
-    return {name: C.Rendered.of(name, rendered[name][0], pdf[folder / f"{name}.docx"].read_bytes(), lo=True)
+    return {name: C.Rendered.of(name, rendered[name][0], pdf[folder / f"{name}.docx"].read_bytes(), lo=True,
+                                tight=rendered[name][5])
             for name in rendered}
 
 
@@ -158,7 +151,8 @@ def test_pdf(pdfs, check):
 def test_pdf_signature_page_before_ends_at_most_two_rows_early(pdfs):
     """7.3.5.5: the lines that go with a signature leave the page before it at most two rows
     short; where they would leave more, lines move (the page before that one ends a row or two
-    early; toolkit.render.pdf.typeset)."""
+    early), and where the signature lacks at most three rows its page is set closer instead
+    (toolkit.render.pdf.typeset)."""
     assert _all(pdfs, lambda r: C.signature(r, early=True), "early") == {}
 
 

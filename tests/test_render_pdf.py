@@ -641,10 +641,25 @@ def _plain(ch: str, lines: int) -> Paragraph:
     return Paragraph(ch * (P.CHARS * lines), "plain")
 
 
-def test_signature_takes_the_last_lines_of_the_text_along(fonts):
-    # 19 + 2 + 1 lines fill the page: the blank line, 署名 and date do not fit below them
+def test_signature_lacking_three_rows_tightens_its_page(fonts):
+    # 19 + 2 + 1 lines fill the page: the blank line, 署名 and date lack three rows — the page
+    # is set on 25 lines (7.3.5.5, closer lines), from the grid's first baseline, evenly
     doc = Document("t", "form", "", (_plain("甲", 19), _plain("乙", 2), Paragraph("特此通知。"),
                                      Signature("中共杭州市教育局委员会", "2025年3月1日")))
+    pages = page_rows(render_pdf(doc, fonts))
+    assert len(pages) == 1
+    ys = [y for y, _ in pages[0]]
+    assert ys[0] == pytest.approx(P.baseline(0), abs=0.01)
+    pitch = P.LINE_PITCH * 22 / 25
+    rows = [(ys[0] - y) / pitch for y in ys]
+    assert rows == pytest.approx(list(range(22)) + [23, 24], abs=0.01)
+
+
+def test_signature_takes_the_last_lines_of_the_text_along(fonts):
+    # 19 + 2 + 1 lines fill the page: the two blank lines of the seal, 署名 and date lack four
+    # rows, more than closer lines make up
+    doc = Document("t", "form", "", (_plain("甲", 19), _plain("乙", 2), Paragraph("特此通知。"),
+                                     Signature("中共杭州市教育局委员会", "2025年3月1日", seal=True)))
     pages = page_rows(render_pdf(doc, fonts))
     assert len(pages) == 2
     second = [t for _, t in pages[1]]
@@ -652,17 +667,17 @@ def test_signature_takes_the_last_lines_of_the_text_along(fonts):
     assert [t for _, t in pages[0]] == ["甲" * 28] * 19
     ys = [y for y, _ in pages[1]]
     assert ys[0] == pytest.approx(P.baseline(0), abs=0.01)       # moved to the top of the page
-    assert ys[3] == pytest.approx(P.baseline(4), abs=0.01)       # one blank line above 署名
+    assert ys[3] == pytest.approx(P.baseline(5), abs=0.01)       # two blank lines above 署名
 
 
 def test_signature_with_a_seal_and_note_keeps_together(fonts):
-    # 19 lines: blank ×2, 署名, date and the 附注 need five lines, three are left
-    doc = Document("t", "form", "", (_plain("甲", 19), Signature("中共杭州市教育局委员会",
+    # 21 lines: blank ×2, 署名, date and the 附注 need five lines, one is left
+    doc = Document("t", "form", "", (_plain("甲", 21), Signature("中共杭州市教育局委员会",
                                      "2025年3月1日", seal=True), Paragraph("（此件公开发布）", "note")))
     pages = page_rows(render_pdf(doc, fonts))
     assert [t for _, t in pages[1]] == ["甲" * 28] * 2 + ["中共杭州市教育局委员会", "2025年3月1日",
                                                           "（此件公开发布）"]
-    assert len(pages[0]) == 17
+    assert len(pages[0]) == 19
 
 
 def test_lead_in_line_is_not_left_at_the_bottom(fonts):

@@ -65,9 +65,11 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from docx.enum.style import WD_STYLE_TYPE
@@ -104,6 +106,9 @@ from toolkit.render.linebreak import (
     title_cuts,
 )
 from toolkit.text import CJK_SPACE, normalize_typography
+
+if TYPE_CHECKING:
+    from toolkit.render.pdf import Tightened
 
 __all__ = ["DEFAULT_SHELL", "render_docx"]
 
@@ -838,10 +843,141 @@ def _break_before_record(body, pages: int) -> None:
         first.addprevious(brk)
 
 
-def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int = 0) -> bytes:
+def _tighten(body, styles, tight: Sequence[Tightened]) -> None:
+    """The pages the PDF set closer to hold their signature (GB/T 9704 7.3.5.5,
+    :func:`toolkit.render.pdf.tightened`) set as closely: every paragraph from the page's top to
+    its 成文日期 (and a 附注 below it) gets its exact line height and its space before and after
+    times the PDF's pitch over the grid's, so that Word and LibreOffice end the page where the PDF does.
+    A paragraph begun on the page before is split where the page begins (one line spacing per
+    paragraph): the first part, ending in a full line now, justified to its end
+    (``w:jc="distribute"``), the second without first-line indent."""
+    for t in tight:
+        paras = list(body.iterchildren(qn("w:p")))
+        end = next((p for p in paras if (_style_of(p) or "").startswith(("GwDate", "GwSealDate"))
+                    and _flat(_text_of(p)) == _flat(t.date)), None)
+        start = paras[0] if t.page == 0 and paras else _page_start(paras, end, t)
+        if end is None or start is None:
+            continue
+        paras = list(body.iterchildren(qn("w:p")))
+        last = paras.index(end)
+        while last + 1 < len(paras) and _style_of(paras[last + 1]) == "GwNote":
+            last += 1
+        for p in paras[paras.index(start):last + 1]:
+            _scale_spacing(p, styles, t.scale)
+        brk, nxt = paras[last].getnext(), None
+        if brk is not None and brk.tag == qn("w:p") and _style_of(brk) == "GwPageBreak":
+            nxt = brk.getnext()
+        if nxt is not None and nxt.tag == qn("w:p"):
+            # the page is full: the page break's own paragraph would start a blank page
+            _set_flag(nxt, "pageBreakBefore")
+            brk.getparent().remove(brk)
+
+
+def _flat(text: str) -> str:
+    """``text`` without white space and line breaks: how the PDF's lines and a paragraph compare."""
+    return re.sub(r"\s", "", text)
+
+
+def _page_start(paras: list, end, t: Tightened):
+    """The paragraph that begins page ``t`` (a paragraph split there when the page begins in
+    one), looking up from its 成文日期 ``end``; None when the PDF's text is not found."""
+    if end is None:
+        return None
+    carried, first = _flat(t.carried), _flat(t.first)
+    for p in reversed(paras[:paras.index(end)]):
+        text = _flat(_text_of(p))
+        if carried and text.endswith(carried) and len(text) > len(carried):
+            return _split(p, len(text) - len(carried))
+        if not carried and first and text.startswith(first):
+            return p
+    return None
+
+
+def _split(p, at: int):
+    """Split ``p`` before its ``at``-th character that is not white space; the second part."""
+    tail = parse_xml(etree.tostring(p))
+    p.addnext(tail)
+    _cut(p, at, head=True)
+    _cut(tail, at, head=False)
+    _set_flag(p, "keepNext", False)             # LibreOffice would move a kept part whole
+    _set_flag(p, "widowControl", False)
+    ppr = p.get_or_add_pPr()
+    _insert_ppr(ppr, ppr.makeelement(qn("w:jc"), {qn("w:val"): "distribute"}), "jc")
+    tppr = tail.get_or_add_pPr()
+    ind = tppr.find(qn("w:ind"))
+    if ind is None:
+        ind = tppr.makeelement(qn("w:ind"), {})
+        _insert_ppr(tppr, ind, "ind")
+    for name in ("hanging", "hangingChars"):
+        ind.attrib.pop(qn("w:" + name), None)
+    ind.set(qn("w:firstLineChars"), "0")
+    ind.set(qn("w:firstLine"), "0")
+    return tail
+
+
+def _cut(p, at: int, head: bool) -> None:
+    """Keep of ``p``'s text the characters before (``head``) or from its ``at``-th character
+    that is not white space; white space, tabs and breaks where it is cut go."""
+    seen = 0
+    for el in list(p.iter(qn("w:t"), qn("w:tab"), qn("w:br"))):
+        if el.tag != qn("w:t"):
+            if (seen >= at) == head or seen == at:
+                el.getparent().remove(el)
+            continue
+        kept = []
+        for ch in el.text or "":
+            if ch.isspace():
+                if seen != at and (seen < at) == head:
+                    kept.append(ch)
+                continue
+            if (seen < at) == head:
+                kept.append(ch)
+            seen += 1
+        el.text = "".join(kept)
+
+
+def _scale_spacing(p, styles, k: float) -> None:
+    """Give ``p`` its line height (exact) and space before and after times ``k``, rounded down
+    (a page of them never taller than the PDF's)."""
+    ppr = p.get_or_add_pPr()
+    attrs = {}
+    for name in ("line", "before", "after"):
+        value = _spacing_value(ppr, styles, _style_of(p), name)
+        if value is not None:
+            attrs[qn("w:" + name)] = str(math.floor(int(value) * k))
+    if qn("w:line") in attrs:
+        attrs[qn("w:lineRule")] = "exact"
+    _insert_ppr(ppr, ppr.makeelement(qn("w:spacing"), attrs), "spacing")
+
+
+def _spacing_value(ppr, styles, style: str | None, name: str) -> str | None:
+    """``w:spacing/@w:<name>`` of a paragraph: its own, its style's (or the default paragraph
+    style's) or inherited, or the document default's."""
+    own = ppr.find(qn("w:spacing"))
+    if own is not None and own.get(qn("w:" + name)) is not None:
+        return own.get(qn("w:" + name))
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
+    if style is None:
+        style = next((i for i, s in by_id.items() if s.get(qn("w:type")) == "paragraph"
+                      and s.get(qn("w:default")) in ("1", "true")), None)
+    seen: set[str] = set()
+    while style in by_id and style not in seen:
+        seen.add(style)
+        el = by_id[style].find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        if el is not None and el.get(qn("w:" + name)) is not None:
+            return el.get(qn("w:" + name))
+        based = by_id[style].find(qn("w:basedOn"))
+        style = based.get(qn("w:val")) if based is not None else None
+    default = styles.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
+    return default.get(qn("w:" + name)) if default is not None else None
+
+
+def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int = 0,
+                tight: Sequence[Tightened] = ()) -> bytes:
     """The DOCX of ``doc``, filled into ``shell`` (default :data:`DEFAULT_SHELL`).
     ``record_pages``: page breaks before the 版记, to start it on the page the PDF does
-    (:func:`toolkit.render.pdf.record_pages`)."""
+    (:func:`toolkit.render.pdf.record_pages`); ``tight``: the pages the PDF set closer to hold
+    their signature (:func:`toolkit.render.pdf.tightened`), set as closely."""
     shell = Path(shell) if shell is not None else DEFAULT_SHELL
     if not shell.is_file():
         raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
@@ -863,6 +999,7 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
     _keep_together(docx.element.body, geo)
     _place_signatures(docx.element.body, docx.styles.element, geo)
     _hang_labels(docx.element.body, geo)
+    _tighten(docx.element.body, docx.styles.element, tight)
     _fit_issuer(docx.element.body, docx.styles, geo)
     _east_asian_runs(docx.element.body, docx.styles.element)
     _core_properties(docx, doc)

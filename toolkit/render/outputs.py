@@ -42,19 +42,19 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
     from toolkit.render.docx import (
         render_docx,  # lazy: rcmz check must not pay for these
     )
-    from toolkit.render.pdf import record_pages, typeset, write_pdf
+    from toolkit.render.pdf import record_pages, tightened, typeset, write_pdf
 
     rendered = []
     for document in documents:
         outputs = {}
-        moved = 0
+        moved, tight = 0, []
         if "pdf" in formats:
             assert fonts is not None, "PDF output needs a FontBook"
             pages = typeset(document, fonts, duplex)
             outputs["pdf"] = write_pdf(document, pages, fonts)
-            moved = record_pages(pages)
+            moved, tight = record_pages(pages), tightened(pages)
         if "docx" in formats:
-            outputs["docx"] = render_docx(document, docx_shell, record_pages=moved)
+            outputs["docx"] = render_docx(document, docx_shell, record_pages=moved, tight=tight)
         rendered.append((document, outputs))
     results, data = [], {}
     for document, outputs in rendered:

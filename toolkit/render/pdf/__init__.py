@@ -30,35 +30,58 @@ from toolkit.render.pdf.cursor import Cursor
 from toolkit.render.pdf.draw import write_pdf
 from toolkit.render.pdf.head import letter_head, official_head
 from toolkit.render.pdf.ops import Page
-from toolkit.render.pdf.pagination import relief, relieved, starved
+from toolkit.render.pdf.pagination import (
+    TIGHT,
+    Tightened,
+    plain,
+    relief,
+    relieved,
+    starved,
+    tighten,
+    tightened,
+)
 from toolkit.render.pdf.record import set_record
 from toolkit.render.pdf.setter import LineSetter
 from toolkit.render.pdf.title import set_title
 
-__all__ = ["record_pages", "render_pdf", "typeset", "write_pdf"]
+__all__ = ["Tightened", "record_pages", "render_pdf", "tightened", "typeset", "write_pdf"]
 
 
 def typeset(doc: Document, fonts: FontBook, duplex: bool = True) -> list[Page]:
     """Lay ``doc`` out on pages: 版头 by layout, 标题, the blocks, 版记 (on an even page when
     printed on both sides, ``duplex``).
 
-    When the lines that go along with a signature leave the page before it more than two rows
-    short, lines are moved (GB/T 9704 7.3.5.5): the page before that one ends a row or two
-    early, if that fills the short page (:func:`pagination.relief`)."""
+    GB/T 9704 7.3.5.5, where the space left cannot hold the signature and date: when it lacks
+    at most :data:`pagination.TIGHT` rows, the lines of that page are set closer so that it
+    holds them (:func:`pagination.tighten`; not on a first page with a 版头, which 7.2 fixes in
+    millimetres, nor on a page with a table); otherwise lines go along with the signature to
+    the next page, and when that leaves the page before it more than two rows short, the page
+    before that one ends a row or two early, if that fills the short page
+    (:func:`pagination.relief`)."""
     cur = _lay_out(doc, fonts, duplex)
+    head = doc.layout in ("official", "minutes") and bool(doc.issuer)
+    for page, lack in cur.lacking:
+        if lack > TIGHT or (page == 0 and head):
+            continue
+        alt = _lay_out(doc, fonts, duplex, cur.short, {**cur.tight, page: lack})
+        if page in [p for p, _ in alt.signed] and len(alt.pages) <= len(cur.pages) \
+                and plain(alt.pages[page]) and page not in [p for p, _ in alt.lacking]:
+            cur = alt
     for page in starved(cur.pages, cur.signed):
         for short in relief(page):
-            alt = _lay_out(doc, fonts, duplex, {**cur.short, **short})
+            alt = _lay_out(doc, fonts, duplex, {**cur.short, **short}, cur.tight)
             if relieved(alt, cur, page):
                 cur = alt
                 break
+    for page, extra in sorted(cur.tight.items()):
+        tighten(cur.pages[page], extra)
     return cur.pages
 
 
-def _lay_out(doc: Document, fonts: FontBook, duplex: bool, short: dict[int, int] | None = None
-             ) -> Cursor:
+def _lay_out(doc: Document, fonts: FontBook, duplex: bool, short: dict[int, int] | None = None,
+             tight: dict[int, int] | None = None) -> Cursor:
     phrases = document_phrases(doc)
-    cur, setter = Cursor(short), LineSetter(fonts, phrases)
+    cur, setter = Cursor(short, tight), LineSetter(fonts, phrases)
     layout = doc.layout
     if layout in ("official", "minutes") and doc.issuer:
         official_head(cur, setter, doc)

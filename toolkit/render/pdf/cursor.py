@@ -17,7 +17,7 @@ class Cursor:
     (``placed.clear()``): what is above them stays where it is.
     """
 
-    def __init__(self, short: dict[int, int] | None = None):
+    def __init__(self, short: dict[int, int] | None = None, tight: dict[int, int] | None = None):
         self.pages: list[Page] = [Page()]
         self.y = BLOCK_TOP              # top of the free space on the current page
         self.placed: list[Placed] = []  # body lines since the last table / page break
@@ -26,6 +26,11 @@ class Cursor:
         # fill the page before a signature page, :func:`pagination.relieve`)
         self.short = dict(short or {})
         self.signed: list[tuple[int, int]] = []   # (page, lines of text above) per signature
+        # page index → grid lines it holds beyond the 22, its lines set closer to hold its
+        # signature (:func:`pagination.tighten`); and per signature that did not fit below the
+        # text, (page, rows it lacked)
+        self.tight = dict(tight or {})
+        self.lacking: list[tuple[int, int]] = []
 
     @property
     def ops(self) -> list:
@@ -34,6 +39,10 @@ class Cursor:
     def new_page(self) -> None:
         self.pages.append(Page())
         self.y = BLOCK_TOP
+
+    def rows(self, page: int | None = None) -> int:
+        """Grid lines on ``page`` (default: the current one)."""
+        return LINES + self.tight.get(len(self.pages) - 1 if page is None else page, 0)
 
     def next_line(self) -> int:
         """Index of the first grid line whose top is at or below the cursor."""
@@ -44,7 +53,7 @@ class Cursor:
 
     def full(self) -> bool:
         """No grid line left on this page for body text."""
-        return self.next_line() >= LINES - self.short.get(len(self.pages) - 1, 0)
+        return self.next_line() >= self.rows() - self.short.get(len(self.pages) - 1, 0)
 
     def skip(self, n: int) -> None:
         """Leave ``n`` blank lines (dropped at the top of a page: when they reach the end of
@@ -52,12 +61,12 @@ class Cursor:
         if self.at_top():
             return
         i = self.next_line() + n
-        self.y = line_top(min(i, LINES))
+        self.y = line_top(min(i, self.rows()))
 
     def take_line(self) -> int:
         """The next grid line (on a new page when this one is full); the cursor moves below it."""
         i = self.next_line()
-        if i >= LINES:
+        if i >= self.rows():
             self.new_page()
             i = 0
         self.y = line_top(i + 1)
@@ -112,7 +121,7 @@ class Cursor:
             return
         # this page's lines as if they ran on below the foot of the page before
         above = self._tail(here - 1, self.placed[:len(self.placed) - len(mine)])
-        run_on = [replace(e, line=e.line + LINES) for e in mine]
+        run_on = [replace(e, line=e.line + self.rows(here - 1)) for e in mine]
         extra = self._moving(above + run_on, min_lines)[:-len(mine)]
         if not extra:
             return
@@ -147,7 +156,7 @@ class Cursor:
         :meth:`break_page`); none when all the page's content would go."""
         n = len(tail)
         k = _with_text(tail, min_lines)
-        if min_lines and 0 < k < n and LINES - 1 - tail[n - k - 1].line > 2:
+        if min_lines and 0 < k < n and self.rows(tail[0].page) - 1 - tail[n - k - 1].line > 2:
             # keeping a paragraph's first line from standing alone would leave more than two
             # rows empty: it may stand alone (7.3.5.5 weighs more than the orphan)
             k = min(k, _with_text(tail, min_lines, orphans=False))

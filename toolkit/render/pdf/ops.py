@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.render.pdf.grid import BLACK
+from toolkit.render.pdf.grid import BLACK, LINE_PITCH
 
 #: Line width of table cell borders (pt).
 RULE_CELL = 0.5
@@ -47,3 +47,6 @@ class Page:
     number: bool = True             # print the page number
     # page breaks the DOCX puts before its 版记, set on the 版记's page (:func:`record_pages`)
     record_breaks: int = 0
+    # distance of its text lines: the grid's, or closer on a page tightened to hold its
+    # signature (GB/T 9704 7.3.5.5, :func:`pagination.tighten`)
+    pitch: float = LINE_PITCH

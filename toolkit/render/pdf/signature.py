@@ -11,7 +11,6 @@ from toolkit.render.pdf.grid import (
     BODY,
     CHAR_PITCH,
     EPS,
-    LINES,
     TRACK,
     baseline,
 )
@@ -50,7 +49,8 @@ def set_signature(cur: Cursor, setter: LineSetter, sig: Signature, after: int = 
                 org_x = date_x - 2 * CHAR_PITCH
     org_x, date_x = max(org_x, BLOCK_LEFT), max(date_x, BLOCK_LEFT)
     need = len(org_lines) + (1 if when else 0)
-    if need and not cur.at_top() and cur.next_line() + gap + need + after > LINES:
+    if need and not cur.at_top() and cur.next_line() + gap + need + after > cur.rows():
+        cur.lacking.append((len(cur.pages) - 1, cur.next_line() + gap + need + after - cur.rows()))
         cur.break_page(min_lines=2)
     elif need:
         cur.gather(2)

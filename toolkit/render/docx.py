@@ -480,19 +480,21 @@ def _derived_style(styles, made: dict[str, str], base: str, key: str, label: str
     return key
 
 
-def _style_ppr(styles, style: str, tag: str):
-    """``w:<tag>`` of the paragraph properties ``style`` has or inherits (None without)."""
+def _style_chain(styles, style: str | None):
+    """The ``w:style`` elements of ``style`` and of the styles it is based on, nearest first."""
     by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
     seen: set[str] = set()
-    current: str | None = style
-    while current is not None and current in by_id and current not in seen:
-        seen.add(current)
-        el = by_id[current].find(f"{qn('w:pPr')}/{qn('w:' + tag)}")
-        if el is not None:
-            return el
-        based = by_id[current].find(qn("w:basedOn"))
-        current = based.get(qn("w:val")) if based is not None else None
-    return None
+    while style is not None and style in by_id and style not in seen:
+        seen.add(style)
+        yield by_id[style]
+        based = by_id[style].find(qn("w:basedOn"))
+        style = based.get(qn("w:val")) if based is not None else None
+
+
+def _style_ppr(styles, style: str, tag: str):
+    """``w:<tag>`` of the paragraph properties ``style`` has or inherits (None without)."""
+    return next((el for s in _style_chain(styles, style)
+                 if (el := s.find(f"{qn('w:pPr')}/{qn('w:' + tag)}")) is not None), None)
 
 
 def _spacing_before(styles, style: str) -> str | None:
@@ -956,18 +958,13 @@ def _spacing_value(ppr, styles, style: str | None, name: str) -> str | None:
     own = ppr.find(qn("w:spacing"))
     if own is not None and own.get(qn("w:" + name)) is not None:
         return own.get(qn("w:" + name))
-    by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
     if style is None:
-        style = next((i for i, s in by_id.items() if s.get(qn("w:type")) == "paragraph"
-                      and s.get(qn("w:default")) in ("1", "true")), None)
-    seen: set[str] = set()
-    while style in by_id and style not in seen:
-        seen.add(style)
-        el = by_id[style].find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+        style = next((s.get(qn("w:styleId")) for s in styles.iterchildren(qn("w:style"))
+                      if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true")), None)
+    for element in _style_chain(styles, style):
+        el = element.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
         if el is not None and el.get(qn("w:" + name)) is not None:
             return el.get(qn("w:" + name))
-        based = by_id[style].find(qn("w:basedOn"))
-        style = based.get(qn("w:val")) if based is not None else None
     default = styles.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
     return default.get(qn("w:" + name)) if default is not None else None
 

@@ -6,9 +6,11 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 2. check every item and attachment (type, encryption, damage) and convert images;
 3. number the content pages, write the manifest, draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what was written — when that fails, every
-   item and attachment is checked on its own so the message names the file at fault (checking
-   them all up front would double the validation time of every successful build);
+   embed the manifest, save as PDF/A and validate what was written, but not again the content
+   of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
+   answer is kept by content digest: an unchanged scan is not validated again) — when the
+   volume fails, every item and attachment is checked on its own so the message names the file
+   at fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.
@@ -222,7 +224,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
             try:
-                pdfa.save(pdf, unsigned)
+                # every content page comes from a file that passed the validator on its own
+                pdfa.save(pdf, unsigned, trusted=range(plan.front_pages, plan.back_start))
             except DossierError:
                 # name the culprit: check the items and attachments one by one
                 for part in ordered:
@@ -238,10 +241,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         if signing is not None:
             from toolkit.dossier.sign import sign_pdf
 
-            result = work / "signed.pdf"
-            _room_for(result, unsigned.stat().st_size + SIGNATURE_ROOM)
-            sign_pdf(unsigned, result, key, signing,
-                     page=plan.back_start + back_info.signature_page,
+            _room_for(result, SIGNATURE_ROOM)
+            sign_pdf(result, key, signing, page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 

@@ -88,21 +88,21 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
              work: Path, finish) -> None:
     """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it.
 
-    The pages are merged by qpdf's own page-selection job, which streams the (possibly huge)
-    image data from the source files; copying pages through pikepdf's ``Pdf.pages`` would read
-    every stream into memory.  The merged file is then opened and only small objects are added.
+    The pages are merged by qpdf's own page-selection job, which copies the page objects and
+    leaves the (possibly huge) image data in the source files until the volume is written;
+    copying pages through pikepdf's ``Pdf.pages`` would read every stream into memory.  The job
+    makes the merged document in memory (``Job.create_pdf``), never written on its own: the
+    volume is written once, by ``finish``, with only small objects added here.
     """
-    merged = work / "merged.pdf"
-    args = ["qpdf", "--empty", "--deterministic-id", "--no-original-object-ids", "--pages", str(front)]
+    args = ["qpdf", "--empty", "--no-original-object-ids", "--pages", str(front)]
     for part in parts:
         args.append(str(part.pdf_path))
-    args += [str(back), "--", str(merged)]
+    # qpdf's job syntax wants an output file; create_pdf writes nothing there
+    args += [str(back), "--", str(work / "merged.pdf")]
     job = pikepdf.Job(args)
-    job.run()
-    if job.exit_code not in (0, 3):  # 3: warnings only (already checked file by file)
-        raise RuntimeError(f"qpdf page merge failed with exit code {job.exit_code}")
     with contextlib.ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream))
+        # the job owns the source files the pages' streams are read from: alive until saved
+        pdf = stack.enter_context(job.create_pdf())
         if Name.ID in pdf.trailer:  # a new file gets a new /ID, derived from its content
             del pdf.trailer[Name.ID]
         if Name.AcroForm in pdf.Root:  # form fields (old signatures) of the items are not ours

@@ -5,21 +5,38 @@ Level: PDF/A-3b (ISO 19005-3) — PDF/A-2b plus embedded files of any type, whic
 PDF/A-2b: fonts embedded, sRGB output intent, XMP with pdfaid, a file /ID, no encryption.  The
 choice is kept here (:data:`FLAVOUR`) and explained in docs/dossier.md.
 
-Each item and attachment is checked on its own before merging, so a refusal names the file; the
-merged volume is then prepared, saved and validated again as written.
+Each item and attachment is validated on its own before merging (``toolkit.attachments.assess``,
+the answer kept by the file's SHA-256 in the user's cache folder, so an unchanged scan is not
+validated again), so a refusal names the file.  The merged volume is then prepared, saved and
+validated as written, but without walking again the content those files brought
+(:func:`validate_volume`): everything the merge makes or changes is walked — trailer, catalog,
+metadata, output intent, outline, page labels, the embedded manifest and originals, the page
+tree, every page dictionary with its boxes and annotations, the generated sheets whole, the
+page-number stamps drawn on the scans — and every object of the file goes through the
+validator's object checks (limits, filters, embedded files).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import BinaryIO, cast
 
 import pikepdf
 import pikepdf.pdfa as pdfa
 from pikepdf import Name
+from pikepdf.pdfa import _engine
+from pikepdf.pdfa._content import MAX_Q_DEPTH
+from pikepdf.pdfa._walker import DocumentWalker, _Item
 
 from toolkit.atomic import GuardedWriter
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
+from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
 
 FLAVOUR = "3b"
@@ -103,8 +120,11 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
     set_metadata(pdf, spec, manifest_sha256)  # after prepare, which stamps its own time
 
 
-def save(pdf: pikepdf.Pdf, path) -> None:
+def save(pdf: pikepdf.Pdf, path, trusted: Iterable[int] = ()) -> None:
     """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails.
+
+    ``trusted``: indexes of the pages whose content comes from files that passed the validator
+    on their own (:func:`validate_volume`).
 
     The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
     when a write fails inside it (a full disk), so the write error is kept and raised here, as
@@ -113,10 +133,148 @@ def save(pdf: pikepdf.Pdf, path) -> None:
     kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
     with GuardedWriter(path) as stream:
         pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
-    report = pdfa.validate_written(path, FLAVOUR, save_kwargs=kwargs)
+    report = validate_volume(path, trusted, save_kwargs=kwargs)
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
 
-def validate_bytes(stream) -> pdfa.Report:
-    return pdfa.validate_written(stream, FLAVOUR)
+# -- the volume as written, without walking again the pages of files already validated -----------
+#
+# pikepdf's validator walks the object graph from the trailer (pikepdf.pdfa._walker); its engine
+# has no parameter for the walker, so for the duration of one validation the engine is given a
+# walker that, on a trusted page, leaves out the page's /Contents and /Resources — the file's
+# own, unchanged by qpdf's page copy and already approved — and walks instead what the merge
+# drew on the page: the stamp forms (STAMP_PREFIX), and the q/Q nesting of the page as drawn,
+# the one rule of the file's content that the wrapping of it (q … Q, then the stamp) can break.
+# The page dictionary itself, its boxes and its annotations are walked as on any page.  The
+# file's own output intent does not matter: ``prepare`` replaces it with sRGB before a file is
+# checked, as it does for the volume.
+
+_ENGINE_LOCK = threading.Lock()
+
+
+def validate_volume(source, trusted: Iterable[int], save_kwargs=None) -> pdfa.Report:
+    """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
+    ``trusted`` (content of files that passed the validator on their own) without their content
+    and resources; with nothing trusted, the whole file (``rcmz verify``)."""
+    try:
+        # page attributes stay where they are inherited from, as pdfa.validate_written does
+        written = pikepdf.open(source, inherit_page_attributes=False)
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        report = pdfa.Report(pdfa.Flavour(FLAVOUR), save_kwargs=dict(save_kwargs or {}))
+        report.findings.append(pdfa.Finding("pikepdf:internal", str(source), f"{type(exc).__name__}: {exc}",
+                                            "unsupported"))
+        return report
+    with written:
+        pages = frozenset(written.pages[i].objgen for i in trusted)
+        with _ENGINE_LOCK, _walker(partial(_VolumeWalker, trusted=pages)):
+            return _engine.run(written, FLAVOUR, save_kwargs=save_kwargs)
+
+
+@contextlib.contextmanager
+def _walker(walker) -> Iterator[None]:
+    original = _engine.DocumentWalker
+    _engine.DocumentWalker = walker  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        _engine.DocumentWalker = original  # type: ignore[misc]
+
+
+class _VolumeWalker(DocumentWalker):
+    def __init__(self, ctx, schemas, *, trusted: frozenset):
+        super().__init__(ctx, schemas)
+        self.trusted = trusted
+        self.form_depths: dict[tuple[int, int], int] = {}
+        self.approved: set[tuple[str, str]] = set()
+
+    def _check(self, role, obj, shallow, where):
+        # The role schemas see only an object's shallow JSON, in which other objects are
+        # reference strings that the schemas match by one pattern ("N G R"): an object whose
+        # JSON, references aside, equals one already approved in this role is approved too.
+        # Hundreds of pages and stamps of a scan differ only in their references and lengths.
+        key = (role, json.dumps(_unreferenced(shallow), sort_keys=True))
+        if key in self.approved:
+            return True
+        found = len(self.ctx.report.findings)
+        passed = super()._check(role, obj, shallow, where)
+        if passed and len(self.ctx.report.findings) == found:
+            self.approved.add(key)
+        return passed
+
+    def _children(self, obj, role, depth, where):
+        children = super()._children(obj, role, depth, where)
+        if role != "Page" or obj.objgen not in self.trusted:
+            yield from children
+            return
+        left_out = (f"{where} /Resources", f"{where} /Contents")  # /Contents[0] … for an array
+        yield from (child for child in children
+                    if not any(child.where == key or child.where.startswith(key + "[") for key in left_out))
+        for name, form in _stamps(obj):
+            yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
+
+    def on_page_content(self, page, where="page"):
+        if page.obj.objgen not in self.trusted:
+            super().on_page_content(page, where)
+        elif _deepest_q(page.obj, self.form_depths) > MAX_Q_DEPTH:
+            self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where, f"q/Q nesting exceeds {MAX_Q_DEPTH}")
+
+
+_REFERENCE = re.compile(r"[0-9]+ [0-9]+ R")
+
+
+def _unreferenced(value):
+    """Shallow JSON with every reference string made the same."""
+    if isinstance(value, str):
+        return "0 0 R" if _REFERENCE.fullmatch(value) else value
+    if isinstance(value, list):
+        return [_unreferenced(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unreferenced(v) for k, v in value.items()}
+    return value
+
+
+def _stamps(page: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
+    """The stamp forms the volume drew on ``page`` (named with STAMP_PREFIX)."""
+    resources = page.get(Name.Resources)
+    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
+    if not isinstance(xobjects, pikepdf.Dictionary):
+        return []
+    return [(str(key), value) for key, value in xobjects.items()
+            if str(key).startswith("/" + STAMP_PREFIX) and isinstance(value, pikepdf.Stream)]
+
+
+def _deepest_q(page: pikepdf.Dictionary, form_depths: dict) -> int:
+    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too (only the
+    q, Q and Do operators are parsed)."""
+    resources = page.get(Name.Resources)
+    return _nesting(pikepdf.Page(page), resources, form_depths, set())
+
+
+def _nesting(owner, resources, form_depths: dict, open_forms: set) -> int:
+    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
+    depth = deepest = 0
+    for instruction in pikepdf.parse_content_stream(owner, "q Q Do"):
+        op, operands = str(instruction.operator), instruction.operands
+        if op == "q":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif op == "Q":
+            depth = max(0, depth - 1)
+        elif isinstance(xobjects, pikepdf.Dictionary):
+            form = xobjects.get(str(operands[0]))
+            if isinstance(form, pikepdf.Stream) and form.get(Name.Subtype) == Name.Form:
+                deepest = max(deepest, depth + _form_nesting(form, form_depths, open_forms))
+    return deepest
+
+
+def _form_nesting(form: pikepdf.Stream, form_depths: dict, open_forms: set) -> int:
+    """A form's own deepest nesting, relative to where it is drawn (once per form)."""
+    key = form.objgen
+    if key not in form_depths:
+        if key in open_forms:  # a form drawing itself: the validator refused it in its file
+            return 0
+        open_forms.add(key)
+        form_depths[key] = _nesting(form, form.get(Name.Resources), form_depths, open_forms)
+        open_forms.discard(key)
+    return form_depths[key]

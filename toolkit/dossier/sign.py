@@ -34,7 +34,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.atomic import write_bytes_atomic
+from toolkit.atomic import OutputError, write_bytes_atomic
 from toolkit.dossier.spec import DEFAULT_PASSPHRASE_ENV, SignerConfig
 from toolkit.dossier.vocabulary import TEST_MARK
 from toolkit.errors import DossierError
@@ -142,21 +142,60 @@ def fingerprint(cert) -> str:
 
 
 def _stamp_font(book, role: str, text: str, work: Path) -> Path:
-    """A TrueType subset with just the glyphs of ``text`` (pyHanko embeds it in the stamp)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    """A TrueType subset with just the glyphs of ``text`` (pyHanko embeds it in the stamp).
 
+    Subsetting a full CJK face takes fontTools most of a second, and the stamp's characters are
+    the same at every signing with one certificate (the time is in ASCII digits, all of which
+    are kept): the subset is kept in the user's cache folder, named by what it is made from.
+    """
     chars = set(text) | {chr(c) for c in range(0x20, 0x7F)}
     chars.discard("\n")
-    face = None
-    for f in book.faces(role) + [f for r in ("songti", "heiti", "kaiti", "fangsong")
-                                 for f in book.faces(r)]:
-        if all(ord(ch) in f.cmap or ch == " " for ch in chars):
-            face = f
-            break
+    # the other roles' faces are loaded (a fraction of a second each) only when needed
+    candidates = (f for r in (role, "songti", "heiti", "kaiti", "fangsong") for f in book.faces(r))
+    face = next((f for f in candidates if all(ord(ch) in f.cmap or ch == " " for ch in chars)), None)
     if face is None:
         missing = sorted(ch for ch in chars if all(ord(ch) not in f.cmap for f in book.faces(role)))
         raise DossierError(f"签名外观中的字符无法排印（字体均不含：{''.join(missing[:10])}）")
+    kept = _stamp_font_cache(face, "".join(sorted(chars)))
+    if kept is not None and kept.is_file():
+        return kept
+    out = work / "stamp-font.ttf"
+    _subset(face, "".join(sorted(chars)), out)
+    if kept is not None:
+        try:
+            write_bytes_atomic(kept, out.read_bytes())
+        except (OSError, OutputError):  # a cache that cannot be written only costs time
+            pass
+    return out
+
+
+def _stamp_font_cache(face, chars: str) -> Path | None:
+    """Where the subset of ``face`` for ``chars`` is kept (None: caching is off)."""
+    from fontTools import version as fonttools_version
+
+    from toolkit.cachefile import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        stat = os.stat(face.path)
+    except OSError:
+        return None
+    key = hashlib.sha256("\0".join([os.path.abspath(face.path), str(stat.st_size), str(stat.st_mtime_ns),
+                                    str(face.index), fonttools_version, str(_SUBSET_FORMAT), chars])
+                         .encode("utf-8")).hexdigest()
+    return folder / "stamp-fonts" / f"{key[:32]}.ttf"
+
+
+#: Changed whenever :func:`_subset` makes different files, so that older subsets are not used.
+_SUBSET_FORMAT = 1
+
+
+def _subset(face, chars: str, out: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     opts = subset.Options()
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
@@ -166,12 +205,10 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
     opts.drop_tables += ["BDF", "EBDT", "EBLC", "EBSC", "FFTM"]
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     sub = subset.Subsetter(opts)
-    sub.populate(text="".join(sorted(chars)))
+    sub.populate(text=chars)
     sub.subset(font)
-    out = work / "stamp-font.ttf"
     font.save(str(out))
     font.close()
-    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -299,9 +336,19 @@ def _signing_errors() -> tuple[type[Exception], ...]:
             ValidationError, OSError, TimeoutError, ValueError)
 
 
-def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
+#: Bytes read at a time while pyHanko hashes the signed byte ranges (its default is 4 KiB).
+DIGEST_CHUNK = 1 << 20
+
+
+def sign_pdf(path: Path, signer, cfg: SignerConfig, *, page: int,
              rect: tuple[float, float, float, float], book, work: Path) -> dict:
-    """Sign ``src`` into ``dst`` as an incremental update; returns what the stamp says.
+    """Sign the file at ``path`` in place, as an incremental update appended to it; returns what
+    the stamp says.
+
+    pyHanko reads the file's objects from it, appends the update and hashes the signed byte
+    ranges from the file in chunks: the volume is never held in memory (given an output stream
+    it cannot read back, pyHanko would build the whole signed file in a BytesIO first).  ``path``
+    is a scratch file of the build, so a failure half-way leaves nothing the user sees.
 
     The level follows ``cfg`` (:func:`signature_level`); B-B says in the log what it lacks."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -342,15 +389,16 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     elif level == "B-T":
         log.warning("测试证书没有吊销信息：案卷签名为 PAdES B-T（含时间戳），不是 B-LT/B-LTA")
     try:
-        with open(src, "rb") as inf, open(dst, "wb") as outf:
-            writer = IncrementalPdfFileWriter(inf)
-            pdf_signer.sign_pdf(writer, output=outf, appearance_text_params={"rcmz_text": text})
+        with open(path, "r+b") as stream:
+            writer = IncrementalPdfFileWriter(stream)
+            pdf_signer.sign_pdf(writer, in_place=True, chunk_size=DIGEST_CHUNK,
+                                appearance_text_params={"rcmz_text": text})
     except DossierError:
         raise
     except OSError as error:
         if tsa is not None and _is_network_error(error) and not isinstance(error, FileNotFoundError | PermissionError):
             raise _signing_failure(error, tsa) from None
-        raise DossierError(f"签名失败：无法写入 {dst}（{error.strerror}）") from None
+        raise DossierError(f"签名失败：无法写入 {path}（{error.strerror}）") from None
     except _signing_errors() as error:  # the file cannot take a signature, the TSA or the chain failed
         raise _signing_failure(error, tsa) from None
     except Exception as error:

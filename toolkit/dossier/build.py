@@ -218,14 +218,18 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
+        # every content page comes from a file that passed the validator on its own (step 2)
+        content_owners: dict[int, str] = {}
+        for part in ordered:
+            for _ in range(part.pages):
+                content_owners[plan.front_pages + len(content_owners)] = f"{part.label}（{part.source}）"
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
             try:
-                # every content page comes from a file that passed the validator on its own
-                pdfa.save(pdf, unsigned, trusted=range(plan.front_pages, plan.back_start))
+                pdfa.save(pdf, unsigned, trusted=content_owners)
             except DossierError:
                 # name the culprit: check the items and attachments one by one
                 for part in ordered:

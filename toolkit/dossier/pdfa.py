@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from functools import partial
 from typing import BinaryIO, cast
 
@@ -120,11 +120,11 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
     set_metadata(pdf, spec, manifest_sha256)  # after prepare, which stamps its own time
 
 
-def save(pdf: pikepdf.Pdf, path, trusted: Iterable[int] = ()) -> None:
+def save(pdf: pikepdf.Pdf, path, trusted: Mapping[int, str] | None = None) -> None:
     """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails.
 
-    ``trusted``: indexes of the pages whose content comes from files that passed the validator
-    on their own (:func:`validate_volume`).
+    ``trusted``: the pages whose content comes from files that passed the validator on their
+    own, by index, each with the file's description for messages (:func:`validate_volume`).
 
     The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
     when a write fails inside it (a full disk), so the write error is kept and raised here, as
@@ -133,7 +133,7 @@ def save(pdf: pikepdf.Pdf, path, trusted: Iterable[int] = ()) -> None:
     kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
     with GuardedWriter(path) as stream:
         pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
-    report = validate_volume(path, trusted, save_kwargs=kwargs)
+    report = validate_volume(path, trusted or {}, save_kwargs=kwargs)
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
@@ -153,10 +153,11 @@ def save(pdf: pikepdf.Pdf, path, trusted: Iterable[int] = ()) -> None:
 _ENGINE_LOCK = threading.Lock()
 
 
-def validate_volume(source, trusted: Iterable[int], save_kwargs=None) -> pdfa.Report:
+def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None) -> pdfa.Report:
     """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
-    ``trusted`` (content of files that passed the validator on their own) without their content
-    and resources; with nothing trusted, the whole file (``rcmz verify``)."""
+    ``trusted`` (content of files that passed the validator on their own, each index with the
+    file's description) without their content and resources; with nothing trusted, the whole
+    file (``rcmz verify``)."""
     try:
         # page attributes stay where they are inherited from, as pdfa.validate_written does
         written = pikepdf.open(source, inherit_page_attributes=False)
@@ -166,7 +167,7 @@ def validate_volume(source, trusted: Iterable[int], save_kwargs=None) -> pdfa.Re
                                             "unsupported"))
         return report
     with written:
-        pages = frozenset(written.pages[i].objgen for i in trusted)
+        pages = {written.pages[i].obj.objgen: where for i, where in trusted.items()}
         with _ENGINE_LOCK, _walker(partial(_VolumeWalker, trusted=pages)):
             return _engine.run(written, FLAVOUR, save_kwargs=save_kwargs)
 
@@ -182,7 +183,7 @@ def _walker(walker) -> Iterator[None]:
 
 
 class _VolumeWalker(DocumentWalker):
-    def __init__(self, ctx, schemas, *, trusted: frozenset):
+    def __init__(self, ctx, schemas, *, trusted: Mapping[tuple[int, int], str]):
         super().__init__(ctx, schemas)
         self.trusted = trusted
         self.form_depths: dict[tuple[int, int], int] = {}
@@ -217,7 +218,8 @@ class _VolumeWalker(DocumentWalker):
         if page.obj.objgen not in self.trusted:
             super().on_page_content(page, where)
         elif _deepest_q(page.obj, self.form_depths) > MAX_Q_DEPTH:
-            self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where, f"q/Q nesting exceeds {MAX_Q_DEPTH}")
+            self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where,
+                          f"{self.trusted[page.obj.objgen]}：图形状态嵌套（q/Q）在加盖页号后超过 {MAX_Q_DEPTH} 层")
 
 
 _REFERENCE = re.compile(r"[0-9]+ [0-9]+ R")

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
-from toolkit.attachments import KIND_BY_EXTENSION, assess
+from toolkit.attachments import KIND_BY_EXTENSION, assess, content_digest
 from toolkit.errors import DossierError
 from toolkit.imagesize import PngScan, scan_png
 
@@ -57,25 +56,17 @@ class Part:
                               "original_attachment": self.original_name}}
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
 def sha256_file(path: Path, *, cache: bool = True) -> str:
-    """SHA-256 of a file (with ``cache``: remembered within one build while its size and
-    modification time stay the same — the scans are hashed once, not twice)."""
-    st = os.stat(path)
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-    cached = _DIGESTS.get(key) if cache else None
-    if cached is not None:
-        return cached
+    """SHA-256 of a file (with ``cache``: remembered within one run while its size and
+    modification time stay the same, shared with ``toolkit.attachments.assess`` — the scans are
+    hashed once, not twice; ``rcmz verify`` reads the files again)."""
+    if cache:
+        return content_digest(path)
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
-    if len(_DIGESTS) > 4096:
-        _DIGESTS.clear()
-    _DIGESTS[key] = digest = h.hexdigest()
-    return digest
+    return h.hexdigest()
 
 
 def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
@@ -181,8 +172,13 @@ def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
             if not _refused_by_img2pdf(exc) and not isinstance(exc, Image.DecompressionBombError):
                 raise
             raise DossierError(f"{where}：图像无法转为 PDF 页面（{_short(exc)}）") from None
-    out.write_bytes(data)
+    # img2pdf means to write an /ID derived from the content, but compares pikepdf's version as
+    # a string ("10.18" < "6.2.0") and so writes one made from the time: saved again with the
+    # content's own, so that an image makes the same page every time (and its PDF/A answer is
+    # found by the page's digest)
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        del pdf.trailer.ID
+        pdf.save(out, deterministic_id=True)
         return len(pdf.pages)
 
 

@@ -381,10 +381,10 @@ def check_pdfa(report: VerifyReport, path: Path, stream: BinaryIO) -> None:
         return
     size = stream.seek(0, io.SEEK_END)
     if end == size:
-        result = pdfa.validate_volume(path, ())
+        result = pdfa.validate_volume(path, {})
     else:
         with path.open("rb") as raw:
-            result = pdfa.validate_volume(io.BufferedReader(_Prefix(raw, end), _CHUNK), ())
+            result = pdfa.validate_volume(io.BufferedReader(_Prefix(raw, end), _CHUNK), {})
     if result.passed:
         what = "签名前的案卷" if end != size else "案卷"
         report.add("PDF/A", OK, f"{what}符合 {pdfa.FLAVOUR_NAME}")

@@ -30,6 +30,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,23 +145,27 @@ def fingerprint(cert) -> str:
 def _stamp_font(book, role: str, text: str, work: Path) -> Path:
     """A TrueType subset with just the glyphs of ``text`` (pyHanko embeds it in the stamp).
 
-    Subsetting a full CJK face takes fontTools most of a second, and the stamp's characters are
-    the same at every signing with one certificate (the time is in ASCII digits, all of which
-    are kept): the subset is kept in the user's cache folder, named by what it is made from.
+    Loading the faces and subsetting one takes fontTools and reportlab most of a second and
+    tens of MB, and the stamp's characters are the same at every signing with one certificate
+    (the time is in ASCII digits, all of which are kept): the subset is kept in the user's cache
+    folder, named by what it is made from — the characters and the font files of the roles it
+    may come from — and made again only when one of them changes.
     """
     chars = set(text) | {chr(c) for c in range(0x20, 0x7F)}
     chars.discard("\n")
-    # the other roles' faces are loaded (a fraction of a second each) only when needed
-    candidates = (f for r in (role, "songti", "heiti", "kaiti", "fangsong") for f in book.faces(r))
+    wanted = "".join(sorted(chars))
+    roles = (role, "songti", "heiti", "kaiti", "fangsong")
+    kept = _stamp_font_cache(book, roles, wanted)
+    if kept is not None and kept.is_file():
+        return kept
+    # the other roles' faces are loaded only when the first role's lack a character
+    candidates = (f for r in roles for f in book.faces(r))
     face = next((f for f in candidates if all(ord(ch) in f.cmap or ch == " " for ch in chars)), None)
     if face is None:
         missing = sorted(ch for ch in chars if all(ord(ch) not in f.cmap for f in book.faces(role)))
         raise DossierError(f"签名外观中的字符无法排印（字体均不含：{''.join(missing[:10])}）")
-    kept = _stamp_font_cache(face, "".join(sorted(chars)))
-    if kept is not None and kept.is_file():
-        return kept
     out = work / "stamp-font.ttf"
-    _subset(face, "".join(sorted(chars)), out)
+    _subset(face, wanted, out)
     if kept is not None:
         try:
             write_bytes_atomic(kept, out.read_bytes())
@@ -169,8 +174,9 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
     return out
 
 
-def _stamp_font_cache(face, chars: str) -> Path | None:
-    """Where the subset of ``face`` for ``chars`` is kept (None: caching is off)."""
+def _stamp_font_cache(book, roles: tuple[str, ...], chars: str) -> Path | None:
+    """Where the stamp font for ``chars`` from the faces of ``roles`` is kept (None: caching
+    is off)."""
     from fontTools import version as fonttools_version
 
     from toolkit.cachefile import cache_folder
@@ -178,13 +184,16 @@ def _stamp_font_cache(face, chars: str) -> Path | None:
     folder = cache_folder()
     if folder is None:
         return None
-    try:
-        stat = os.stat(face.path)
-    except OSError:
-        return None
-    key = hashlib.sha256("\0".join([os.path.abspath(face.path), str(stat.st_size), str(stat.st_mtime_ns),
-                                    str(face.index), fonttools_version, str(_SUBSET_FORMAT), chars])
-                         .encode("utf-8")).hexdigest()
+    made_from = [fonttools_version, str(_SUBSET_FORMAT), chars]
+    for role in roles:
+        for entry in book.files(role):  # "path" or "path#index", as configured
+            file = re.sub(r"#\d+$", "", entry)
+            try:
+                stat = os.stat(file)
+                made_from.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                made_from.append(f"{role}:{entry}:-")
+    key = hashlib.sha256("\0".join(made_from).encode("utf-8")).hexdigest()
     return folder / "stamp-fonts" / f"{key[:32]}.ttf"
 
 

@@ -11,7 +11,6 @@ docs/archive.md — the standard's own table was not at hand.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import tempfile
 import zipfile
@@ -541,8 +540,7 @@ def formats(pkg: Pkg) -> tuple[str, list[str]]:
     for rel, entry in pkg.listing.items():
         path = pkg.root / rel
         if entry["role"] == "原文" and path.is_file():
-            with open(path, "rb") as f:
-                result = pikepdf_pdfa.validate_written(io.BytesIO(f.read()), pdfa.FLAVOUR)
+            result = pikepdf_pdfa.validate_written(path, pdfa.FLAVOUR)
             if not result.passed:
                 memo.append(f"[{rel}] 不符合 {pdfa.FLAVOUR_NAME}")
         if entry["role"] in ("附件", "原件") and path.suffix.lower() not in (".pdf", ".png", ".jpg", ".jpeg", ".tif",

@@ -25,12 +25,13 @@ from toolkit.dossier.verify.revisions import (
     check_signatures,
     first_revision,
     load_roots,
+    unsigned_revision,
 )
 from toolkit.dossier.verify.sources import check_sources
 from toolkit.dossier.verify.stamps import stamp_text
 from toolkit.dossier.verify.volume import read_volume
 
-__all__ = ["Finding", "VerifyReport", "first_revision", "stamp_text", "verify_dossier"]
+__all__ = ["Finding", "VerifyReport", "first_revision", "stamp_text", "unsigned_revision", "verify_dossier"]
 
 
 def verify_dossier(path: Path, trust_roots: Iterable = (), case_dir: Path | None = None, *,
@@ -50,9 +51,8 @@ def verify_dossier(path: Path, trust_roots: Iterable = (), case_dir: Path | None
         return report
     # read from the file as each check needs it, never copied into memory whole
     with stream:
-        roots = load_roots(trust_roots)
-        check_signatures(report, stream, roots, require_signature)
-        check_pdfa(report, path, stream)
+        check_signatures(report, stream, load_roots(trust_roots), require_signature)
+    check_pdfa(report, path)
     _check_volume(report, path, case_dir)
     return report
 

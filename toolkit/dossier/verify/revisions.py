@@ -6,9 +6,10 @@ pyHanko is imported when a volume is checked, not with the package.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,6 +52,14 @@ def revision_end(stream: BinaryIO) -> int:
 _CHUNK = 1 << 16
 
 
+@contextlib.contextmanager
+def unsigned_revision(path: Path) -> Iterator[Revision]:
+    """The first revision of the file at ``path`` (the unsigned volume; the whole file when it
+    has no incremental update) as a stream of its own, read from the file, not copied."""
+    with path.open("rb") as raw:
+        yield Revision(_Prefix(raw, revision_end(raw)))
+
+
 class _Prefix(io.RawIOBase):
     """The first ``length`` bytes of a file, as a stream of their own (the unsigned revision of
     a signed volume, read from the file instead of copied into memory)."""
@@ -78,6 +87,14 @@ class _Prefix(io.RawIOBase):
         got = self.raw.readinto(memoryview(buffer)[:wanted])
         self.position += got
         return got
+
+
+class Revision(io.BufferedReader):
+    """A revision of a file as a stream; ``length``: where it ends in the file."""
+
+    def __init__(self, prefix: _Prefix):
+        super().__init__(prefix, _CHUNK)
+        self.length = prefix.length
 
 
 def load_roots(trust_roots: Iterable) -> list:
@@ -369,24 +386,19 @@ def _check_timestamp(report, ts, vc, timestamps, validate, who_of) -> None:
         report.add("签名", OK, f"文档时间戳：{_local(when)}（{tsa}），已由其后的文档时间戳延续")
 
 
-def check_pdfa(report: VerifyReport, path: Path, stream: BinaryIO) -> None:
-    """PDF/A of the first revision of the file at ``path`` (open in ``stream``), read from the
-    file: the unsigned revision of a signed volume is not copied out of it."""
+def check_pdfa(report: VerifyReport, path: Path) -> None:
+    """PDF/A of the first revision of the file at ``path``, read from the file: the unsigned
+    revision of a signed volume is not copied out of it."""
     from pyhanko.pdf_utils.misc import PdfError
 
     try:
-        end = revision_end(stream)
+        with unsigned_revision(path) as revision:
+            result = pdfa.validate_volume(revision, {})
+            signed = revision.length != path.stat().st_size
     except (PdfError, zlib.error) as exc:
         report.add("PDF/A", FAIL, f"无法取出签名前的版本进行检查（{exc}）")
         return
-    size = stream.seek(0, io.SEEK_END)
-    if end == size:
-        result = pdfa.validate_volume(path, {})
-    else:
-        with path.open("rb") as raw:
-            result = pdfa.validate_volume(io.BufferedReader(_Prefix(raw, end), _CHUNK), {})
     if result.passed:
-        what = "签名前的案卷" if end != size else "案卷"
-        report.add("PDF/A", OK, f"{what}符合 {pdfa.FLAVOUR_NAME}")
+        report.add("PDF/A", OK, f"{'签名前的案卷' if signed else '案卷'}符合 {pdfa.FLAVOUR_NAME}")
     else:
         report.add("PDF/A", FAIL, f"不符合 {pdfa.FLAVOUR_NAME}：\n{pdfa.describe(result)}")

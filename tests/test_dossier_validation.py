@@ -149,6 +149,50 @@ def test_a_trusted_page_is_not_walked_but_the_volume_still_passes_the_full_check
     assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
 
 
+@pytest.mark.parametrize("where", ["outline", "trusted page", "stamp"])
+def test_what_the_merge_adds_is_still_validated(tmp_path, where):
+    """JavaScript (forbidden in PDF/A) put into a bookmark, into the dictionary of a page whose
+    content is trusted, or into the stamp drawn on such a page: the volume's check finds it."""
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    bad = tmp_path / "bad.pdf"
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[3]
+        if where == "outline":
+            pdf.Root.Outlines.First.A = script
+        elif where == "trusted page":
+            page.obj.AA = pikepdf.Dictionary(O=script)
+        else:
+            stamp = next(v for k, v in page.obj.Resources.XObject.items() if k.startswith("/Rcmz"))
+            stamp.Resources.Font = pikepdf.Dictionary(F9=pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+            stamp.write(stamp.read_bytes() + b" BT /F9 8 Tf (x) Tj ET")
+        pdf.save(bad)
+    with pikepdf.open(bad) as pdf:
+        trusted = {i: f"第{i}页" for i in range(2, len(pdf.pages) - 1)}
+    assert not dpdfa.validate_volume(bad, trusted).passed
+
+
+def test_other_files_validated_meanwhile_get_pikepdfs_own_walker(tmp_path):
+    """While a volume is validated, the engine's walker is the volume's for that file only."""
+    from pikepdf.pdfa import _engine
+
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    seen = []
+    with pikepdf.open(path) as volume, pikepdf.open(spec.items[0].pdf) as other:
+        with dpdfa._trusting(volume, {}):
+            seen = [type(_engine.DocumentWalker(ctx_for(pdf), None)).__name__ for pdf in (volume, other)]
+    assert seen == ["_VolumeWalker", "DocumentWalker"]
+
+
+def ctx_for(pdf):
+    from pikepdf.pdfa._context import ValidationContext
+
+    return ValidationContext(pikepdf_pdfa.Flavour("3b"), pdf, pikepdf_pdfa.Report(pikepdf_pdfa.Flavour("3b")))
+
+
 def test_signing_in_place_verifies_and_only_appends(tmp_path, signer_config, test_cert):
     spec = make_case(tmp_path)
     unsigned = build_dossier(spec, tmp_path / "draft", None)

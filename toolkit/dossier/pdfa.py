@@ -149,9 +149,11 @@ def save(pdf: pikepdf.Pdf, path, trusted: Mapping[int, str] | None = None) -> No
 # own, unchanged by qpdf's page copy and already approved — and walks instead what the merge
 # drew on the page: the stamp forms (STAMP_PREFIX), and the q/Q nesting of the page as drawn,
 # the one rule of the file's content that the wrapping of it (q … Q, then the stamp) can break.
-# The page dictionary itself, its boxes and its annotations are walked as on any page.  The
+# The page dictionary itself, its boxes and its annotations are walked as on any page; the
+# objects only the file's content reaches are left out of the object checks (_VolumeModel).  The
 # file's own output intent does not matter: ``prepare`` replaces it with sRGB before a file is
-# checked, as it does for the volume.
+# checked, as it does for the volume.  This uses pikepdf.pdfa's private modules (pikepdf 10.18):
+# tests/test_dossier_validation.py checks the result against pikepdf's own full validation.
 
 _ENGINE_LOCK = threading.Lock()
 
@@ -173,18 +175,32 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None) -> pdf
         owners = {i: page for i, page in enumerate(written.pages) if i in trusted}
         pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
         model = _VolumeModel(_content_objects(owners.values()))
-        with _ENGINE_LOCK, _walker(partial(_VolumeWalker, trusted=pages)):
+        with _ENGINE_LOCK, _trusting(written, pages):
             return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
 
 
+#: The trusted pages of the volume being validated, by id() of its Pdf (see _walker_for).
+_TRUSTED: dict[int, Mapping[tuple[int, int], str]] = {}
+
+
 @contextlib.contextmanager
-def _walker(walker) -> Iterator[None]:
+def _trusting(pdf: pikepdf.Pdf, pages: Mapping[tuple[int, int], str]) -> Iterator[None]:
+    """While validating ``pdf``, the engine makes its walker with :func:`_walker_for`."""
     original = _engine.DocumentWalker
-    _engine.DocumentWalker = walker  # type: ignore[misc]
+    _TRUSTED[id(pdf)] = pages
+    _engine.DocumentWalker = partial(_walker_for, original)  # type: ignore[misc,assignment]
     try:
         yield
     finally:
         _engine.DocumentWalker = original  # type: ignore[misc]
+        del _TRUSTED[id(pdf)]
+
+
+def _walker_for(original, ctx, schemas):
+    """The volume's walker for the volume, pikepdf's own for any other file validated meanwhile
+    (``rcmz check`` judging an attachment in another thread of the workbench)."""
+    pages = _TRUSTED.get(id(ctx.pdf))
+    return original(ctx, schemas) if pages is None else _VolumeWalker(ctx, schemas, trusted=pages)
 
 
 class _VolumeWalker(DocumentWalker):
@@ -252,10 +268,8 @@ def _content_objects(pages: Iterable[pikepdf.Page]) -> set[tuple[int, int]]:
     pending: list = []
     for page in pages:
         contents = page.obj.get(Name.Contents)
-        if isinstance(contents, pikepdf.Array) and len(contents) >= 3:
-            pending += list(contents)[1:-1]  # the volume's own "q" before and stamp after stay checked
-        else:
-            pending.append(contents)
+        # the volume's own streams around the page's ("q" before, the stamp after) stay checked
+        pending += list(contents)[1:-1] if isinstance(contents, pikepdf.Array) else [contents]
         resources = page.obj.get(Name.Resources)
         if isinstance(resources, pikepdf.Dictionary):
             for category, entries in resources.items():

@@ -228,16 +228,17 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
-            try:
-                pdfa.save(pdf, unsigned, trusted=content_owners)
-            except DossierError:
-                # name the culprit: check the items and attachments one by one
-                for part in ordered:
-                    _check_pdfa(part)
-                raise
+            pdfa.save(pdf, unsigned)
 
         assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
                  plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
+        try:
+            pdfa.check_volume(unsigned, content_owners)
+        except DossierError:
+            # name the culprit: check the items and attachments one by one
+            for part in ordered:
+                _check_pdfa(part)
+            raise
         log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 5. sign

@@ -123,20 +123,23 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
     set_metadata(pdf, spec, manifest_sha256)  # after prepare, which stamps its own time
 
 
-def save(pdf: pikepdf.Pdf, path, trusted: Mapping[int, str] | None = None) -> None:
-    """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails.
-
-    ``trusted``: the pages whose content comes from files that passed the validator on their
-    own, by index, each with the file's description for messages (:func:`validate_volume`).
+def save(pdf: pikepdf.Pdf, path) -> None:
+    """Write ``pdf`` to ``path`` with the settings PDF/A needs (validated by :func:`check_volume`).
 
     The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
     when a write fails inside it (a full disk), so the write error is kept and raised here, as
     an :class:`OSError`, after qpdf has finished.  ``path`` is a scratch file (removed on error).
     """
-    kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
     with GuardedWriter(path) as stream:
-        pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
-    report = validate_volume(path, trusted or {}, save_kwargs=kwargs)
+        pdf.save(cast(BinaryIO, stream), **pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS))
+
+
+def check_volume(path, trusted: Mapping[int, str]) -> None:
+    """Validate the volume :func:`save` wrote at ``path`` (:func:`validate_volume`);
+    DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
+    the validator on their own, by index, each with the file's description for messages.
+    Called once the merged document is closed, so that its memory is not held meanwhile."""
+    report = validate_volume(path, trusted, save_kwargs=pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS))
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -474,57 +474,75 @@ def renew(path: Path, tsa: TsaSettings, trust_roots=()) -> Renewal:
     from pyhanko.sign import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
-    from toolkit.atomic import write_bytes_atomic
+    from toolkit.atomic import output_error, publish, work_dir
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
-        timestamps = reader.embedded_timestamp_signatures
-    except OSError as error:
-        raise DossierError(f"无法读取 {path}：{error.strerror}") from None
-    except (PdfError, ValueError, KeyError) as error:
-        raise DossierError(f"{path} 不是可读的 PDF：{error}") from None
-    if not signatures:
-        raise DossierError(f"{path} 没有电子签名：只有已签名的案卷需要续展时间戳")
     crls = _load_crls(tsa.crls)
     stamper = PdfTimeStamper(_timestamper(tsa))
-    out = io.BytesIO(data)
+    # The timestamp is appended to a copy in a scratch folder beside the volume, in place (the
+    # volume is never held in memory), checked to have kept every byte before it, then moved
+    # over the volume.
     try:
-        if timestamps:
-            last = timestamps[-1]
-            issuers = _chain_issuers(last.signed_data)
-            chain_crls = [c for c in crls if c.issuer.dump() in issuers]
-            vc = validation_context(tsa, trust_roots, crls=chain_crls)
-            stamper.update_archival_timestamp_chain(PdfFileReader(out, strict=False), vc, in_place=True)
-            before = "B-LTA"
-        else:
-            vc = validation_context(tsa, trust_roots, crls=crls)
-            before = "B-T" if has_signature_timestamp(signatures[-1]) else "B-B"
-            last_sig = [s for s in PdfFileReader(out, strict=False).embedded_signatures
-                        if s.sig_object_type != "/DocTimeStamp"][-1]
-            add_validation_info(last_sig, vc, in_place=True)
-            out.seek(0)
-            stamper.timestamp_pdf(IncrementalPdfFileWriter(out), "sha256", vc, in_place=True)
-    except DossierError:
-        raise
-    except _signing_errors() as error:
-        raise _signing_failure(error, tsa) from None
-    except Exception as error:
-        if _is_network_error(error):
-            raise _signing_failure(error, tsa) from None
-        raise
-    new = out.getvalue()
-    if not new.startswith(data):  # an incremental update only appends
-        raise DossierError("续展时间戳时文件的原有内容被改变，未写入")
-    reader = PdfFileReader(io.BytesIO(new), strict=False)
-    token = reader.embedded_timestamp_signatures[-1]
-    cert = token.signer_cert
-    tst = token.signed_data["encap_content_info"]["content"].parsed
-    write_bytes_atomic(path, new, mode=path.stat().st_mode & 0o777)
+        path.open("rb").close()
+    except OSError as error:
+        raise DossierError(f"无法读取 {path}：{error.strerror}") from None
+    with work_dir(path.parent) as work:
+        copy = work / "renewed.pdf"
+        try:
+            shutil.copyfile(path, copy)
+        except OSError as error:  # the folder is full or cannot be written
+            raise output_error(error, path.parent) from None
+        with copy.open("r+b") as out:
+            try:
+                reader = PdfFileReader(out, strict=False)
+                signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
+                timestamps = reader.embedded_timestamp_signatures
+            except (PdfError, ValueError, KeyError) as error:
+                raise DossierError(f"{path} 不是可读的 PDF：{error}") from None
+            if not signatures:
+                raise DossierError(f"{path} 没有电子签名：只有已签名的案卷需要续展时间戳")
+            try:
+                if timestamps:
+                    issuers = _chain_issuers(timestamps[-1].signed_data)
+                    chain_crls = [c for c in crls if c.issuer.dump() in issuers]
+                    vc = validation_context(tsa, trust_roots, crls=chain_crls)
+                    stamper.update_archival_timestamp_chain(PdfFileReader(out, strict=False), vc, in_place=True)
+                    before = "B-LTA"
+                else:
+                    vc = validation_context(tsa, trust_roots, crls=crls)
+                    before = "B-T" if has_signature_timestamp(signatures[-1]) else "B-B"
+                    last_sig = [s for s in PdfFileReader(out, strict=False).embedded_signatures
+                                if s.sig_object_type != "/DocTimeStamp"][-1]
+                    add_validation_info(last_sig, vc, in_place=True)
+                    out.seek(0)
+                    stamper.timestamp_pdf(IncrementalPdfFileWriter(out), "sha256", vc, in_place=True)
+            except DossierError:
+                raise
+            except _signing_errors() as error:
+                raise _signing_failure(error, tsa) from None
+            except Exception as error:
+                if _is_network_error(error):
+                    raise _signing_failure(error, tsa) from None
+                raise
+            out.flush()
+            token = PdfFileReader(out, strict=False).embedded_timestamp_signatures[-1]
+            cert = token.signer_cert
+            tst = token.signed_data["encap_content_info"]["content"].parsed
+        if not _starts_with(copy, path):  # an incremental update only appends
+            raise DossierError("续展时间戳时文件的原有内容被改变，未写入")
+        os.chmod(copy, path.stat().st_mode & 0o777)
+        publish(copy, path, overwrite=True)
     return Renewal(path, before, tst["gen_time"].native, subject_text(cert), cert.not_valid_after,
                    upgraded=not timestamps)
+
+
+def _starts_with(longer: Path, prefix: Path) -> bool:
+    """Whether the file ``longer`` begins with every byte of the file ``prefix``, read in chunks."""
+    with longer.open("rb") as a, prefix.open("rb") as b:
+        while chunk := b.read(DIGEST_CHUNK):
+            if a.read(len(chunk)) != chunk:
+                return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ generated once and reused.
 
 * marginal cost of the scan = ``rcmz dossier`` of the case with it − without it, against
   ``qpdf --empty --pages scan.pdf -- out.pdf``.  Goals: ≤ 2× qpdf for 300 pages, ≤ 3× for 1,500.
-  *cold*: an empty rcmz cache (the scan is validated for the first time); *warm*: the cache of
-  the previous run (the unchanged scan is not validated again);
+  *cold*: the scan's answer taken out of rcmz's cache (it is validated for the first time, the
+  rest found as usual); *warm*: the cache of the previous run (the unchanged scan is not
+  validated again);
 * peak RSS of each child (building, signing, verifying a 1,500-page volume: goal ≤ 200 MB);
 * `make dossier` of the example: goal ≤ 1.5 s.
 
@@ -119,13 +120,31 @@ def environment() -> dict[str, str]:
             "RCMZ_NO_CACHE": ""}
 
 
-def dossier(case: Path, env: dict, *, cold: bool, repeat: int) -> tuple[Run, Path]:
-    """``rcmz dossier`` of ``case`` into a fresh folder (best of ``repeat``) and the volume."""
+def forget(scan: Path) -> None:
+    """Take the scan's PDF/A answer out of rcmz's cache (toolkit.attachments keeps it by the
+    file's SHA-256): the next run validates it as a scan it has never seen, everything else
+    (the example's documents, the stamp font) found as usual."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    with scan.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    kept = OUT / "cache" / "attachments.json"
+    stored = json.loads(kept.read_text(encoding="utf-8"))
+    stored["values"].pop(f"pdf:{digest.hexdigest()}", None)
+    kept.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+
+
+def dossier(case: Path, env: dict, *, cold: Path | None = None, repeat: int) -> tuple[Run, Path]:
+    """``rcmz dossier`` of ``case`` into a fresh folder (best of ``repeat``) and the volume;
+    ``cold``: a scan to validate afresh at each run."""
     out = REPO / "out" / case.parent.parent.name
 
     def once() -> Run:
-        if cold:
-            shutil.rmtree(OUT / "cache", ignore_errors=True)
+        if cold is not None:
+            forget(cold)
         shutil.rmtree(out, ignore_errors=True)
         return run(rcmz("dossier", str(case), "--out", str(out)), cwd=REPO, env=env)
 
@@ -158,15 +177,15 @@ def main() -> None:
     for name in ("RCMZ_P12_PASSPHRASE",):
         env.pop(name, None)  # the test certificate's passphrase is rcmz's own default
 
-    base, _ = dossier(cases["base"], env, cold=False, repeat=repeat)
+    base, _ = dossier(cases["base"], env, repeat=repeat)
     print(figure("rcmz dossier 示例案件（已缓存）", base, "≤ 1.5 s"))
     for n in sizes:
         qpdf = best(["qpdf", "--empty", "--pages", str(scans[n]), "--", str(OUT / f"qpdf-{n}.pdf")],
                     repeat=repeat)
         goal = "≤ 2×" if n <= 300 else "≤ 3×"
-        cold, _ = dossier(cases[f"scan{n}"], env, cold=True, repeat=1)
+        cold, _ = dossier(cases[f"scan{n}"], env, cold=scans[n], repeat=1)
         print(line(f"+{n} 页扫描件 边际（首次，未缓存）", marginal(cold, base), f"qpdf 合并 {n} 页", qpdf, goal))
-        warm, volume = dossier(cases[f"scan{n}"], env, cold=False, repeat=repeat if n <= 300 else 1)
+        warm, volume = dossier(cases[f"scan{n}"], env, repeat=repeat if n <= 300 else 1)
         print(line(f"+{n} 页扫描件 边际（已缓存）", marginal(warm, base), f"qpdf 合并 {n} 页", qpdf, goal))
         print(figure(f"rcmz dossier {n} 页案卷（签名）", warm, "峰值 ≤ 200 MB"))
         checked = verify(volume, cases[f"scan{n}"], env)

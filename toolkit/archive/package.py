@@ -265,4 +265,7 @@ def _zip(root: Path, target: Path) -> None:
                 info = zipfile.ZipInfo(arc, (1980, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                z.writestr(info, path.read_bytes())
+                info.file_size = path.stat().st_size  # zipfile decides on ZIP64 from it
+                # copied in chunks: the volume may be hundreds of MB
+                with path.open("rb") as source, z.open(info, "w") as entry:
+                    shutil.copyfileobj(source, entry, 1 << 20)

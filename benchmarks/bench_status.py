@@ -6,37 +6,39 @@ Goal (issue 5): under 2 s on the 2-core build machine.  Two sets of 1,000 cases:
 * examples: copies of the three example cases (full-size files, hearing records, attachments).
 
 Each is timed cold (empty snapshot cache: every case is read, in parallel worker processes) and
-warm (the cache of the previous run: only fingerprints are taken).  Run by hand:
+warm (the cache of the previous run: only fingerprints are taken), beside its anchor: the same
+YAML files parsed with ruamel's C loader and nothing else, in one process
+(measure.plain_yaml_parse; issue 13: cold with two workers about 0.7× of it, to stay no slower).
+Run by hand:
 
-    .venv/bin/python benchmarks/bench_status.py [COUNT]
+    .venv/bin/python benchmarks/bench_status.py [COUNT] [--quick]     (--quick: one run of each)
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import Run, best, line, plain_yaml_parse, rcmz, run  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
-RCMZ = Path(sys.executable).parent / "rcmz"
 GOAL = 2.0
 sys.path.insert(0, str(REPO / "tests"))
 
 
-def timed(args: list[str], env: dict, runs: int, fresh_cache: Path | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        if fresh_cache is not None:
-            shutil.rmtree(fresh_cache, ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run([str(RCMZ), *args], check=True, stdout=subprocess.DEVNULL, cwd=REPO, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def cold(args: list[str], env: dict, repeat: int, cache: Path) -> Run:
+    """The fastest of ``repeat`` runs, each with an empty snapshot cache."""
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        runs.append(run(args, cwd=REPO, env=env))
+    fastest = min(runs, key=lambda r: r.seconds)
+    return Run(fastest.seconds, max(r.peak_mb for r in runs), 0, fastest.output)
 
 
 def generated(root: Path, count: int) -> Path:
@@ -63,23 +65,24 @@ def examples(root: Path, count: int) -> Path:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    count = int(numbers[0]) if numbers else 1000
+    repeat = 1 if "--quick" in sys.argv else 3
     root = Path(tempfile.mkdtemp(prefix="rcmz-bench-status-"))
     cache = root / "cache"
-    env = {**os.environ, "RCMZ_CACHE_DIR": str(cache)}
-    env.pop("RCMZ_NO_CACHE", None)
+    env = {"RCMZ_CACHE_DIR": str(cache), "RCMZ_NO_CACHE": ""}
     print(f"rcmz status, {count} cases, {os.cpu_count()} CPUs (goal < {GOAL:.0f} s)")
     try:
         for make in (generated, examples):
             folder = make(root, count)
             for name in ("bureau.yaml", "holidays.yaml"):
                 shutil.copy(REPO / "casefiles" / name, folder / name)
-            args = ["status", str(folder), "--today", "2025-11-20"]
-            cold = timed(args, env, runs=3, fresh_cache=cache)
-            warm = timed(args, env, runs=5)
-            mark = lambda t: "ok" if t < GOAL else "SLOW"  # noqa: E731
-            print(f"  {make.__name__:9}  cold {cold:.2f} s ({mark(cold)})   "
-                  f"warm {warm:.2f} s ({mark(warm)})   median of 3 / 5")
+            args = rcmz("status", str(folder), "--today", "2025-11-20")
+            parsed = best(plain_yaml_parse(folder), repeat, cwd=REPO)
+            print(line(f"status {make.__name__} 冷（无缓存）", cold(args, env, repeat, cache), "ruamel C 解析同样的 YAML",
+                       parsed, f"≤ 0.7× 解析，< {GOAL:.0f} s"))
+            print(line(f"status {make.__name__} 热（有缓存）", best(args, repeat, cwd=REPO, env=env),
+                       "ruamel C 解析同样的 YAML", parsed, f"< {GOAL:.0f} s"))
     finally:
         shutil.rmtree(root)
 

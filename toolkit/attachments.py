@@ -211,20 +211,37 @@ def assess(path: Path) -> Assessment:
     if problem is not None:
         return Assessment(kind, problem)
     assert kind is not None  # filing_problem objects to every extension KIND_BY_EXTENSION lacks
-    key = f"{kind}:{_content_digest(path)}"
-    cached = _CACHE.get(key)
+    key = f"{kind}:{content_digest(path)}"
+    cached = _kept_answer(_CACHE.get(key), kind)
     if cached is not None:
-        kind, problem, conversions = cached
-        return Assessment(kind, problem, tuple(Conversion(*c) for c in conversions))
+        return cached
     answer = _assess_pdf(path) if kind == "pdf" else _assess_image(path, kind)
     _CACHE.put(key, [answer.kind, answer.problem, [[c.key, c.what, c.detail] for c in answer.conversions]])
     return answer
 
 
+def _kept_answer(value, kind: str | None) -> Assessment | None:
+    """The answer kept in the cache, or None when there is none or the entry is not one that
+    this code writes (a damaged cache only costs the time of judging the file again)."""
+    try:
+        stored_kind, problem, conversions = value
+        if stored_kind != kind or not (problem is None or isinstance(problem, str)):
+            return None
+        kept = tuple(Conversion(key, what, detail) for key, what, detail in conversions)
+    except (TypeError, ValueError):
+        return None
+    if any(c.key not in HOW or not isinstance(c.what, str) or not isinstance(c.detail, int) for c in kept):
+        return None
+    return Assessment(kind, problem, kept)
+
+
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
-def _content_digest(path: Path) -> str:
+def content_digest(path: Path) -> str:
+    """SHA-256 of the file at ``path``, remembered while its size and modification time stay
+    the same (a scan is read once per run, though ``assess`` and the volume's manifest both
+    need its digest)."""
     import hashlib
 
     st = path.stat()

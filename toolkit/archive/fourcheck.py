@@ -11,7 +11,6 @@ docs/archive.md — the standard's own table was not at hand.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import tempfile
 import zipfile
@@ -363,7 +362,7 @@ def properties(pkg: Pkg) -> tuple[str, list[str]]:
                     memo.append(f"[{rel}] {name} 的 {d.get('算法')} 摘要与元数据不符")
             fmt = (node.findtext("格式信息") or "").split("/")[0].split("-")[0]
             magic = _MAGIC.get("PDF" if fmt == "PDF" else fmt)
-            if magic and not path.read_bytes()[:8].startswith(magic):
+            if magic and not _head(path).startswith(magic):
                 memo.append(f"[{rel}] {name} 的内容不是元数据所记的格式 {fmt}")
     return _verdict(memo)
 
@@ -541,8 +540,7 @@ def formats(pkg: Pkg) -> tuple[str, list[str]]:
     for rel, entry in pkg.listing.items():
         path = pkg.root / rel
         if entry["role"] == "原文" and path.is_file():
-            with open(path, "rb") as f:
-                result = pikepdf_pdfa.validate_written(io.BytesIO(f.read()), pdfa.FLAVOUR)
+            result = pikepdf_pdfa.validate_written(path, pdfa.FLAVOUR)
             if not result.passed:
                 memo.append(f"[{rel}] 不符合 {pdfa.FLAVOUR_NAME}")
         if entry["role"] in ("附件", "原件") and path.suffix.lower() not in (".pdf", ".png", ".jpg", ".jpeg", ".tif",
@@ -693,6 +691,12 @@ def recheck(path: Path, trust_roots=()) -> tuple[FourReport, FourReport | None, 
             before = None
     changes = report.changes(before) if before is not None else ["信息包中没有可读的归档环节四性检测报告，无从比较"]
     return report, before, changes
+
+
+def _head(path: Path, size: int = 8) -> bytes:
+    """The first bytes of a file (the volume may be hundreds of MB: not read whole for them)."""
+    with path.open("rb") as stream:
+        return stream.read(size)
 
 
 def _stored_report(path: Path) -> bytes | None:

@@ -21,7 +21,6 @@ Every XML file is validated against its schema before the package is published.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import zipfile
@@ -34,13 +33,13 @@ from pikepdf import Name
 
 from toolkit.archive import metadata as md
 from toolkit.archive.business import business_actions
-from toolkit.archive.digests import digests_of_bytes, digests_of_file
+from toolkit.archive.digests import digests_of_file
 from toolkit.archive.transfer import transfer_copy
 from toolkit.archive.xml import schema_files, to_bytes, validate
 from toolkit.atomic import work_dir
 from toolkit.case.model import Case
 from toolkit.dossier import pdfa
-from toolkit.dossier.verify import VerifyReport, first_revision
+from toolkit.dossier.verify import VerifyReport, unsigned_revision
 from toolkit.dossier.verify.volume import label_ranges, plan_from_labels
 from toolkit.errors import RcmzError
 
@@ -100,10 +99,10 @@ def _entry(root: Path, path: Path, role: str, fmt: str, item: int | None = None)
     return md.FileEntry(path.relative_to(root).as_posix(), role, path.stat().st_size, digests_of_file(path), fmt, item)
 
 
-def _renditions(signed: bytes, items: list[dict], folder: Path, code: str) -> dict[int, Path]:
-    """Each 件's pages of the unsigned (PDF/A-3b) volume as a PDF/A-3b file of its own."""
+def _renditions(signed: Path, items: list[dict], folder: Path, code: str) -> dict[int, Path]:
+    """Each 件's pages of the unsigned (PDF/A-3b) volume ``signed`` as a PDF/A-3b file of its own."""
     out = {}
-    with pikepdf.open(io.BytesIO(first_revision(signed))) as volume:
+    with unsigned_revision(signed) as revision, pikepdf.open(revision) as volume:
         plan = plan_from_labels(label_ranges(volume), len(volume.pages))
         if plan is None:
             raise RcmzError("案卷的页面标签不是 封面/目录/1…N/备考表 的结构：无法拆出各件")
@@ -151,14 +150,13 @@ def build_package(case: Case, config, volume: Path, report: VerifyReport, out_di
     final = Path(out_dir) / name
     if final.exists() or final.with_suffix(".zip").exists():
         raise RcmzError(f"{final} 已存在，不会覆盖：请换一个输出文件夹或先移走旧的信息包")
-    signed = volume.read_bytes()
     with work_dir(Path(out_dir)) as work:
         root = work / name
         folder = root / code
         folder.mkdir(parents=True)
         now = dt.datetime.now(CHINA_TZ).replace(microsecond=0)
-        volume_digests = digests_of_bytes(signed)
-        signed_entry = md.FileEntry(volume.name, "案卷", len(signed), volume_digests, pdfa.FLAVOUR_NAME)
+        volume_digests = digests_of_file(volume)  # read in chunks: the volume may be hundreds of MB
+        signed_entry = md.FileEntry(volume.name, "案卷", volume.stat().st_size, volume_digests, pdfa.FLAVOUR_NAME)
         if transfer:
             removed = f"{now:%Y年%-m月%-d日}核验通过后，按移交要求移除签名数据（去技术化），保留核验结果"
             evidence = signature_evidence(report, signed_entry, removed=removed)
@@ -180,7 +178,7 @@ def build_package(case: Case, config, volume: Path, report: VerifyReport, out_di
             volume_entry = _entry(root, target, "案卷", pdfa.FLAVOUR_NAME)
             evidence = signature_evidence(report, volume_entry)
         files = [volume_entry]
-        renditions = _renditions(signed, manifest["items"], folder, code)
+        renditions = _renditions(volume, manifest["items"], folder, code)
         pieces = []
         for item in manifest["items"]:
             seq = item["seq"]
@@ -267,4 +265,7 @@ def _zip(root: Path, target: Path) -> None:
                 info = zipfile.ZipInfo(arc, (1980, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                z.writestr(info, path.read_bytes())
+                info.file_size = path.stat().st_size  # zipfile decides on ZIP64 from it
+                # copied in chunks: the volume may be hundreds of MB
+                with path.open("rb") as source, z.open(info, "w") as entry:
+                    shutil.copyfileobj(source, entry, 1 << 20)

@@ -24,16 +24,16 @@ import pikepdf.pdfa as pikepdf_pdfa
 from pikepdf import Name
 
 from toolkit.dossier import pdfa
-from toolkit.dossier.verify import first_revision
+from toolkit.dossier.verify import unsigned_revision
 from toolkit.errors import RcmzError
 
 EVIDENCE_NAME = "签名核验证据.xml"
 NOTE_SIZE = 8
 
 
-def signature_box(signed: bytes) -> tuple[int, list[float]] | None:
-    """(page index, rect) of the volume's visible signature."""
-    with pikepdf.open(io.BytesIO(signed)) as pdf:
+def signature_box(signed: Path) -> tuple[int, list[float]] | None:
+    """(page index, rect) of the visible signature of the volume at ``signed``."""
+    with pikepdf.open(signed) as pdf:
         for index, page in enumerate(pdf.pages):
             for annot in page.obj.get(Name.Annots, []):
                 is_sig = annot.get(Name.FT) == Name.Sig or (
@@ -76,16 +76,15 @@ def _overlay(page_box, rect: list[float], lines: list[str], book) -> bytes:
 
 def transfer_copy(signed_volume: Path, evidence: bytes, note: str, dst: Path, book) -> Path:
     """Write the 去技术化 copy of ``signed_volume`` to ``dst`` (PDF/A-3b, validated as written)."""
-    signed = signed_volume.read_bytes()
-    box = signature_box(signed)
+    box = signature_box(signed_volume)
     if box is None:
         raise RcmzError(f"{signed_volume} 没有可见签名：无法制作去技术化的移交件")
     index, rect = box
-    original = first_revision(signed)
-    if original == signed:
-        raise RcmzError(f"{signed_volume} 没有签名版本：无法制作去技术化的移交件")
     width = max(8, int((rect[2] - rect[0] - 8) // NOTE_SIZE))
-    with pikepdf.open(io.BytesIO(original)) as pdf:
+    # the unsigned revision read from the file, not copied out of it
+    with unsigned_revision(signed_volume) as original, pikepdf.open(original) as pdf:
+        if original.length == signed_volume.stat().st_size:
+            raise RcmzError(f"{signed_volume} 没有签名版本：无法制作去技术化的移交件")
         page = pdf.pages[index]
         overlay = pikepdf.open(io.BytesIO(_overlay(page.mediabox, rect, _wrap(note, width), book)))
         page.add_overlay(overlay.pages[0], pikepdf.Rectangle(*[float(v) for v in page.mediabox]))

@@ -6,9 +6,11 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 2. check every item and attachment (type, encryption, damage) and convert images;
 3. number the content pages, write the manifest, draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what was written — when that fails, every
-   item and attachment is checked on its own so the message names the file at fault (checking
-   them all up front would double the validation time of every successful build);
+   embed the manifest, save as PDF/A and validate what was written, but not again the content
+   of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
+   answer is kept by content digest: an unchanged scan is not validated again) — when the
+   volume fails, every item and attachment is checked on its own so the message names the file
+   at fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.
@@ -216,21 +218,27 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
+        # every content page comes from a file that passed the validator on its own (step 2)
+        content_owners: dict[int, str] = {}
+        for part in ordered:
+            for _ in range(part.pages):
+                content_owners[plan.front_pages + len(content_owners)] = f"{part.label}（{part.source}）"
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
-            try:
-                pdfa.save(pdf, unsigned)
-            except DossierError:
-                # name the culprit: check the items and attachments one by one
-                for part in ordered:
-                    _check_pdfa(part)
-                raise
+            pdfa.save(pdf, unsigned)
 
         assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
                  plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
+        try:
+            pdfa.check_volume(unsigned, content_owners)
+        except DossierError:
+            # name the culprit: check the items and attachments one by one
+            for part in ordered:
+                _check_pdfa(part)
+            raise
         log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 5. sign
@@ -238,10 +246,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         if signing is not None:
             from toolkit.dossier.sign import sign_pdf
 
-            result = work / "signed.pdf"
-            _room_for(result, unsigned.stat().st_size + SIGNATURE_ROOM)
-            sign_pdf(unsigned, result, key, signing,
-                     page=plan.back_start + back_info.signature_page,
+            _room_for(result, SIGNATURE_ROOM)
+            sign_pdf(result, key, signing, page=plan.back_start + back_info.signature_page,
                      rect=back_info.signature_rect, book=book, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 

@@ -88,31 +88,32 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
              work: Path, finish) -> None:
     """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it.
 
-    The pages are merged by qpdf's own page-selection job, which streams the (possibly huge)
-    image data from the source files; copying pages through pikepdf's ``Pdf.pages`` would read
-    every stream into memory.  The merged file is then opened and only small objects are added.
+    The pages are merged by qpdf's own page-selection job, which copies the page objects and
+    leaves the (possibly huge) image data in the source files until the volume is written;
+    copying pages through pikepdf's ``Pdf.pages`` would read every stream into memory.  The job
+    makes the merged document in memory (``Job.create_pdf``), never written on its own: the
+    volume is written once, by ``finish``, with only small objects added here.
     """
-    merged = work / "merged.pdf"
-    args = ["qpdf", "--empty", "--deterministic-id", "--no-original-object-ids", "--pages", str(front)]
+    args = ["qpdf", "--empty", "--no-original-object-ids", "--pages", str(front)]
     for part in parts:
         args.append(str(part.pdf_path))
-    args += [str(back), "--", str(merged)]
+    # qpdf's job syntax wants an output file; create_pdf writes nothing there
+    args += [str(back), "--", str(work / "merged.pdf")]
     job = pikepdf.Job(args)
-    job.run()
-    if job.exit_code not in (0, 3):  # 3: warnings only (already checked file by file)
-        raise RuntimeError(f"qpdf page merge failed with exit code {job.exit_code}")
     with contextlib.ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream))
+        # the job owns the source files the pages' streams are read from: alive until saved
+        pdf = stack.enter_context(job.create_pdf())
         if Name.ID in pdf.trailer:  # a new file gets a new /ID, derived from its content
             del pdf.trailer[Name.ID]
         if Name.AcroForm in pdf.Root:  # form fields (old signatures) of the items are not ours
             del pdf.Root[Name.AcroForm]
-        if len(pdf.pages) != plan.total:  # the plan and the files disagree: a bug, not user error
-            raise RuntimeError(f"page count {len(pdf.pages)} != planned {plan.total}")
+        pages = list(pdf.pages)  # pikepdf looks a page up by index along the page list each time
+        if len(pages) != plan.total:  # the plan and the files disagree: a bug, not user error
+            raise RuntimeError(f"page count {len(pages)} != planned {plan.total}")
 
         # stamps: page numbers on content pages, 草稿 on every page of a draft
         targets: list[tuple[int, Stamp, tuple]] = []
-        for i, page in enumerate(pdf.pages):
+        for i, page in enumerate(pages):
             is_content = plan.front_pages <= i < plan.back_start
             if not (is_content or draft):
                 continue
@@ -124,10 +125,17 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
             batch = targets[b0:b0 + STAMP_BATCH]
             stamps_path = work / f"stamps-{b0 // STAMP_BATCH}.pdf"
             render_stamps(stamps_path, [t[1] for t in batch], book)
+            shared = None
             with pikepdf.open(stamps_path) as stamps:
                 for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):
-                    page = pdf.pages[i]
+                    page = pages[i]
                     formx = pdf.copy_foreign(spage.as_form_xobject())
+                    # the stamps of a batch have the same resources (one font): one indirect
+                    # dictionary, written and validated once, not once per page
+                    if shared is None:
+                        shared = pdf.make_indirect(formx.Resources)
+                    if formx.Resources.unparse() == shared.unparse():
+                        formx.Resources = shared
                     name = page.add_resource(formx, Name.XObject, _free_name(page),
                                              replace_existing=False)
                     cm = " ".join(_num(v) for v in matrix)
@@ -138,12 +146,12 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
         # index rows → their first page
         by_seq = {e.seq: e for e in entries}
         for link in links:
-            target = pdf.pages[plan.content_index(by_seq[link.seq].start)]
+            target = pages[plan.content_index(by_seq[link.seq].start)]
             annot = pdf.make_indirect(Dictionary(
                 Type=Name.Annot, Subtype=Name.Link, Rect=Array(list(link.rect)),
                 Border=Array([0, 0, 0]), F=4, Dest=Array([target.obj, Name.Fit]),
                 Contents=String(f"转到第{link.seq}件（第{by_seq[link.seq].start}页）")))
-            page = pdf.pages[link.page]
+            page = pages[link.page]
             if Name.Annots not in page.obj:
                 page.obj.Annots = Array()
             page.obj.Annots.append(annot)

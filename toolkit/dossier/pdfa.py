@@ -5,27 +5,47 @@ Level: PDF/A-3b (ISO 19005-3) — PDF/A-2b plus embedded files of any type, whic
 PDF/A-2b: fonts embedded, sRGB output intent, XMP with pdfaid, a file /ID, no encryption.  The
 choice is kept here (:data:`FLAVOUR`) and explained in docs/dossier.md.
 
-Each item and attachment is checked on its own before merging, so a refusal names the file; the
-merged volume is then prepared, saved and validated again as written.
+Each item and attachment is validated on its own before merging (``toolkit.attachments.assess``,
+the answer kept by the file's SHA-256 in the user's cache folder, so an unchanged scan is not
+validated again), so a refusal names the file.  The merged volume is then prepared, saved and
+validated as written, but without walking again the content those files brought
+(:func:`validate_volume`): everything the merge makes or changes is walked — trailer, catalog,
+metadata, output intent, outline, page labels, the embedded manifest and originals, the page
+tree, every page dictionary with its boxes and annotations, the generated sheets whole, the
+page-number stamps drawn on the scans — and every object of the file goes through the
+validator's object checks (limits, filters, embedded files).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from typing import BinaryIO, cast
 
 import pikepdf
 import pikepdf.pdfa as pdfa
 from pikepdf import Name
+from pikepdf.pdfa import _engine
+from pikepdf.pdfa._content import MAX_Q_DEPTH
+from pikepdf.pdfa._walker import DocumentWalker, _Item
+from pikepdf.pdfa._writemodel import WriteModel
 
 from toolkit.atomic import GuardedWriter
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
+from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
 
 FLAVOUR = "3b"
 FLAVOUR_NAME = "PDF/A-3b"
+#: No object streams: pyHanko, signing and verifying, parses a whole object stream again for each
+#: object it reads from one — for the page tree of a 1,500-page volume, seconds; the plain
+#: objects cost the file a few hundred KB of cross-reference table instead.
 SAVE_KWARGS = {"deterministic_id": True, "compress_streams": True,
-               "object_stream_mode": pikepdf.ObjectStreamMode.generate}
+               "object_stream_mode": pikepdf.ObjectStreamMode.disable}
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -104,19 +124,222 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
 
 
 def save(pdf: pikepdf.Pdf, path) -> None:
-    """Write ``pdf`` to ``path`` and validate what was written; DossierError if it fails.
+    """Write ``pdf`` to ``path`` with the settings PDF/A needs (validated by :func:`check_volume`).
 
     The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
     when a write fails inside it (a full disk), so the write error is kept and raised here, as
     an :class:`OSError`, after qpdf has finished.  ``path`` is a scratch file (removed on error).
     """
-    kwargs = pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS)
     with GuardedWriter(path) as stream:
-        pdf.save(cast(BinaryIO, stream), **kwargs)  # written through write(), never to the fd
-    report = pdfa.validate_written(path, FLAVOUR, save_kwargs=kwargs)
+        pdf.save(cast(BinaryIO, stream), **pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS))
+
+
+def check_volume(path, trusted: Mapping[int, str]) -> None:
+    """Validate the volume :func:`save` wrote at ``path`` (:func:`validate_volume`);
+    DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
+    the validator on their own, by index, each with the file's description for messages.
+    Called once the merged document is closed, so that its memory is not held meanwhile."""
+    report = validate_volume(path, trusted, save_kwargs=pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS))
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
 
-def validate_bytes(stream) -> pdfa.Report:
-    return pdfa.validate_written(stream, FLAVOUR)
+# -- the volume as written, without walking again the pages of files already validated -----------
+#
+# pikepdf's validator walks the object graph from the trailer (pikepdf.pdfa._walker); its engine
+# has no parameter for the walker, so for the duration of one validation the engine is given a
+# walker that, on a trusted page, leaves out the page's /Contents and /Resources — the file's
+# own, unchanged by qpdf's page copy and already approved — and walks instead what the merge
+# drew on the page: the stamp forms (STAMP_PREFIX), and the q/Q nesting of the page as drawn,
+# the one rule of the file's content that the wrapping of it (q … Q, then the stamp) can break.
+# The page dictionary itself, its boxes and its annotations are walked as on any page; the
+# objects only the file's content reaches are left out of the object checks (_VolumeModel).  The
+# file's own output intent does not matter: ``prepare`` replaces it with sRGB before a file is
+# checked, as it does for the volume.  This uses pikepdf.pdfa's private modules (pikepdf 10.18):
+# tests/test_dossier_validation.py checks the result against pikepdf's own full validation.
+
+_ENGINE_LOCK = threading.Lock()
+
+
+def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None) -> pdfa.Report:
+    """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
+    ``trusted`` (content of files that passed the validator on their own, each index with the
+    file's description) without their content and resources; with nothing trusted, the whole
+    file (``rcmz verify``)."""
+    try:
+        # page attributes stay where they are inherited from, as pdfa.validate_written does
+        written = pikepdf.open(source, inherit_page_attributes=False)
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        report = pdfa.Report(pdfa.Flavour(FLAVOUR), save_kwargs=dict(save_kwargs or {}))
+        report.findings.append(pdfa.Finding("pikepdf:internal", str(source), f"{type(exc).__name__}: {exc}",
+                                            "unsupported"))
+        return report
+    with written:
+        owners = {i: page for i, page in enumerate(written.pages) if i in trusted}
+        pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
+        model = _VolumeModel(_content_objects(owners.values()))
+        with _ENGINE_LOCK, _trusting(written, pages):
+            return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
+
+
+#: The trusted pages of the volume being validated, by id() of its Pdf (see _walker_for).
+_TRUSTED: dict[int, Mapping[tuple[int, int], str]] = {}
+
+
+@contextlib.contextmanager
+def _trusting(pdf: pikepdf.Pdf, pages: Mapping[tuple[int, int], str]) -> Iterator[None]:
+    """While validating ``pdf``, the engine makes its walker with :func:`_walker_for`."""
+    original = _engine.DocumentWalker
+    _TRUSTED[id(pdf)] = pages
+    _engine.DocumentWalker = partial(_walker_for, original)  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        _engine.DocumentWalker = original  # type: ignore[misc]
+        del _TRUSTED[id(pdf)]
+
+
+def _walker_for(original, ctx, schemas):
+    """The volume's walker for the volume, pikepdf's own for any other file validated meanwhile
+    (``rcmz check`` judging an attachment in another thread of the workbench)."""
+    pages = _TRUSTED.get(id(ctx.pdf))
+    return original(ctx, schemas) if pages is None else _VolumeWalker(ctx, schemas, trusted=pages)
+
+
+class _VolumeWalker(DocumentWalker):
+    def __init__(self, ctx, schemas, *, trusted: Mapping[tuple[int, int], str]):
+        super().__init__(ctx, schemas)
+        self.trusted = trusted
+        self.form_depths: dict[tuple[int, int], int] = {}
+        self.approved: set[tuple[str, str]] = set()
+
+    def _check(self, role, obj, shallow, where):
+        # The role schemas see only an object's shallow JSON, in which other objects are
+        # reference strings that the schemas match by one pattern ("N G R"): an object whose
+        # JSON, references aside, equals one already approved in this role is approved too.
+        # Hundreds of pages and stamps of a scan differ only in their references and lengths.
+        key = (role, _REFERENCE.sub("'0 0 R'", repr(shallow)))
+        if key in self.approved:
+            return True
+        found = len(self.ctx.report.findings)
+        passed = super()._check(role, obj, shallow, where)
+        if passed and len(self.ctx.report.findings) == found:
+            self.approved.add(key)
+        return passed
+
+    def _children(self, obj, role, depth, where):
+        children = super()._children(obj, role, depth, where)
+        if role != "Page" or obj.objgen not in self.trusted:
+            yield from children
+            return
+        left_out = (f"{where} /Resources", f"{where} /Contents")  # /Contents[0] … for an array
+        yield from (child for child in children
+                    if not any(child.where == key or child.where.startswith(key + "[") for key in left_out))
+        for name, form in _stamps(obj):
+            yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
+
+    def on_page_content(self, page, where="page"):
+        if page.obj.objgen not in self.trusted:
+            super().on_page_content(page, where)
+        elif _deepest_q(page.obj, self.form_depths) > MAX_Q_DEPTH:
+            self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where,
+                          f"{self.trusted[page.obj.objgen]}：图形状态嵌套（q/Q）在加盖页号后超过 {MAX_Q_DEPTH} 层")
+
+
+class _VolumeModel(WriteModel):
+    """The written file as it is (the identity model), less the objects that only the trusted
+    pages' own content and resources reach: the validator's object checks (limits, filters,
+    embedded files) went over them in their own file."""
+
+    __slots__ = ("_left_out",)
+
+    def __init__(self, left_out: set[tuple[int, int]]):
+        super().__init__()
+        self._left_out = left_out
+
+    def objects(self, pdf):
+        if self._objects is None:
+            self._objects = [obj for obj in super().objects(pdf)
+                             if not (isinstance(obj, pikepdf.Object) and obj.objgen in self._left_out)]
+        return self._objects
+
+
+def _content_objects(pages: Iterable[pikepdf.Page]) -> set[tuple[int, int]]:
+    """The indirect objects reached from the /Contents and /Resources of ``pages``, what the
+    volume drew on them (the stamp forms, the content streams around the page's own) left out."""
+    seen: set[tuple[int, int]] = set()
+    pending: list = []
+    for page in pages:
+        contents = page.obj.get(Name.Contents)
+        # the volume's own streams around the page's ("q" before, the stamp after) stay checked
+        pending += list(contents)[1:-1] if isinstance(contents, pikepdf.Array) else [contents]
+        resources = page.obj.get(Name.Resources)
+        if isinstance(resources, pikepdf.Dictionary):
+            for category, entries in resources.items():
+                if category == "/XObject" and isinstance(entries, pikepdf.Dictionary):
+                    pending += [v for k, v in entries.items() if not str(k).startswith("/" + STAMP_PREFIX)]
+                else:
+                    pending.append(entries)
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            pending += list(obj.stream_dict.values())
+        elif isinstance(obj, pikepdf.Dictionary):
+            pending += list(obj.values())
+        elif isinstance(obj, pikepdf.Array):
+            pending += list(obj)
+    return seen
+
+
+#: A reference string in the repr of shallow JSON (a PDF string is "u:…" or "b:…", a name "/…").
+_REFERENCE = re.compile(r"'[0-9]+ [0-9]+ R'")
+
+
+def _stamps(page: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
+    """The stamp forms the volume drew on ``page`` (named with STAMP_PREFIX)."""
+    resources = page.get(Name.Resources)
+    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
+    if not isinstance(xobjects, pikepdf.Dictionary):
+        return []
+    return [(str(key), value) for key, value in xobjects.items()
+            if str(key).startswith("/" + STAMP_PREFIX) and isinstance(value, pikepdf.Stream)]
+
+
+def _deepest_q(page: pikepdf.Dictionary, form_depths: dict) -> int:
+    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too (only the
+    q, Q and Do operators are parsed)."""
+    resources = page.get(Name.Resources)
+    return _nesting(pikepdf.Page(page), resources, form_depths, set())
+
+
+def _nesting(owner, resources, form_depths: dict, open_forms: set) -> int:
+    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
+    depth = deepest = 0
+    for instruction in pikepdf.parse_content_stream(owner, "q Q Do"):
+        op, operands = str(instruction.operator), instruction.operands
+        if op == "q":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif op == "Q":
+            depth = max(0, depth - 1)
+        elif isinstance(xobjects, pikepdf.Dictionary):
+            form = xobjects.get(str(operands[0]))
+            if isinstance(form, pikepdf.Stream) and form.get(Name.Subtype) == Name.Form:
+                deepest = max(deepest, depth + _form_nesting(form, form_depths, open_forms))
+    return deepest
+
+
+def _form_nesting(form: pikepdf.Stream, form_depths: dict, open_forms: set) -> int:
+    """A form's own deepest nesting, relative to where it is drawn (once per form)."""
+    key = form.objgen
+    if key not in form_depths:
+        if key in open_forms:  # a form drawing itself: the validator refused it in its file
+            return 0
+        open_forms.add(key)
+        form_depths[key] = _nesting(form, form.get(Name.Resources), form_depths, open_forms)
+        open_forms.discard(key)
+    return form_depths[key]

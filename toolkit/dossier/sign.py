@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 import os
+import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.atomic import write_bytes_atomic
+from toolkit.atomic import OutputError, write_bytes_atomic
 from toolkit.dossier.spec import DEFAULT_PASSPHRASE_ENV, SignerConfig
 from toolkit.dossier.vocabulary import TEST_MARK
 from toolkit.errors import DossierError
@@ -142,21 +143,68 @@ def fingerprint(cert) -> str:
 
 
 def _stamp_font(book, role: str, text: str, work: Path) -> Path:
-    """A TrueType subset with just the glyphs of ``text`` (pyHanko embeds it in the stamp)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    """A TrueType subset with just the glyphs of ``text`` (pyHanko embeds it in the stamp).
 
+    Loading the faces and subsetting one takes fontTools and reportlab most of a second and
+    tens of MB, and the stamp's characters are the same at every signing with one certificate
+    (the time is in ASCII digits, all of which are kept): the subset is kept in the user's cache
+    folder, named by what it is made from — the characters and the font files of the roles it
+    may come from — and made again only when one of them changes.
+    """
     chars = set(text) | {chr(c) for c in range(0x20, 0x7F)}
     chars.discard("\n")
-    face = None
-    for f in book.faces(role) + [f for r in ("songti", "heiti", "kaiti", "fangsong")
-                                 for f in book.faces(r)]:
-        if all(ord(ch) in f.cmap or ch == " " for ch in chars):
-            face = f
-            break
+    wanted = "".join(sorted(chars))
+    roles = (role, "songti", "heiti", "kaiti", "fangsong")
+    kept = _stamp_font_cache(book, roles, wanted)
+    if kept is not None and kept.is_file():
+        return kept
+    # the other roles' faces are loaded only when the first role's lack a character
+    candidates = (f for r in roles for f in book.faces(r))
+    face = next((f for f in candidates if all(ord(ch) in f.cmap or ch == " " for ch in chars)), None)
     if face is None:
         missing = sorted(ch for ch in chars if all(ord(ch) not in f.cmap for f in book.faces(role)))
         raise DossierError(f"签名外观中的字符无法排印（字体均不含：{''.join(missing[:10])}）")
+    out = work / "stamp-font.ttf"
+    _subset(face, wanted, out)
+    if kept is not None:
+        try:
+            write_bytes_atomic(kept, out.read_bytes())
+        except (OSError, OutputError):  # a cache that cannot be written only costs time
+            pass
+    return out
+
+
+def _stamp_font_cache(book, roles: tuple[str, ...], chars: str) -> Path | None:
+    """Where the stamp font for ``chars`` from the faces of ``roles`` is kept (None: caching
+    is off)."""
+    from fontTools import version as fonttools_version
+
+    from toolkit.cachefile import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    made_from = [fonttools_version, str(_SUBSET_FORMAT), chars]
+    for role in roles:
+        for entry in book.files(role):  # "path" or "path#index", as configured
+            file = re.sub(r"#\d+$", "", entry)
+            try:
+                stat = os.stat(file)
+                made_from.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                made_from.append(f"{role}:{entry}:-")
+    key = hashlib.sha256("\0".join(made_from).encode("utf-8")).hexdigest()
+    return folder / "stamp-fonts" / f"{key[:32]}.ttf"
+
+
+#: Changed whenever :func:`_subset` makes different files, so that older subsets are not used.
+_SUBSET_FORMAT = 1
+
+
+def _subset(face, chars: str, out: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     opts = subset.Options()
     opts.name_IDs = ["*"]
     opts.notdef_outline = True
@@ -166,12 +214,10 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
     opts.drop_tables += ["BDF", "EBDT", "EBLC", "EBSC", "FFTM"]
     font = TTFont(face.path, fontNumber=face.index, lazy=True)
     sub = subset.Subsetter(opts)
-    sub.populate(text="".join(sorted(chars)))
+    sub.populate(text=chars)
     sub.subset(font)
-    out = work / "stamp-font.ttf"
     font.save(str(out))
     font.close()
-    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -299,9 +345,19 @@ def _signing_errors() -> tuple[type[Exception], ...]:
             ValidationError, OSError, TimeoutError, ValueError)
 
 
-def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
+#: Bytes read at a time while pyHanko hashes the signed byte ranges (its default is 4 KiB).
+DIGEST_CHUNK = 1 << 20
+
+
+def sign_pdf(path: Path, signer, cfg: SignerConfig, *, page: int,
              rect: tuple[float, float, float, float], book, work: Path) -> dict:
-    """Sign ``src`` into ``dst`` as an incremental update; returns what the stamp says.
+    """Sign the file at ``path`` in place, as an incremental update appended to it; returns what
+    the stamp says.
+
+    pyHanko reads the file's objects from it, appends the update and hashes the signed byte
+    ranges from the file in chunks: the volume is never held in memory (given an output stream
+    it cannot read back, pyHanko would build the whole signed file in a BytesIO first).  ``path``
+    is a scratch file of the build, so a failure half-way leaves nothing the user sees.
 
     The level follows ``cfg`` (:func:`signature_level`); B-B says in the log what it lacks."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -342,15 +398,16 @@ def sign_pdf(src: Path, dst: Path, signer, cfg: SignerConfig, *, page: int,
     elif level == "B-T":
         log.warning("测试证书没有吊销信息：案卷签名为 PAdES B-T（含时间戳），不是 B-LT/B-LTA")
     try:
-        with open(src, "rb") as inf, open(dst, "wb") as outf:
-            writer = IncrementalPdfFileWriter(inf)
-            pdf_signer.sign_pdf(writer, output=outf, appearance_text_params={"rcmz_text": text})
+        with open(path, "r+b") as stream:
+            writer = IncrementalPdfFileWriter(stream)
+            pdf_signer.sign_pdf(writer, in_place=True, chunk_size=DIGEST_CHUNK,
+                                appearance_text_params={"rcmz_text": text})
     except DossierError:
         raise
     except OSError as error:
         if tsa is not None and _is_network_error(error) and not isinstance(error, FileNotFoundError | PermissionError):
             raise _signing_failure(error, tsa) from None
-        raise DossierError(f"签名失败：无法写入 {dst}（{error.strerror}）") from None
+        raise DossierError(f"签名失败：无法写入 {path}（{error.strerror}）") from None
     except _signing_errors() as error:  # the file cannot take a signature, the TSA or the chain failed
         raise _signing_failure(error, tsa) from None
     except Exception as error:
@@ -417,57 +474,75 @@ def renew(path: Path, tsa: TsaSettings, trust_roots=()) -> Renewal:
     from pyhanko.sign import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
-    from toolkit.atomic import write_bytes_atomic
+    from toolkit.atomic import output_error, publish, work_dir
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
-        timestamps = reader.embedded_timestamp_signatures
-    except OSError as error:
-        raise DossierError(f"无法读取 {path}：{error.strerror}") from None
-    except (PdfError, ValueError, KeyError) as error:
-        raise DossierError(f"{path} 不是可读的 PDF：{error}") from None
-    if not signatures:
-        raise DossierError(f"{path} 没有电子签名：只有已签名的案卷需要续展时间戳")
     crls = _load_crls(tsa.crls)
     stamper = PdfTimeStamper(_timestamper(tsa))
-    out = io.BytesIO(data)
+    # The timestamp is appended to a copy in a scratch folder beside the volume, in place (the
+    # volume is never held in memory), checked to have kept every byte before it, then moved
+    # over the volume.
     try:
-        if timestamps:
-            last = timestamps[-1]
-            issuers = _chain_issuers(last.signed_data)
-            chain_crls = [c for c in crls if c.issuer.dump() in issuers]
-            vc = validation_context(tsa, trust_roots, crls=chain_crls)
-            stamper.update_archival_timestamp_chain(PdfFileReader(out, strict=False), vc, in_place=True)
-            before = "B-LTA"
-        else:
-            vc = validation_context(tsa, trust_roots, crls=crls)
-            before = "B-T" if has_signature_timestamp(signatures[-1]) else "B-B"
-            last_sig = [s for s in PdfFileReader(out, strict=False).embedded_signatures
-                        if s.sig_object_type != "/DocTimeStamp"][-1]
-            add_validation_info(last_sig, vc, in_place=True)
-            out.seek(0)
-            stamper.timestamp_pdf(IncrementalPdfFileWriter(out), "sha256", vc, in_place=True)
-    except DossierError:
-        raise
-    except _signing_errors() as error:
-        raise _signing_failure(error, tsa) from None
-    except Exception as error:
-        if _is_network_error(error):
-            raise _signing_failure(error, tsa) from None
-        raise
-    new = out.getvalue()
-    if not new.startswith(data):  # an incremental update only appends
-        raise DossierError("续展时间戳时文件的原有内容被改变，未写入")
-    reader = PdfFileReader(io.BytesIO(new), strict=False)
-    token = reader.embedded_timestamp_signatures[-1]
-    cert = token.signer_cert
-    tst = token.signed_data["encap_content_info"]["content"].parsed
-    write_bytes_atomic(path, new, mode=path.stat().st_mode & 0o777)
+        path.open("rb").close()
+    except OSError as error:
+        raise DossierError(f"无法读取 {path}：{error.strerror}") from None
+    with work_dir(path.parent) as work:
+        copy = work / "renewed.pdf"
+        try:
+            shutil.copyfile(path, copy)
+        except OSError as error:  # the folder is full or cannot be written
+            raise output_error(error, path.parent) from None
+        with copy.open("r+b") as out:
+            try:
+                reader = PdfFileReader(out, strict=False)
+                signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
+                timestamps = reader.embedded_timestamp_signatures
+            except (PdfError, ValueError, KeyError) as error:
+                raise DossierError(f"{path} 不是可读的 PDF：{error}") from None
+            if not signatures:
+                raise DossierError(f"{path} 没有电子签名：只有已签名的案卷需要续展时间戳")
+            try:
+                if timestamps:
+                    issuers = _chain_issuers(timestamps[-1].signed_data)
+                    chain_crls = [c for c in crls if c.issuer.dump() in issuers]
+                    vc = validation_context(tsa, trust_roots, crls=chain_crls)
+                    stamper.update_archival_timestamp_chain(PdfFileReader(out, strict=False), vc, in_place=True)
+                    before = "B-LTA"
+                else:
+                    vc = validation_context(tsa, trust_roots, crls=crls)
+                    before = "B-T" if has_signature_timestamp(signatures[-1]) else "B-B"
+                    last_sig = [s for s in PdfFileReader(out, strict=False).embedded_signatures
+                                if s.sig_object_type != "/DocTimeStamp"][-1]
+                    add_validation_info(last_sig, vc, in_place=True)
+                    out.seek(0)
+                    stamper.timestamp_pdf(IncrementalPdfFileWriter(out), "sha256", vc, in_place=True)
+            except DossierError:
+                raise
+            except _signing_errors() as error:
+                raise _signing_failure(error, tsa) from None
+            except Exception as error:
+                if _is_network_error(error):
+                    raise _signing_failure(error, tsa) from None
+                raise
+            out.flush()
+            token = PdfFileReader(out, strict=False).embedded_timestamp_signatures[-1]
+            cert = token.signer_cert
+            tst = token.signed_data["encap_content_info"]["content"].parsed
+        if not _starts_with(copy, path):  # an incremental update only appends
+            raise DossierError("续展时间戳时文件的原有内容被改变，未写入")
+        os.chmod(copy, path.stat().st_mode & 0o777)
+        publish(copy, path, overwrite=True)
     return Renewal(path, before, tst["gen_time"].native, subject_text(cert), cert.not_valid_after,
                    upgraded=not timestamps)
+
+
+def _starts_with(longer: Path, prefix: Path) -> bool:
+    """Whether the file ``longer`` begins with every byte of the file ``prefix``, read in chunks."""
+    with longer.open("rb") as a, prefix.open("rb") as b:
+        while chunk := b.read(DIGEST_CHUNK):
+            if a.read(len(chunk)) != chunk:
+                return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------

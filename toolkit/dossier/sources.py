@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
-from toolkit.attachments import KIND_BY_EXTENSION, assess
+from toolkit.attachments import KIND_BY_EXTENSION, assess, content_digest
 from toolkit.errors import DossierError
 from toolkit.imagesize import PngScan, scan_png
 
@@ -57,25 +56,17 @@ class Part:
                               "original_attachment": self.original_name}}
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
 def sha256_file(path: Path, *, cache: bool = True) -> str:
-    """SHA-256 of a file (with ``cache``: remembered within one build while its size and
-    modification time stay the same — the scans are hashed once, not twice)."""
-    st = os.stat(path)
-    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-    cached = _DIGESTS.get(key) if cache else None
-    if cached is not None:
-        return cached
+    """SHA-256 of a file (with ``cache``: remembered within one run while its size and
+    modification time stay the same, shared with ``toolkit.attachments.assess`` — the scans are
+    hashed once, not twice; ``rcmz verify`` reads the files again)."""
+    if cache:
+        return content_digest(path)
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
-    if len(_DIGESTS) > 4096:
-        _DIGESTS.clear()
-    _DIGESTS[key] = digest = h.hexdigest()
-    return digest
+    return h.hexdigest()
 
 
 def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
@@ -105,10 +96,15 @@ def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
                     rendition_sha256=sha256_file(out, cache=False),
                     original_name=f"原件-{tag}-{path.name}")
     if kind == "pdf":
-        pages = _check_pdf(path, where)
-        return Part(label, path, kind, path, pages, digest, size)
+        return Part(label, path, kind, path, _page_count(path, where), digest, size)
     out = work / f"{tag}.pdf"
     pages = _image_to_pdf(path, kind, out, where)
+    # the page made of the image is validated as any PDF (its answer kept by its digest: img2pdf
+    # makes the same bytes from the same image)
+    made = assess(out)
+    if made.problem or made.conversions:
+        raise DossierError(f"{where}：转换为 PDF 页面后不符合 PDF/A-3b，不能编入案卷"
+                           f"（{made.problem or made.text}）")
     return Part(label, path, kind, out, pages, digest, size)
 
 
@@ -133,38 +129,14 @@ def open_checked(path: Path, where: str) -> pikepdf.Pdf:
     return pdf
 
 
-def _check_pdf(path: Path, where: str) -> int:
+def _page_count(path: Path, where: str) -> int:
+    """The pages of a PDF that ``assess`` has passed: it read every page and its content then,
+    the answer kept by the file's digest, so only the count is read here."""
     pdf = open_checked(path, where)
     try:
-        try:
-            n = len(pdf.pages)
-            if n == 0:
-                raise DossierError(f"{where}：PDF 没有任何页面")
-            for i, page in enumerate(pdf.pages, 1):
-                box = page.obj.get("/MediaBox")
-                if box is None or len(box) != 4:
-                    raise DossierError(f"{where}：第{i}页没有有效的页面尺寸（MediaBox）")
-                _contents(page)
-        except DossierError:
-            raise
-        except (pikepdf.PdfError, pikepdf.DataDecodingError, ValueError, TypeError) as exc:
-            raise DossierError(f"{where}：PDF 已损坏，页面内容无法读取（{_short(exc)}）") from None
-        warnings = pdf.get_warnings()
-        if warnings:
-            raise DossierError(f"{where}：PDF 已损坏（{_short(warnings[0])}）。"
-                               "请从原系统重新导出或重新扫描")
-        return n
+        return len(pdf.pages)
     finally:
         pdf.close()
-
-
-def _contents(page: pikepdf.Page) -> None:
-    contents = page.obj.get("/Contents")
-    if contents is None:
-        return
-    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-    for s in streams:
-        s.read_bytes()
 
 
 def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
@@ -200,8 +172,13 @@ def _image_to_pdf(path: Path, kind: str, out: Path, where: str) -> int:
             if not _refused_by_img2pdf(exc) and not isinstance(exc, Image.DecompressionBombError):
                 raise
             raise DossierError(f"{where}：图像无法转为 PDF 页面（{_short(exc)}）") from None
-    out.write_bytes(data)
+    # img2pdf means to write an /ID derived from the content, but compares pikepdf's version as
+    # a string ("10.18" < "6.2.0") and so writes one made from the time: saved again with the
+    # content's own, so that an image makes the same page every time (and its PDF/A answer is
+    # found by the page's digest)
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        del pdf.trailer.ID
+        pdf.save(out, deterministic_id=True)
         return len(pdf.pages)
 
 

@@ -13,7 +13,6 @@ module the build writes them from.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,12 +25,13 @@ from toolkit.dossier.verify.revisions import (
     check_signatures,
     first_revision,
     load_roots,
+    unsigned_revision,
 )
 from toolkit.dossier.verify.sources import check_sources
 from toolkit.dossier.verify.stamps import stamp_text
 from toolkit.dossier.verify.volume import read_volume
 
-__all__ = ["Finding", "VerifyReport", "first_revision", "stamp_text", "verify_dossier"]
+__all__ = ["Finding", "VerifyReport", "first_revision", "stamp_text", "unsigned_revision", "verify_dossier"]
 
 
 def verify_dossier(path: Path, trust_roots: Iterable = (), case_dir: Path | None = None, *,
@@ -45,20 +45,21 @@ def verify_dossier(path: Path, trust_roots: Iterable = (), case_dir: Path | None
     path = Path(path)
     report = VerifyReport(path)
     try:
-        data = path.read_bytes()
+        stream = path.open("rb")
     except OSError as exc:
         report.add("可用性", FAIL, f"无法读取文件：{exc}")
         return report
-    roots = load_roots(trust_roots)
-    check_signatures(report, data, roots, require_signature)
-    check_pdfa(report, data)
-    _check_volume(report, data, case_dir)
+    # read from the file as each check needs it, never copied into memory whole
+    with stream:
+        check_signatures(report, stream, load_roots(trust_roots), require_signature)
+    check_pdfa(report, path)
+    _check_volume(report, path, case_dir)
     return report
 
 
-def _check_volume(report: VerifyReport, data: bytes, case_dir: Path | None) -> None:
+def _check_volume(report: VerifyReport, path: Path, case_dir: Path | None) -> None:
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
         report.add("可用性", FAIL, "文件已加密，归档文件不得加密")
         return
@@ -66,7 +67,7 @@ def _check_volume(report: VerifyReport, data: bytes, case_dir: Path | None) -> N
         report.add("可用性", FAIL, f"文件已损坏，无法打开（{exc}）")
         return
     with pdf:
-        vol = read_volume(report, pdf, data)
+        vol = read_volume(report, pdf, path)
         if vol is None:
             return
         for check in VOLUME_CHECKS:

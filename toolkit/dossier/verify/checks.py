@@ -59,8 +59,9 @@ def check_stamps(report: VerifyReport, vol: Volume) -> None:
     """Every content page carries the stamp of its own 页号 (a draft's also says 草稿)."""
     content = vol.plan.content_pages
     bad = []
+    pages = list(vol.pdf.pages)  # pikepdf looks a page up by index along the page list each time
     for n in range(1, content + 1):
-        text = stamp_text(vol.pdf.pages[vol.plan.content_index(n)])
+        text = stamp_text(pages[vol.plan.content_index(n)])
         if text is None or re.sub(rf"\s|{DRAFT_MARK}", "", text) != str(n):
             bad.append(n)
     if bad:

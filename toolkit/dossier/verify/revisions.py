@@ -6,10 +6,12 @@ pyHanko is imported when a volume is checked, not with the package.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.dossier import pdfa
 from toolkit.dossier.verify.report import FAIL, OK, WARN, VerifyReport
@@ -19,19 +21,80 @@ from toolkit.errors import VerifyError
 
 def first_revision(data: bytes) -> bytes:
     """The file as it was before any incremental update (the unsigned PDF/A volume)."""
+    return data[:revision_end(io.BytesIO(data))]
+
+
+def revision_end(stream: BinaryIO) -> int:
+    """Where the file's first revision (the unsigned volume) ends in ``stream``: the file's
+    length when it has no incremental update.  Only the cross-reference sections are read."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    size = stream.seek(0, io.SEEK_END)
+    reader = PdfFileReader(stream, strict=False)
     if reader.xrefs.total_revisions <= 1:
-        return data
-    end = reader.xrefs.get_xref_container_info(0).end_location
-    eof = data.find(b"%%EOF", end)
-    if eof < 0:
-        return data
-    eof += 5
-    while eof < len(data) and data[eof:eof + 1] in (b"\r", b"\n"):
-        eof += 1
-    return data[:eof]
+        return size
+    start = reader.xrefs.get_xref_container_info(0).end_location
+    stream.seek(start)
+    seen = b""
+    while chunk := stream.read(_CHUNK):
+        seen += chunk
+        found = seen.find(b"%%EOF")
+        if found >= 0:
+            end = start + found + 5
+            stream.seek(end)
+            tail = stream.read(2)
+            return end + len(tail) - len(tail.lstrip(b"\r\n"))
+        start += len(seen) - 4          # keep what could be the start of a split marker
+        seen = seen[-4:]
+    return size
+
+
+_CHUNK = 1 << 16
+
+
+@contextlib.contextmanager
+def unsigned_revision(path: Path) -> Iterator[Revision]:
+    """The first revision of the file at ``path`` (the unsigned volume; the whole file when it
+    has no incremental update) as a stream of its own, read from the file, not copied."""
+    with path.open("rb") as raw:
+        yield Revision(_Prefix(raw, revision_end(raw)))
+
+
+class _Prefix(io.RawIOBase):
+    """The first ``length`` bytes of a file, as a stream of their own (the unsigned revision of
+    a signed volume, read from the file instead of copied into memory)."""
+
+    def __init__(self, raw: io.BufferedReader, length: int):
+        self.raw, self.length, self.position = raw, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.length}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), max(0, self.length - self.position))
+        self.raw.seek(self.position)
+        got = self.raw.readinto(memoryview(buffer)[:wanted])
+        self.position += got
+        return got
+
+
+class Revision(io.BufferedReader):
+    """A revision of a file as a stream; ``length``: where it ends in the file."""
+
+    def __init__(self, prefix: _Prefix):
+        super().__init__(prefix, _CHUNK)
+        self.length = prefix.length
 
 
 def load_roots(trust_roots: Iterable) -> list:
@@ -123,7 +186,8 @@ def _local(when) -> str:
     return when.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def check_signatures(report: VerifyReport, data: bytes, roots: list, require: bool) -> None:
+def check_signatures(report: VerifyReport, stream: BinaryIO, roots: list, require: bool) -> None:
+    """The signatures of the file open in ``stream`` (pyHanko hashes their byte ranges from it)."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -133,7 +197,7 @@ def check_signatures(report: VerifyReport, data: bytes, roots: list, require: bo
     from toolkit.dossier.sign import is_test_certificate, subject_text
 
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(stream, strict=False)
         sigs = reader.embedded_signatures
     except (PdfError, ValueError, KeyError, zlib.error, TypeError) as exc:
         # damaged structure, stream or signature container; pyHanko raises TypeError on some
@@ -322,17 +386,19 @@ def _check_timestamp(report, ts, vc, timestamps, validate, who_of) -> None:
         report.add("签名", OK, f"文档时间戳：{_local(when)}（{tsa}），已由其后的文档时间戳延续")
 
 
-def check_pdfa(report: VerifyReport, data: bytes) -> None:
+def check_pdfa(report: VerifyReport, path: Path) -> None:
+    """PDF/A of the first revision of the file at ``path``, read from the file: the unsigned
+    revision of a signed volume is not copied out of it."""
     from pyhanko.pdf_utils.misc import PdfError
 
     try:
-        original = first_revision(data)
+        with unsigned_revision(path) as revision:
+            result = pdfa.validate_volume(revision, {})
+            signed = revision.length != path.stat().st_size
     except (PdfError, zlib.error) as exc:
         report.add("PDF/A", FAIL, f"无法取出签名前的版本进行检查（{exc}）")
         return
-    result = pdfa.validate_bytes(io.BytesIO(original))
     if result.passed:
-        what = "签名前的案卷" if len(original) != len(data) else "案卷"
-        report.add("PDF/A", OK, f"{what}符合 {pdfa.FLAVOUR_NAME}")
+        report.add("PDF/A", OK, f"{'签名前的案卷' if signed else '案卷'}符合 {pdfa.FLAVOUR_NAME}")
     else:
         report.add("PDF/A", FAIL, f"不符合 {pdfa.FLAVOUR_NAME}：\n{pdfa.describe(result)}")

@@ -3,10 +3,10 @@ labels, and the helpers that turn labels, bookmarks and links back into page ind
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Name
@@ -21,7 +21,7 @@ class Volume:
     """An opened volume whose manifest and page labels could be read."""
 
     pdf: pikepdf.Pdf
-    data: bytes
+    path: Path                                  # the file, read again by pypdf for page text
     manifest: dict
     digest: str                                 # SHA-256 of the embedded manifest
     ranges: list[tuple[int, pikepdf.Object]]              # the page-label ranges
@@ -44,10 +44,9 @@ class Volume:
 
     def text(self, indexes: Sequence[int]) -> list[str]:
         """Extracted text of the pages at ``indexes``."""
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(self.data))
-        return [reader.pages[i].extract_text() or "" for i in indexes]
+        with self.path.open("rb") as stream:
+            reader = _reader(stream)
+            return [reader.pages[i].extract_text() or "" for i in indexes]
 
     def index_cells(self, column: str) -> list[str] | None:
         """The text of ``column`` (a header of the 卷内文件目录, such as 页号) in each row of the
@@ -55,9 +54,10 @@ class Volume:
         rows' links, columns are told by the header row (each cell is centred under its header),
         and a cell's lines are joined — so a 页号 ``119-120`` that wraps in its narrow column
         reads as one.  None when the layout cannot be read (no header, no row links)."""
-        from pypdf import PdfReader
+        with self.path.open("rb") as stream:
+            return self._index_cells(_reader(stream), column)
 
-        reader = PdfReader(io.BytesIO(self.data))
+    def _index_cells(self, reader, column: str) -> list[str] | None:
         cells: list[str] = []
         for i in range(self.plan.cover_pages, self.plan.front_pages):
             rows = _row_rects(self.pdf.pages[i])
@@ -73,7 +73,14 @@ class Volume:
         return cells
 
 
-def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, data: bytes) -> Volume | None:
+def _reader(stream):
+    """pypdf on an open file: given a path it would read the whole file into memory first."""
+    from pypdf import PdfReader
+
+    return PdfReader(stream)
+
+
+def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, path: Path) -> Volume | None:
     """The manifest and the parts of ``pdf``; None (with the failure reported) when the manifest
     is missing or unreadable, the labels are not those of a volume or the content pages do not
     match the manifest — nothing further can be checked then."""
@@ -101,7 +108,7 @@ def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, data: bytes) -> Volume |
     if plan.content_pages != content:
         report.add("完整性", FAIL, f"卷内文件应有 {content} 页，文件中实为 {plan.content_pages} 页")
         return None
-    return Volume(pdf, data, manifest, digest, ranges, plan)
+    return Volume(pdf, path, manifest, digest, ranges, plan)
 
 
 def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Object]]:

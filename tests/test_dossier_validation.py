@@ -1,0 +1,223 @@
+"""The volume's PDF/A: every file validated once, its answer kept by its digest in the user's
+cache folder; the merged volume validated without walking the files' pages again; signing and
+verifying read the volume from the file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pikepdf.pdfa as pikepdf_pdfa
+import pytest
+
+from test_dossier_support import make_case, make_item_pdf
+from toolkit import attachments
+from toolkit.cachefile import JsonCache
+from toolkit.dossier import Attachment, build_dossier, verify_dossier
+from toolkit.dossier import pdfa as dpdfa
+from toolkit.dossier.verify import first_revision
+from toolkit.errors import DossierError
+
+pytest_plugins = ["test_dossier_support"]  # its fixtures: test_cert, signer_config
+
+
+@pytest.fixture
+def validated(monkeypatch) -> list[str]:
+    """The names of the files pikepdf's validator is run on (pdfa.check), in order."""
+    names: list[str] = []
+    check = pikepdf_pdfa.check
+
+    def counting(pdf, *args, **kwargs):
+        names.append(Path(pdf.filename).name)
+        return check(pdf, *args, **kwargs)
+
+    monkeypatch.setattr(pikepdf_pdfa, "check", counting)
+    return names
+
+
+def new_process(monkeypatch) -> None:
+    """What the next run finds: the answers kept in the cache folder, nothing in memory."""
+    attachments._CACHE.save()
+    monkeypatch.setattr(attachments, "_CACHE", JsonCache("attachments", attachments._salt))
+    monkeypatch.setattr(attachments, "_DIGESTS", {})
+
+
+def cache_file(tmp_path: Path) -> Path:
+    return tmp_path / "cache" / "attachments.json"   # RCMZ_CACHE_DIR of the test (conftest)
+
+
+def test_an_unchanged_file_is_not_validated_again_a_changed_one_is(tmp_path, monkeypatch, validated):
+    new_process(monkeypatch)
+    spec = make_case(tmp_path)
+    build_dossier(spec, tmp_path / "out1", None)
+    assert "03-decision-scan.pdf" in validated and "statement.pdf" in validated
+    validated.clear()
+
+    new_process(monkeypatch)
+    build_dossier(spec, tmp_path / "out2", None)
+    assert validated == []  # every file (and every page made of an image) known by its digest
+
+    scan = spec.items[2].pdf
+    scan.write_bytes(scan.read_bytes() + b"\n")  # one byte more: another file
+    new_process(monkeypatch)
+    build_dossier(spec, tmp_path / "out3", None)
+    assert validated == ["03-decision-scan.pdf"]
+
+
+@pytest.mark.parametrize("damage", ["entries", "file"])
+def test_a_damaged_cache_means_validating_again(tmp_path, monkeypatch, validated, damage):
+    new_process(monkeypatch)
+    spec = make_case(tmp_path)
+    build_dossier(spec, tmp_path / "out1", None)
+    attachments._CACHE.save()
+    stored = json.loads(cache_file(tmp_path).read_text(encoding="utf-8"))
+    if damage == "entries":  # the salt still right, the answers not what the code writes
+        broken = [None, "pdf", ["pdf"], ["pdf", None, [["nonsense", "x", 0]]], ["pdf", 7, []], 42]
+        stored["values"] = {key: broken[k % len(broken)] for k, key in enumerate(stored["values"])}
+        cache_file(tmp_path).write_text(json.dumps(stored), encoding="utf-8")
+    else:
+        cache_file(tmp_path).write_bytes(b"\x00{not json")
+    validated.clear()
+    monkeypatch.setattr(attachments, "_CACHE", JsonCache("attachments", attachments._salt))
+    monkeypatch.setattr(attachments, "_DIGESTS", {})
+    path = build_dossier(spec, tmp_path / "out2", None)
+    assert "03-decision-scan.pdf" in validated
+    assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
+
+
+def movie_pdf(path: Path) -> Path:
+    """A PDF with an annotation type PDF/A forbids (no conversion answers it)."""
+    make_item_pdf(path, 1, "含影片注释")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Movie,
+                                                     Rect=[0, 0, 10, 10], F=4))
+        pdf.pages[0].obj.Annots = pikepdf.Array([annot])
+        pdf.save(path)
+    return path
+
+
+def test_a_file_that_is_not_pdfa_is_refused_on_a_cached_run_too(tmp_path, monkeypatch, validated):
+    spec = make_case(tmp_path, items=2)
+    bad = movie_pdf(tmp_path / "case" / "att" / "movie.pdf")
+    spec = replace(spec, items=(spec.items[0], replace(spec.items[1], attachments=(Attachment("影片", bad),))))
+    messages = []
+    for run in range(2):
+        new_process(monkeypatch)
+        validated.clear()
+        with pytest.raises(DossierError) as raised:
+            build_dossier(spec, tmp_path / f"out{run}", None)
+        messages.append(raised.value.message)
+        assert "第2件《张三同志容错免责事项调查核实报告》的附件1《影片》" in raised.value.message and "movie.pdf" in raised.value.message
+        assert "不符合 PDF/A-3b" in raised.value.message
+    assert validated == []  # the second refusal is the kept answer
+    assert messages[0] == messages[1]
+    assert not list((tmp_path / "out1").glob("*.pdf"))
+
+
+def deep_pdf(path: Path, depth: int) -> Path:
+    """A one-page PDF whose content nests the graphics state ``depth`` levels deep."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q " * depth + b"0 0 10 10 re f " + b"Q " * depth)
+    pdf.save(path)
+    return path
+
+
+def test_what_the_stamp_adds_to_a_page_is_validated(tmp_path):
+    """A page nested as deep as PDF/A allows passes on its own; wrapped for the page number in
+    the volume it would go one level deeper: the volume is refused, naming the file."""
+    deep = deep_pdf(tmp_path / "deep.pdf", 28)
+    assert attachments.assess(deep).problem is None and not attachments.assess(deep).conversions
+    spec = make_case(tmp_path, items=2)
+    spec = replace(spec, items=(spec.items[0], replace(spec.items[1], attachments=(Attachment("深层", deep),))))
+    with pytest.raises(DossierError) as raised:
+        build_dossier(spec, tmp_path / "out", None)
+    assert "附件1《深层》" in raised.value.message and "deep.pdf" in raised.value.message
+    assert "q/Q" in raised.value.message
+
+
+def test_a_trusted_page_is_not_walked_but_the_volume_still_passes_the_full_check(tmp_path):
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    with pikepdf.open(path) as pdf:
+        content = range(2, len(pdf.pages) - 1)  # cover, one index page … 备考表
+    trusted = {i: f"第{i}页" for i in content}
+    assert dpdfa.validate_volume(path, trusted).passed
+    assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
+
+
+@pytest.mark.parametrize("where", ["outline", "trusted page", "stamp"])
+def test_what_the_merge_adds_is_still_validated(tmp_path, where):
+    """JavaScript (forbidden in PDF/A) put into a bookmark, into the dictionary of a page whose
+    content is trusted, or into the stamp drawn on such a page: the volume's check finds it."""
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    bad = tmp_path / "bad.pdf"
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[3]
+        if where == "outline":
+            pdf.Root.Outlines.First.A = script
+        elif where == "trusted page":
+            page.obj.AA = pikepdf.Dictionary(O=script)
+        else:
+            stamp = next(v for k, v in page.obj.Resources.XObject.items() if k.startswith("/Rcmz"))
+            stamp.Resources.Font = pikepdf.Dictionary(F9=pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+            stamp.write(stamp.read_bytes() + b" BT /F9 8 Tf (x) Tj ET")
+        pdf.save(bad)
+    with pikepdf.open(bad) as pdf:
+        trusted = {i: f"第{i}页" for i in range(2, len(pdf.pages) - 1)}
+    assert not dpdfa.validate_volume(bad, trusted).passed
+
+
+def test_other_files_validated_meanwhile_get_pikepdfs_own_walker(tmp_path):
+    """While a volume is validated, the engine's walker is the volume's for that file only."""
+    from pikepdf.pdfa import _engine
+
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    seen = []
+    with pikepdf.open(path) as volume, pikepdf.open(spec.items[0].pdf) as other:
+        with dpdfa._trusting(volume, {}):
+            seen = [type(_engine.DocumentWalker(ctx_for(pdf), None)).__name__ for pdf in (volume, other)]
+    assert seen == ["_VolumeWalker", "DocumentWalker"]
+
+
+def ctx_for(pdf):
+    from pikepdf.pdfa._context import ValidationContext
+
+    return ValidationContext(pikepdf_pdfa.Flavour("3b"), pdf, pikepdf_pdfa.Report(pikepdf_pdfa.Flavour("3b")))
+
+
+def test_signing_in_place_verifies_and_only_appends(tmp_path, signer_config, test_cert):
+    spec = make_case(tmp_path)
+    unsigned = build_dossier(spec, tmp_path / "draft", None)
+    signed = build_dossier(spec, tmp_path / "signed", signer_config)
+    data = signed.read_bytes()
+    assert first_revision(data) == unsigned.read_bytes()
+    report = verify_dossier(signed, [test_cert[1]], spec.source_root)
+    assert report.ok and report.signatures and report.signatures[0]["intact"], report.text()
+
+
+def test_verify_reads_the_volume_from_the_file(tmp_path, monkeypatch, signer_config, test_cert):
+    """Never the whole file in memory: Path.read_bytes (of any file as large as the volume)
+    fails during the check, and the volume still verifies."""
+    spec = make_case(tmp_path)
+    signed = build_dossier(spec, tmp_path / "signed", signer_config)
+    copy = shutil.copy(signed, tmp_path / "copy.pdf")
+    size = signed.stat().st_size
+    read_bytes = Path.read_bytes
+
+    def small_only(self: Path) -> bytes:
+        if self.stat().st_size >= size:
+            raise AssertionError(f"{self} read whole")
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", small_only)
+    report = verify_dossier(Path(copy), [test_cert[1]], spec.source_root)
+    assert report.ok, report.text()
+    assert any("签名前的案卷符合" in f.message for f in report.findings)

@@ -87,6 +87,19 @@ def span(file, path) -> tuple[int, int]:
 @given(choice=st.sampled_from(ALL_LEAVES), text=TEXT, number=st.integers(1, 9999),
        day=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
 def test_a_single_field_edit_changes_only_that_fields_lines_and_keeps_every_comment(choice, text, number, day):
+    _single_field_edit(choice, text, number, day)
+
+
+def test_a_value_with_a_quote_after_a_colon_keeps_the_end_of_line_comment():
+    # found by the property test: ``category: :'   # 直接适用（第三条）`` read as an open quote
+    path = REPO / "casefiles" / "2025-004-lighter-report-first" / "00-case.yaml"
+    leaf = (("applicant", "category"), "局机关工作人员")
+    _single_field_edit((path, leaf), ":'", 1, dt.date(2020, 1, 1))
+    assert comments("  category: :'   # 直接适用（第三条）") == ["# 直接适用（第三条）"]
+    assert comments("  a: b:'c  # 注") == ["# 注"] and comments("  a: 'x # 不是注释'") == []
+
+
+def _single_field_edit(choice, text, number, day):
     path_file, (path, old) = choice
     before, file, schema = loaded(path_file)
     if isinstance(old, int):

@@ -391,7 +391,9 @@ def _comment_start(line: str) -> int | None:
         if quote:
             if char == quote:
                 quote = ""
-        elif char in "\"'" and (index == 0 or line[index - 1] in " :[{,-"):
+        # a quote opens a quoted scalar only where a value starts (after a space, [, { or ,):
+        # in ``a: b:'c`` or ``- -'c`` it is a character of a plain scalar
+        elif char in "\"'" and (index == 0 or line[index - 1] in " \t[{,"):
             quote = char
         elif char == "#" and index > 0 and line[index - 1] in " \t":
             return index

@@ -99,6 +99,15 @@ def test_a_value_with_a_quote_after_a_colon_keeps_the_end_of_line_comment():
     assert comments("  a: b:'c  # 注") == ["# 注"] and comments("  a: 'x # 不是注释'") == []
 
 
+def test_a_hash_in_the_text_of_a_block_is_no_comment():
+    # found by the property test: facts_found (a >- block) edited to "#"
+    path = REPO / "casefiles" / "2025-003-hearing-deferral" / "03-investigation.yaml"
+    _, file, _ = loaded(path)
+    _single_field_edit((path, (("facts_found",), file.data["facts_found"])), "#", 1, dt.date(2020, 1, 1))
+    text = "a: >-  # 注一\n  # 不是注释\n\n  # 也不是\n# 注二\nb:\n  - |\n    # 文字\n  # 注三\n"
+    assert comments(text) == ["# 注一", "# 注二", "# 注三"]
+
+
 def _single_field_edit(choice, text, number, day):
     path_file, (path, old) = choice
     before, file, schema = loaded(path_file)

@@ -371,17 +371,30 @@ def _iso_date(text: str) -> bool:
 # --- comments --------------------------------------------------------------------------------
 
 
+#: A key or list item whose value is a literal or folded block (``key: |``, ``- >-``, ``key: |2+``).
+_BLOCK_START = re.compile(r"(?:^|:|-)\s+[|>][1-9+-]*\s*$|^\s*[|>][1-9+-]*\s*$")
+
+
 def comments(text: str) -> list[str]:
-    """Every comment of ``text``: whole comment lines and end-of-line comments (outside quotes)."""
+    """Every comment of ``text``: whole comment lines and end-of-line comments (outside quotes
+    and outside the text of ``|`` and ``>`` blocks, where a ``#`` is a character)."""
     found = []
+    block_indent: int | None = None     # the indentation of the line that opened a block
     for line in text.splitlines():
         stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
         if stripped.startswith("#"):
             found.append(stripped)
             continue
         index = _comment_start(line)
         if index is not None:
             found.append(line[index:].strip())
+        if _BLOCK_START.search(line if index is None else line[:index]):
+            block_indent = indent
     return found
 
 

@@ -232,6 +232,7 @@ def fonts_report(case_dir: Path | None) -> list[str]:
     """rcmz fonts: per role the face, its file and its coverage of GB2312 and (with a case
     folder) of the characters of the case's facts."""
     from toolkit.render.fonts_report import format_report, role_reports
+    from toolkit.rules.values import strings
 
     start = case_dir if case_dir is not None else Path.cwd() / "casefiles"
     book = context_for(start if start.exists() else Path.cwd()).fonts
@@ -241,22 +242,11 @@ def fonts_report(case_dir: Path | None) -> list[str]:
         case = load_case(case_dir)
         seen: dict[str, None] = {}
         for loaded in case.files.values():
-            for text in _strings(loaded.data):
+            for _, text in strings(loaded.data):
                 seen.update((ch, None) for ch in text if not ch.isspace())
         chars = list(seen)
         notes = [p.format() for p in case.problems if p.severity == "error"]
     return format_report(role_reports(book, chars), case_dir, notes + book.notes)
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 # --- verify ------------------------------------------------------------------------------------

@@ -529,18 +529,7 @@ _PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "
 def _set_flag(p, name: str, on: bool = True) -> None:
     """Set ``w:keepNext`` / ``w:widowControl`` … on ``p`` in schema order."""
     ppr = p.get_or_add_pPr()
-    tag = qn("w:" + name)
-    old = ppr.find(tag)
-    if old is not None:
-        ppr.remove(old)
-    el = ppr.makeelement(tag, {} if on else {qn("w:val"): "0"})
-    rank = _PPR_ORDER.index(name)
-    for child in ppr:
-        local = child.tag.split("}")[1]
-        if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
-            child.addprevious(el)
-            return
-    ppr.append(el)
+    _insert_ppr(ppr, ppr.makeelement(qn("w:" + name), {} if on else {qn("w:val"): "0"}), name)
 
 
 class _Next:

@@ -17,20 +17,10 @@ from toolkit.case.problems import Problem, dotted
 from toolkit.case.yamlio import LoadedFile, load_yaml
 from toolkit.config import find_config
 from toolkit.rules.checks import Context, rule
+from toolkit.rules.values import strings
 from toolkit.text import normalize_typography, typography_slips
 
 RULE = "公文格式"
-
-
-def _strings(value, path: tuple = ()):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-    elif isinstance(value, str):
-        yield path, value
 
 
 def _message(value: str) -> str:
@@ -64,7 +54,7 @@ def typography_of_the_facts(case: Case, context: Context):
     """GB/T 9704 typography: half-width brackets or ASCII spaces in Chinese text."""
     for step, loaded in case.files.items():
         lines: list[str] | None = None
-        for path, value in _strings(loaded.data):
+        for path, value in strings(loaded.data):
             if path and path[0] == "attachments":
                 continue                    # file names and paths
             if not typography_slips(value):
@@ -89,7 +79,7 @@ NOT_TEXT = ("fonts", "signing", "templates", "calendar", "docx_shell")
 def _config_warnings(path: Path, modified: int) -> list[Problem]:
     loaded = _loaded(path, modified)
     out = []
-    for where, value in _strings(loaded.data):
+    for where, value in strings(loaded.data):
         if where and where[0] in NOT_TEXT:
             continue                        # file names and paths
         if typography_slips(value) and typography_slips(

@@ -53,15 +53,16 @@ _ROLE_NAMES = {"fangsong": "仿宋", "xiaobiaosong": "小标宋", "heiti": "黑�
 _LISTED = 5
 
 
-def _strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, text) of every string in a loaded YAML value, depth first."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*path, key))
+            yield from strings(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
+            yield from strings(item, (*path, index))
 
 
 def _describe(ch: str) -> str:
@@ -135,7 +136,7 @@ def no_control_characters(case: Case, context: Context):
     override makes it show something other than what it says."""
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in _strings(loaded.data):
+        for path, text in strings(loaded.data):
             found = _FORBIDDEN.search(text)
             if found is None and _LAYOUT.search(text) and not source.is_block(path):
                 found = _LAYOUT.search(text)
@@ -163,7 +164,7 @@ def printable_characters(case: Case, context: Context):
         return
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in _strings(loaded.data):
+        for path, text in strings(loaded.data):
             if path and path[-1] == "file":
                 continue  # a path, not printed
             missing: dict[str, tuple[int, tuple[str, ...]]] = {}

@@ -373,7 +373,9 @@ class Workbench:
         form = await request.form()
         return await run_in_threadpool(self._preview, case_id, name, form)
 
-    def _preview(self, case_id: str, name: str, form) -> Response:
+    def _savable(self, case_id: str, name: str, form) -> Response | tuple[dict, dict]:
+        """The merged candidate and its check, or the refusal a preview and a save both give
+        (a conflict, a form that cannot be merged, errors in the result)."""
         candidate = self._candidate(case_id, name, form)
         if candidate["conflict"]:
             return self._conflict(case_id, name, candidate)
@@ -383,6 +385,13 @@ class Workbench:
         if checked["errors"]:
             return JSONResponse({**checked, "refused": T.SAVE_HAS_ERRORS.format(n=checked["errors"])},
                                 status_code=422)
+        return candidate, checked
+
+    def _preview(self, case_id: str, name: str, form) -> Response:
+        savable = self._savable(case_id, name, form)
+        if isinstance(savable, Response):
+            return savable
+        candidate, checked = savable
         path, merged = candidate["path"], candidate["merged"]
         head = self.ws.head_text(path)
         pending = self.ws.uncommitted(path)
@@ -410,15 +419,10 @@ class Workbench:
         if self.ws.git_root is None:
             return JSONResponse({"refused": T.NO_GIT_SAVE}, status_code=422)
         with self.ws.writing():
-            candidate = self._candidate(case_id, name, form)
-            if candidate["conflict"]:
-                return self._conflict(case_id, name, candidate)
-            if candidate.get("unwritable"):
-                return JSONResponse({"refused": T.MERGE_FAILED}, status_code=422)
-            checked = self._check(case_id, candidate)
-            if checked["errors"]:
-                return JSONResponse({**checked, "refused": T.SAVE_HAS_ERRORS.format(n=checked["errors"])},
-                                    status_code=422)
+            savable = self._savable(case_id, name, form)
+            if isinstance(savable, Response):
+                return savable
+            candidate, checked = savable
             path, merged = candidate["path"], candidate["merged"]
             if merged.lost_comments and form.get("__confirm") != "1":
                 return JSONResponse({"refused": T.SAVE_CONFIRM_NEEDED, "lost": merged.lost_comments},

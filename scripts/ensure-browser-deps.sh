@@ -8,14 +8,7 @@ need=()
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 [ -e /usr/lib/chromium/locales/zh-CN.pak ] || need+=(chromium-l10n)
 [ ${#need[@]} -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
-if command -v apt-get >/dev/null && { [ -z "$sudo" ] || command -v sudo >/dev/null; }; then
-  echo "正在安装浏览器测试所需的软件：${need[*]}" >&2
-  if $sudo apt-get update -qq >/dev/null && \
-     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; then
-    exit 0
-  fi
-fi
+. "$(dirname "$0")/apt-install.sh"
+APT_WHAT="浏览器测试所需的软件" apt_install "${need[@]}" && exit 0
 echo "提示：缺少 ${need[*]}，网页工作台的浏览器测试将跳过（Debian/Ubuntu：apt-get install ${need[*]}）。" >&2
 exit 0

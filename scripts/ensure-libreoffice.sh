@@ -5,18 +5,11 @@
 # toolkit, about 300 MB); elsewhere only a hint is printed — make test goes on.
 set -u
 command -v soffice >/dev/null && exit 0
-sudo=""
-[ "$(id -u)" = 0 ] || sudo="sudo"
-if command -v apt-get >/dev/null && { [ -z "$sudo" ] || command -v sudo >/dev/null; }; then
-  echo "正在安装 LibreOffice Writer（DOCX 版面测试用）……" >&2
-  $sudo apt-get update -qq >/dev/null
-  for pkg in libreoffice-writer-nogui libreoffice-writer; do
-    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "$pkg" >/dev/null 2>&1; then
-      exit 0
-    fi
-  done
-fi
+. "$(dirname "$0")/apt-install.sh"
+# the no-GUI package first (Debian 12 and later), else the ordinary one
+for pkg in libreoffice-writer-nogui libreoffice-writer; do
+  APT_WHAT=" LibreOffice Writer（DOCX 版面测试用）" apt_install --no-install-recommends "$pkg" && exit 0
+done
 echo "提示：未安装 LibreOffice（soffice），DOCX 版面测试将跳过。Debian/Ubuntu：" >&2
 echo "      apt-get install libreoffice-writer-nogui" >&2
 exit 0

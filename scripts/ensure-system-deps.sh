@@ -14,17 +14,10 @@ need=()
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v gs >/dev/null || need+=(ghostscript)   # 附件转换为归档件（嵌入字体、CMYK 转 RGB）
+. "$here/apt-install.sh"
 install() {
   [ ${#need[@]} -eq 0 ] && return 0
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  if command -v apt-get >/dev/null && { [ -z "$sudo" ] || command -v sudo >/dev/null; }; then
-    echo "正在安装缺少的字体与工具：${need[*]}" >&2
-    if $sudo apt-get update -qq >/dev/null && \
-       $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; then
-      return 0
-    fi
-  fi
+  APT_WHAT="缺少的字体与工具" apt_install "${need[@]}" && return 0
   echo "提示：缺少 ${need[*]}。请用系统的包管理器安装（Debian/Ubuntu：apt-get install ${need[*]}），" >&2
   echo "      或在 casefiles/bureau.yaml 的 fonts 一节指向已安装的字体文件。" >&2
 }

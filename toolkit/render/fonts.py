@@ -607,6 +607,8 @@ class FontBook:
         #: one record per PDF written with this book (the last 1,000)
         self.renders: list[RenderRecord] = []
         self._warned_standins = False
+        #: in a render worker: the records of its PDFs, reported by the parent (:meth:`report`)
+        self.deferred: list[RenderRecord] | None = None
         # Faces load one by one, as far down a role's chain as a character needs: a fallback
         # such as LXGW WenKai (about 30 MB in memory) loads only when text needs it.  A CFF
         # entry gives several faces (its parts), each converted only when drawn.
@@ -733,6 +735,13 @@ class FontBook:
         return item[1]
 
     def _finished(self, record: RenderRecord) -> None:
+        if self.deferred is not None:
+            self.deferred.append(record)
+        else:
+            self.report(record)
+
+    def report(self, record: RenderRecord) -> None:
+        """Keep the record of a PDF written and warn of its fallbacks and stand-in faces."""
         self.renders.append(record)
         del self.renders[:-1000]
         if record.fallbacks:

@@ -7,6 +7,11 @@ they are written together through a scratch folder and published by renames
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +21,7 @@ from toolkit.documents.model import Document
 from toolkit.documents.registry import BY_KEY
 
 if TYPE_CHECKING:
-    from toolkit.render.fonts import FontBook
+    from toolkit.render.fonts import FontBook, RenderRecord
 
 FORMATS = ("pdf", "docx")
 
@@ -34,33 +39,121 @@ def output_name(document: Document) -> str:
 
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
                     formats=FORMATS, docx_shell: Path | None = None, *,
-                    duplex: bool = True) -> list[RenderedDocument]:
+                    duplex: bool = True, workers: int | None = None) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write all files (:func:`publish_all`).
 
     ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
-    ``duplex``: printed on both sides (the 版记 on an even page)."""
-    from toolkit.render.docx import (
-        render_docx,  # lazy: rcmz check must not pay for these
-    )
-    from toolkit.render.pdf import record_pages, tightened, typeset, write_pdf
-
-    rendered = []
-    for document in documents:
-        outputs = {}
-        moved, tight = 0, []
-        if "pdf" in formats:
-            assert fonts is not None, "PDF output needs a FontBook"
-            pages = typeset(document, fonts, duplex)
-            outputs["pdf"] = write_pdf(document, pages, fonts)
-            moved, tight = record_pages(pages), tightened(pages)
-        if "docx" in formats:
-            outputs["docx"] = render_docx(document, docx_shell, record_pages=moved, tight=tight)
-        rendered.append((document, outputs))
+    ``duplex``: printed on both sides (the 版记 on an even page).  The documents are made in
+    ``workers`` processes (default: one per core, see :func:`_worker_count`)."""
+    job = _Job(documents, fonts, tuple(formats), docx_shell, duplex)
+    count = _worker_count(workers, len(documents))
+    if count > 1:
+        made = _in_workers(job, count)
+    else:
+        made = [job.make(index) for index in range(len(documents))]
     results, data = [], {}
-    for document, outputs in rendered:
+    for document, (outputs, records) in zip(documents, made, strict=True):
+        for record in records:  # a worker's PDFs are reported here, in the documents' order
+            assert fonts is not None
+            fonts.report(record)
         files = {fmt: out_dir / f"{output_name(document)}.{fmt}" for fmt in outputs}
         data.update({files[fmt]: content for fmt, content in outputs.items()})
         results.append(RenderedDocument(document, files))
     with work_dir(out_dir) as work:
         publish_all(work, data)
     return results
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What making one document needs; inherited by forked workers, never pickled."""
+
+    documents: list[Document]
+    fonts: FontBook | None
+    formats: tuple[str, ...]
+    docx_shell: Path | None
+    duplex: bool
+
+    def make(self, index: int) -> tuple[dict[str, bytes], list[RenderRecord]]:
+        """The files of document ``index`` (format → content), and the records of its PDF still
+        to be reported (in a worker, :func:`_start_worker`)."""
+        from toolkit.render.docx import render_docx  # lazy: rcmz check must not pay for these
+        from toolkit.render.pdf import record_pages, tightened, typeset, write_pdf
+
+        document, outputs = self.documents[index], {}
+        moved, tight = 0, []
+        if "pdf" in self.formats:
+            assert self.fonts is not None, "PDF output needs a FontBook"
+            pages = typeset(document, self.fonts, self.duplex)
+            outputs["pdf"] = write_pdf(document, pages, self.fonts)
+            moved, tight = record_pages(pages), tightened(pages)
+        if "docx" in self.formats:
+            outputs["docx"] = render_docx(document, self.docx_shell, record_pages=moved, tight=tight)
+        records = []
+        if self.fonts is not None and self.fonts.deferred:
+            records, self.fonts.deferred[:] = list(self.fonts.deferred), []
+        return outputs, records
+
+
+def _worker_count(asked: int | None, documents: int) -> int:
+    """``asked``, else ``RCMZ_WORKERS``, else the cores this process may use; never more than
+    there are documents.  One where forking is not safe or not wise: no ``fork`` on this system,
+    other threads running (a forked child would inherit the locks they hold), or this process
+    already one of many workers (``rcmz dossier --all``, which uses the cores already)."""
+    if asked is None:
+        setting = os.environ.get("RCMZ_WORKERS", "")
+        asked = int(setting) if setting.isdigit() else len(os.sched_getaffinity(0)) \
+            if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if ("fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1
+            or multiprocessing.parent_process() is not None):
+        return 1
+    return max(1, min(asked, documents))
+
+
+#: The job of the current :func:`_in_workers` call, as the forked workers see it.
+_CURRENT: list[_Job] = []
+
+
+def _start_worker() -> None:
+    fonts = _CURRENT[0].fonts
+    if fonts is not None:
+        fonts.deferred = []
+
+
+def _make_current(index: int) -> tuple[dict[str, bytes], list[RenderRecord]]:
+    return _CURRENT[0].make(index)
+
+
+def _in_workers(job: _Job, count: int) -> list[tuple[dict[str, bytes], list[RenderRecord]]]:
+    """``job.make`` of every document, the first here and the rest in ``count`` forked processes,
+    in the documents' order.
+
+    The longest document is made here first: the workers then inherit what it loaded (fonts,
+    templates, the DOCX shell) instead of each loading it again.  The rest are handed out longest
+    first, so that no worker is left with a long one at the end.  An error in a worker (a
+    character no font has) is raised here as it was raised there; a worker that dies (killed,
+    out of memory) leaves its documents to this process."""
+    order = sorted(range(len(job.documents)), key=lambda i: -_weight(job.documents[i]))
+    if job.fonts is not None:
+        job.fonts.deferred = []  # this one's report too comes in the documents' order
+    try:
+        made = {order[0]: job.make(order[0])}
+    finally:
+        if job.fonts is not None:
+            job.fonts.deferred = None
+    rest = order[1:]
+    _CURRENT[:] = [job]
+    try:
+        with ProcessPoolExecutor(min(count, len(rest)), multiprocessing.get_context("fork"),
+                                 _start_worker) as pool:
+            made.update(zip(rest, pool.map(_make_current, rest), strict=True))
+    except BrokenProcessPool:
+        made.update((i, job.make(i)) for i in rest if i not in made)
+    finally:
+        _CURRENT.clear()
+    return [made[i] for i in range(len(job.documents))]
+
+
+def _weight(document: Document) -> int:
+    """A cheap guess at how long ``document`` takes to make: the characters of its facts."""
+    return len(repr(document))

@@ -1,0 +1,110 @@
+"""Issue 13: ``rcmz render`` makes a case's documents in forked worker processes
+(toolkit/render/outputs.py) — the same bytes as one process, the same reports in the documents'
+order, a worker's error raised as it was, a dead worker's documents made by the parent, and no
+fork where it is unsafe (other threads) or unwise (already a worker of ``rcmz dossier --all``).
+
+The parallel runs happen in a fresh interpreter (``_run``): the test process has other threads
+(the workbench's servers), and with them rcmz rightly refuses to fork at all.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from toolkit.render import outputs
+
+#: Composes the example's documents and writes them with ``WORKERS`` workers into ``OUT``,
+#: counting the forks; prints what the test compares.
+SCRIPT = """
+import hashlib, json, os, sys
+from pathlib import Path
+from toolkit.documents.compose import compose_all
+from toolkit.pipeline import checked
+from toolkit.render import outputs
+from toolkit.errors import RcmzError
+
+case, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+result, context = checked(case)
+documents = compose_all(result.case, context.config)
+forks, fork = [], os.fork
+def counted():
+    forks.append(1)
+    return fork()
+os.fork = counted
+PREPARE
+try:
+    rendered = outputs.write_documents(documents, context.fonts, out, docx_shell=context.docx_shell,
+                                       workers=workers)
+except RcmzError as error:
+    print(json.dumps({"error": str(error), "forks": len(forks),
+                      "left": sorted(p.name for p in out.iterdir()) if out.exists() else []}))
+    sys.exit(0)
+print(json.dumps({
+    "forks": len(forks),
+    "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+              for r in rendered for p in r.files.values()},
+    "reports": [(r.title, sorted(r.fallbacks)) for r in context.fonts.renders]}))
+"""
+
+
+def _run(case: Path, out: Path, workers: int, prepare: str = "") -> dict:
+    script = SCRIPT.replace("PREPARE", textwrap.dedent(prepare))
+    done = subprocess.run([sys.executable, "-c", script, str(case), str(out), str(workers)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_workers_make_the_same_files_and_reports_in_order(example, tmp_path):
+    case = example("2025-003-hearing-deferral")   # 13 documents, rare names set in fallbacks
+    serial = _run(case, tmp_path / "one", 1)
+    parallel = _run(case, tmp_path / "two", 2)
+    assert serial["forks"] == 0 and parallel["forks"] == 2
+    assert len(parallel["files"]) == 26 and parallel["files"] == serial["files"]
+    assert parallel["reports"] == serial["reports"]
+    assert any(fallbacks for _, fallbacks in parallel["reports"])  # 喆, 㵘 were reported
+
+
+def test_an_error_in_a_worker_is_raised_and_nothing_is_written(example, tmp_path):
+    # a character no font has, put into the last document (a worker's, not the parent's first)
+    prepare = """
+    from dataclasses import replace
+    documents[-1] = replace(documents[-1], title=documents[-1].title + "\\U0010FFFD")
+    """
+    found = _run(example("2025-003-hearing-deferral"), tmp_path / "out", 2, prepare)
+    assert found["forks"] == 2
+    assert "U+10FFFD" in found["error"] and "无法排印" in found["error"]
+    assert found["left"] == []
+
+
+def test_a_dead_worker_leaves_its_documents_to_the_parent(example, tmp_path):
+    case = example("2025-003-hearing-deferral")
+    prepare = """
+    parent, make = os.getpid(), outputs._make_current
+    def dying(index):
+        if os.getpid() != parent:
+            os._exit(9)           # killed: out of memory, kill -9
+        return make(index)
+    outputs._make_current = dying
+    """
+    survived = _run(case, tmp_path / "out", 2, prepare)
+    assert survived["forks"] == 2
+    assert survived["files"] == _run(case, tmp_path / "one", 1)["files"]
+
+
+def test_no_fork_beside_other_threads_or_inside_a_worker():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert outputs._worker_count(2, 10) == 1
+    finally:
+        stop.set()
+        thread.join()
+    with ProcessPoolExecutor(1) as pool:          # as rcmz dossier --all runs a case
+        assert pool.submit(outputs._worker_count, 2, 10).result() == 1

@@ -33,6 +33,7 @@ import atexit
 import hashlib
 import logging
 import marshal
+import mmap
 import os
 import sys
 import threading
@@ -45,7 +46,7 @@ from toolkit.cachefile import write_cache_file
 log = logging.getLogger(__name__)
 
 #: Bump when a record's payload changes shape: older records are then ignored.
-FORMAT = 1
+FORMAT = 2  # 2: a reportlab face's tables as arrays (fonts._packed)
 MAGIC = b"rcmz-font-metrics\n"
 _SUM = 32  # bytes of SHA-256
 
@@ -131,7 +132,7 @@ def _digests() -> dict[str, tuple[tuple[int, ...], str]]:
     return _DIGESTS
 
 
-def digest(path: str, st: os.stat_result | None = None, data: bytes | None = None) -> str:
+def digest(path: str, st: os.stat_result | None = None, data: bytes | mmap.mmap | None = None) -> str:
     """SHA-256 (hex) of the file ``path``, whose ``os.stat`` is ``st`` and whose bytes, if the
     caller has read them, are ``data``; hashed only when this version of the file is new."""
     global _DIRTY

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from toolkit.batch import BatchReport
     from toolkit.dossier.sign import Renewal
     from toolkit.dossier.verify import VerifyReport
+    from toolkit.pagecount import PageCounts
     from toolkit.render.outputs import RenderedDocument
 
 #: How many of a case's errors a refusal lists before it only counts the rest.
@@ -48,10 +49,13 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 # --- check -------------------------------------------------------------------------------------
 
 
-def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None) -> CheckResult:
+def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None,
+          *, counts: PageCounts | None = None) -> CheckResult:
     """rcmz check of one case folder: load, schemas, rules, time limits and numbering series,
     then what its volume would hold (the documents and their scanned originals); ``overrides``
-    (step file name → text) checks candidate files in place of those on disk (the workbench)."""
+    (step file name → text) checks candidate files in place of those on disk (the workbench).
+    ``counts``: the page counts of a run that checks many cases (saved by that run); without it
+    the counts are read and saved for this case alone."""
     from toolkit.documents.filing import filing_problems, scans_of
 
     today = today or dt.date.today()
@@ -61,28 +65,34 @@ def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] 
     more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
     if scans_of(case) and not result.errors and context.config_path is not None \
             and not any(problem.severity == "error" for problem in more):
-        more += _scan_pages(case, context, today)
+        more += _scan_pages(case, context, today, counts)
     return result.adding(more)
 
 
-def _scan_pages(case, context: RunContext, today: dt.date) -> list:
+def _scan_pages(case, context: RunContext, today: dt.date, counts: PageCounts | None = None) -> list:
     """Warnings for scans whose pages differ from the documents they replace (the counts are
     cached: toolkit/pagecount.py)."""
     from toolkit.documents.filing import page_problems, scans_of, volume_kinds
     from toolkit.pagecount import PageCounts
 
-    counts = PageCounts(context)
+    own = counts is None
+    counts = counts if counts is not None else PageCounts()
     scanned = [kind for kind in volume_kinds(case, today) if kind.key in scans_of(case)]
-    problems = page_problems(case, counts.documents(case, scanned), counts.scan)
-    counts.save()
+    problems = page_problems(case, counts.documents(case, scanned, context), counts.scan)
+    if own:
+        counts.save()
     return problems
 
 
 def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
     """rcmz check of case folders, or of every case inside a folder of cases, and the register
     across them (ids, 档号, document numbers: toolkit/rules/register.py)."""
-    return register.with_register([check(folder, today) for folder in expand_case_folders(paths)],
-                                  _config_or_none)
+    from toolkit.pagecount import PageCounts
+
+    counts = PageCounts()
+    results = [check(folder, today, counts=counts) for folder in expand_case_folders(paths)]
+    counts.save()
+    return register.with_register(results, _config_or_none)
 
 
 def _config_or_none(case) -> BureauConfig | None:

@@ -5,7 +5,8 @@
 time, ``toolkit.case.numbering``).  The folder is ``rcmz status``'s (``RCMZ_CACHE_DIR``, else
 the platform's cache folder); ``RCMZ_NO_CACHE=1`` turns every cache off.  A cache is read on
 first use and written once when the process ends, and only if something was added; one that
-cannot be read or written only costs time.
+cannot be read or written only costs time.  A worker process of a parallel run never writes
+them: it hands what it added to its parent (:func:`take_added`, :func:`adopt`), which does.
 
 :func:`write_cache_file` writes any cache file (these, the font records, compiled templates):
 atomically, so a reader never sees half a file, but without ``fsync`` — after a power cut a
@@ -19,6 +20,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,8 @@ class JsonCache:
         self._memory: dict[str, Any] | None = None
         self._dirty = False
         self._path: list[Path | None] = []   # fixed when first read: written back there
+        self._added: dict[str, Any] = {}      # put since the last take_added()
+        _OPEN[name] = self
 
     def _file(self) -> Path | None:
         if not self._path:
@@ -72,6 +76,7 @@ class JsonCache:
 
     def put(self, key: str, value: Any) -> None:
         self._load()[key] = value
+        self._added[key] = value
         if not self._dirty and self._file() is not None:
             atexit.register(self.save)
         self._dirty = True
@@ -83,6 +88,34 @@ class JsonCache:
         write_cache_file(file, json.dumps({"salt": self._salt(), "values": self._memory},
                                           ensure_ascii=False).encode("utf-8"))
         self._dirty = False
+
+
+#: The caches of this process by name (the last one made of a name).
+_OPEN: dict[str, JsonCache] = {}
+
+
+def take_added() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Cache name → (its salt, the values put since the last call): what a worker process
+    found, for its parent to :func:`adopt` (a worker's own copy is never written)."""
+    out = {}
+    for name, cache in _OPEN.items():
+        if cache._added:
+            out[name], cache._added = (cache._salt(), cache._added), {}
+    return out
+
+
+def adopt(added: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Put what a worker process found (:func:`take_added`) into this process's caches, which
+    are written when it ends; a cache this process has not opened is opened with the worker's
+    salt."""
+    for name, (salt, values) in added.items():
+        cache = _OPEN.get(name)
+        if cache is None:
+            cache = JsonCache(name, partial(str, salt))
+        elif cache._salt() != salt:
+            continue  # made by other code than this process runs
+        for key, value in values.items():
+            cache.put(key, value)
 
 
 def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:

@@ -84,15 +84,78 @@ def _scan_pages(case, context: RunContext, today: dt.date, counts: PageCounts | 
     return problems
 
 
-def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
+#: Below this many cases one process is faster than forking workers (a case takes some 10 ms).
+PARALLEL_CHECK = 24
+
+
+def check_all(paths: list[Path], today: dt.date | None = None, workers: int | None = None) -> list[CheckResult]:
     """rcmz check of case folders, or of every case inside a folder of cases, and the register
-    across them (ids, 档号, document numbers: toolkit/rules/register.py)."""
+    across them (ids, 档号, document numbers: toolkit/rules/register.py).
+
+    Many cases are checked in parallel, in ``workers`` processes (default: one per core) forked
+    from this one; the results, and so every message and its order, are those of checking them
+    one after another here: a case whose check raises is checked again here, which raises it
+    as a serial run would, and the cases of a worker that died are checked here."""
+    from toolkit.batch import can_fork, usable_cores
     from toolkit.pagecount import PageCounts
 
+    folders = expand_case_folders(paths)
+    today = today or dt.date.today()
     counts = PageCounts()
-    results = [check(folder, today, counts=counts) for folder in expand_case_folders(paths)]
+    workers = usable_cores() if workers is None else workers
+    if workers > 1 and len(folders) >= PARALLEL_CHECK and can_fork():
+        results = _check_forked(folders, today, counts, workers)
+    else:
+        results = [check(folder, today, counts=counts) for folder in folders]
     counts.save()
     return register.with_register(results, _config_or_none)
+
+
+#: What the workers of a parallel check share with the run that forked them.
+_FORKED: dict = {}
+
+
+def _check_forked(folders: list[Path], today: dt.date, counts: PageCounts, workers: int) -> list[CheckResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from toolkit import cachefile
+    from toolkit.batch import forked_map
+    from toolkit.case.schema import prepare_fast_validators
+
+    # made once here rather than once in every worker
+    prepare_fast_validators()
+    for folder in dict.fromkeys(folder.parent for folder in folders):
+        try:
+            context_for(folder).coverage  # noqa: B018 — a cached property, read to fill it
+        except RcmzError:
+            pass  # the check of each case says so
+    _FORKED.update(today=today, counts=counts)
+    results: list[CheckResult] = []
+    try:
+        for folder, outcome in zip(folders, forked_map(_check_in_worker, folders, workers,
+                                                       chunksize=max(1, len(folders) // (workers * 8))),
+                                   strict=True):
+            result, pages, caches = outcome
+            counts.adopt(pages)
+            cachefile.adopt(caches)
+            results.append(result if result is not None else check(folder, today, counts=counts))
+    except BrokenProcessPool:
+        results += [check(folder, today, counts=counts) for folder in folders[len(results):]]
+    finally:
+        _FORKED.clear()
+    return results
+
+
+def _check_in_worker(folder: Path) -> tuple[CheckResult | None, dict, dict]:
+    """(the result, or None when the check raised; the page counts and cache entries it found)."""
+    from toolkit import cachefile
+
+    counts = _FORKED["counts"]
+    try:
+        result = check(folder, _FORKED["today"], counts=counts)
+    except Exception:  # noqa: BLE001 — checked again by the parent, which raises it in its turn
+        result = None
+    return result, counts.take_added(), cachefile.take_added()
 
 
 def _config_or_none(case) -> BureauConfig | None:

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import json
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 
 import fastjsonschema
@@ -98,7 +99,20 @@ FAST_AFTER = 20
 _uses: Counter = Counter()
 
 
-def validate(loaded: LoadedFile, schema_file: str, display_path: str) -> list[Problem]:
+def prepare_fast_validators() -> None:
+    """Compile every step's fast validator now and use them from the first file: a run about
+    to check many cases in forked workers does it once, before they fork."""
+    from toolkit.case.steps import STEPS
+
+    for step in STEPS:
+        validator_for(step.schema)
+        fast_validator_for(step.schema)
+        _uses[step.schema] = max(_uses[step.schema], FAST_AFTER)
+
+
+def validate(loaded: LoadedFile, schema_file: str, display_path: str | Callable[[], str]) -> list[Problem]:
+    """The problems of ``loaded`` against its schema, in its file (``display_path``: the file
+    as messages name it, or what gives it: asked only when there is a problem)."""
     _uses[schema_file] += 1
     if _uses[schema_file] > FAST_AFTER:
         try:
@@ -107,9 +121,11 @@ def validate(loaded: LoadedFile, schema_file: str, display_path: str) -> list[Pr
         except fastjsonschema.JsonSchemaException:
             pass
     validator = validator_for(schema_file)
-    problems: list[Problem] = []
-    for error in validator.iter_errors(loaded.data):
-        problems.extend(_explain(error, loaded, display_path, validator.schema))
+    errors = list(validator.iter_errors(loaded.data))
+    if not errors:
+        return []
+    shown = display_path() if callable(display_path) else display_path
+    problems = [problem for error in errors for problem in _explain(error, loaded, shown, validator.schema)]
     return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
 
 

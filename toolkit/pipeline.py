@@ -62,7 +62,7 @@ def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] 
     context = context_for(folder)
     case = load_case(folder, deep=True, overrides=overrides)
     result = check_case(case, context.calendar, today, coverage=context.coverage)
-    more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
+    more = register.case_problems(case, _config_in(context)) + filing_problems(case, today)
     if scans_of(case) and not result.errors and context.config_path is not None \
             and not any(problem.severity == "error" for problem in more):
         more += _scan_pages(case, context, today, counts)
@@ -159,8 +159,12 @@ def _check_in_worker(folder: Path) -> tuple[CheckResult | None, dict, dict]:
 
 
 def _config_or_none(case) -> BureauConfig | None:
+    return _config_in(context_for(case.folder))
+
+
+def _config_in(context: RunContext) -> BureauConfig | None:
     try:
-        return context_for(case.folder).config
+        return context.config
     except RcmzError:  # no bureau.yaml: nothing to number with (rendering says so)
         return None
 

@@ -138,7 +138,7 @@ def no_control_characters(case: Case, context: Context):
     override makes it show something other than what it says."""
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in strings(loaded.data):
+        for path, text in context.strings(loaded):
             found = _FORBIDDEN.search(text)
             if found is None and _LAYOUT.search(text) and not source.is_block(path):
                 found = _LAYOUT.search(text)
@@ -172,7 +172,7 @@ def printable_characters(case: Case, context: Context):
     fine = _printable.setdefault(coverage, set())
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in strings(loaded.data):
+        for path, text in context.strings(loaded):
             if path and path[-1] == "file":
                 continue  # a path, not printed
             chars = set(text)

@@ -95,6 +95,8 @@ def test_a_run_of_many_cases_writes_the_cache_once(cases_dir, monkeypatch):
     # two documents (by what they are made from and by their content), three scans
     assert sorted(re.sub(r":.*|^[0-9a-f]{64}$", "", key) or "inputs" for key in stored) == \
         ["doc", "doc", "inputs", "inputs", "scan", "scan", "scan"]
+    # what a key is made from
+    assert all(re.fullmatch(r"(?:doc:|scan:)?[0-9a-f]{64}", key) for key in stored)
     writes.clear()
     check_all([cases_dir], TODAY)
     assert writes.count("pages.json") == 0  # nothing new

@@ -13,7 +13,7 @@ cache; ``RCMZ_NO_CACHE=1`` bypasses it), read once per run and written once at i
 * when that misses, by the composed document itself with the typesetting code and the fonts:
   two cases whose documents come out the same (an applicant's letter without a number, a copy
   of a case) are laid out once;
-* a scan's by its path, size and modification time.
+* a scan's by its content (SHA-256): the copies of one file are read once.
 
 Only what changed is typeset or read again.
 """
@@ -101,9 +101,11 @@ class PageCounts:
         return pages
 
     def scan(self, path: Path) -> int:
-        """Pages of a scan: a PDF's pages, an image's frames (a multi-page TIFF)."""
-        stat = path.stat()
-        key = f"scan:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        """Pages of a scan: a PDF's pages, an image's frames (a multi-page TIFF); kept by the
+        file's content (``rcmz check`` has its digest already: it judged the file)."""
+        from toolkit.attachments import content_digest
+
+        key = f"scan:{content_digest(path)}"
         pages = self._get(key)
         if pages is None:
             if path.suffix.lower() == ".pdf":

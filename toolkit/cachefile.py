@@ -52,6 +52,10 @@ class JsonCache:
         self._path: list[Path | None] = []   # fixed when first read: written back there
         self._added: dict[str, Any] = {}      # put since the last take_added()
         _OPEN[name] = self
+        for found_salt, values in _PENDING.pop(name, []):  # what workers found before it was made
+            if found_salt == self._salt():
+                for key, value in values.items():
+                    self.put(key, value)
 
     def _file(self) -> Path | None:
         if not self._path:
@@ -104,18 +108,32 @@ def take_added() -> dict[str, tuple[str, dict[str, Any]]]:
     return out
 
 
+#: Cache name → [(salt, values)] that workers found for a cache this process has not made yet:
+#: put into it when it is made, else written when the process ends.
+_PENDING: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+
 def adopt(added: dict[str, tuple[str, dict[str, Any]]]) -> None:
     """Put what a worker process found (:func:`take_added`) into this process's caches, which
-    are written when it ends; a cache this process has not opened is opened with the worker's
-    salt."""
+    are written when it ends."""
     for name, (salt, values) in added.items():
         cache = _OPEN.get(name)
         if cache is None:
-            cache = JsonCache(name, partial(str, salt))
-        elif cache._salt() != salt:
-            continue  # made by other code than this process runs
-        for key, value in values.items():
-            cache.put(key, value)
+            if not _PENDING:
+                atexit.register(_save_pending)
+            _PENDING.setdefault(name, []).append((salt, values))
+        elif cache._salt() == salt:  # (else made by other code than this process runs)
+            for key, value in values.items():
+                cache.put(key, value)
+
+
+def _save_pending() -> None:
+    """Write what workers found for caches this process never made."""
+    while _PENDING:
+        name, found = next(iter(_PENDING.items()))
+        cache = JsonCache(name, partial(str, found[0][0]))  # takes the pending values of its salt
+        _PENDING.pop(name, None)
+        cache.save()
 
 
 def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:

@@ -103,12 +103,13 @@ def check_all(paths: list[Path], today: dt.date | None = None, workers: int | No
     today = today or dt.date.today()
     counts = PageCounts()
     workers = usable_cores() if workers is None else workers
-    if workers > 1 and len(folders) >= PARALLEL_CHECK and can_fork():
+    forked = workers > 1 and len(folders) >= PARALLEL_CHECK and can_fork()
+    if forked:
         results = _check_forked(folders, today, counts, workers)
     else:
         results = [check(folder, today, counts=counts) for folder in folders]
     counts.save()
-    return register.with_register(results, _config_or_none)
+    return register.with_register(results, _config_or_none, remember=not forked)
 
 
 #: What the workers of a parallel check share with the run that forked them.
@@ -138,21 +139,34 @@ def _check_forked(folders: list[Path], today: dt.date, counts: PageCounts, worke
             result, pages, caches = outcome
             counts.adopt(pages)
             cachefile.adopt(caches)
-            results.append(result if result is not None else check(folder, today, counts=counts))
+            results.append(result if result is not None else _check_here(folder, today, counts))
     except BrokenProcessPool:
-        results += [check(folder, today, counts=counts) for folder in folders[len(results):]]
+        results += [_check_here(folder, today, counts) for folder in folders[len(results):]]
     finally:
         _FORKED.clear()
     return results
 
 
+def _check_here(folder: Path, today: dt.date, counts: PageCounts) -> CheckResult:
+    """A case of a parallel check checked in this process (and its numbers kept, as a worker
+    keeps those of its cases)."""
+    from toolkit.case.numbering import remember_numbers
+
+    result = check(folder, today, counts=counts)
+    remember_numbers(result.case)
+    return result
+
+
 def _check_in_worker(folder: Path) -> tuple[CheckResult | None, dict, dict]:
-    """(the result, or None when the check raised; the page counts and cache entries it found)."""
+    """(the result, or None when the check raised; the page counts and cache entries it found,
+    the numbers of the case among them)."""
     from toolkit import cachefile
+    from toolkit.case.numbering import remember_numbers
 
     counts = _FORKED["counts"]
     try:
         result = check(folder, _FORKED["today"], counts=counts)
+        remember_numbers(result.case)
     except Exception:  # noqa: BLE001 — checked again by the parent, which raises it in its turn
         result = None
     return result, counts.take_added(), cachefile.take_added()

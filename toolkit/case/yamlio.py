@@ -134,10 +134,7 @@ class _Resolver(VersionedResolver):
             extra = table.get(None)
             for tag, regexp in ([*resolvers, *extra] if extra else resolvers):
                 if regexp.match(value):
-                    shared = _TAGS.get(tag)
-                    if shared is None:
-                        shared = _TAGS[tag] = Tag(suffix=tag)
-                    return shared
+                    return _shared_tag(tag)
         if self.yaml_path_resolvers:
             return super().resolve(kind, value, implicit)
         if kind is ScalarNode:
@@ -151,6 +148,18 @@ _parser = YAML(typ="safe", pure=False)
 _parser.Resolver = _Resolver
 _STR_TAG = "tag:yaml.org,2002:str"
 _DEFAULT_STR_TAG = VersionedResolver.DEFAULT_SCALAR_TAG
+
+
+def _shared_tag(tag: str) -> Tag:
+    shared = _TAGS.get(tag)
+    if shared is None:
+        shared = _TAGS[tag] = Tag(suffix=tag)
+    return shared
+
+
+_INT_TAG = _shared_tag("tag:yaml.org,2002:int")
+_TIMESTAMP_TAG = _shared_tag("tag:yaml.org,2002:timestamp")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _plain_text(node: ScalarNode) -> bool:
@@ -472,6 +481,16 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
+        tag = getattr(node, "ctag", None)
+        value = node.value
+        if tag is _INT_TAG and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # what the constructor makes of a plain decimal number
+        if tag is _TIMESTAMP_TAG and _ISO_DATE.fullmatch(value):
+            try:
+                dt.date.fromisoformat(value)
+                return value   # a date read as itself (an impossible one: the constructor says so)
+            except ValueError:
+                pass
         if node.tag == _STR_TAG:  # most values: skip the constructor
             return node.value
         try:

@@ -95,3 +95,49 @@ def test_outputs_follow_the_users_umask(tmp_path, umask, expected):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == expected
+
+
+# --- the shortcuts of reading agree with the line-by-line checks they spare ---------------------
+
+#: Pieces of case files and of what breaks them: indentation, compact lists, brackets, quotes,
+#: comments, blocks, full-width punctuation, every line break str.splitlines knows.
+_PIECES = ["a: ", "key_2: ", "- ", "- - ", "? ", "  ", "    ", "[", "]", "{", "}", ", ", "，", "：", "\u3000",
+           "'", '"', "\\", "# ", "|", ">-", "x", "文字", "\n", "\r\n", "\r", "\u2028", "\x85", "\t", ":", "-"]
+
+
+def _texts():
+    from hypothesis import strategies as st
+
+    return st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+def test_the_depth_bound_is_never_below_the_depth():
+    from hypothesis import given, settings
+
+    from toolkit.case.yamlio import depth_bound
+
+    @settings(max_examples=1500, deadline=None)
+    @given(_texts())
+    def bounded(text):
+        bound = depth_bound(text)
+        assert bound is None or bound >= nesting_depth(text)[0]
+
+    bounded()
+    assert depth_bound("a:\n  b:\n    - [1, {c: 2}]\n") == 5 and nesting_depth("a:\n  b:\n    - [1, {c: 2}]\n")[0] == 5
+
+
+def test_a_text_passed_over_has_no_input_method_mistake(tmp_path):
+    from hypothesis import given, settings
+
+    from toolkit.case.yamlio import _maybe_mistaken, _scan_for_mistakes
+
+    @settings(max_examples=1500, deadline=None)
+    @given(_texts())
+    def passed_over(text):
+        if not _maybe_mistaken(text):
+            _scan_for_mistakes(text, tmp_path / "x.yaml")  # raises nothing
+
+    passed_over()
+    with pytest.raises(CaseFileError, match="全角冒号") as error:
+        yamlio.parse_text("a: 1\r\nkey：2\r\n", tmp_path / "x.yaml")
+    assert (error.value.line, error.value.column) == (2, 4)

@@ -83,3 +83,33 @@ def test_any_text_raises_only_our_error(tmp_path, text):
         load_yaml(path)
     except CaseFileError:
         pass
+
+
+#: Values the reader makes itself rather than through ruamel's constructor (plain decimal
+#: numbers, dates, text), and their neighbours, which it leaves to the constructor.
+_SCALARS = ["012", "0", "00", "-5", "+3", "1_000", "0x1F", "0o17", "07", "9" * 30, "٣", "1.5", ".inf",
+            "2025-01-01", "2024-02-29", "2025-1-1", "2025-01-01 10:00:00", "2025-01-01T10:00:00+08:00",
+            "yes", "true", "~", "null", "abc", "文字", "'012'", '"2025-01-01"', "!!str 12", "!!int '7'",
+            "!!timestamp 2025-01-01", "2025-001", "12:30", "0b101", "-0"]
+
+
+@pytest.mark.parametrize("version", ["", "%YAML 1.1\n---\n"])
+def test_values_are_what_ruamel_constructs(tmp_path, version):
+    import datetime as dt
+
+    from ruamel.yaml import YAML
+
+    text = version + "".join(f"v{n}: {value}\n" for n, value in enumerate(_SCALARS))
+    expected = YAML(typ="safe", pure=False).load(text)  # the C loader, as the reader uses
+    expected = {key: value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+                for key, value in expected.items()}
+    loaded = load_yaml(write(tmp_path, text))
+    assert loaded.data == expected
+    assert [type(v) for v in loaded.data.values()] == [type(v) for v in expected.values()]
+    assert loaded.positions[("v3",)] == (len(version.splitlines()) + 4, 5)
+
+
+def test_an_impossible_date_is_still_a_message(tmp_path):
+    with pytest.raises(CaseFileError, match="日期“2025-02-29”不存在") as error:
+        load_yaml(write(tmp_path, "a: 1\nb: 2025-02-29\n"))
+    assert (error.value.line, error.value.column) == (2, 4)

@@ -142,3 +142,38 @@ def run_batch(folders, job: Callable[[Path], Path], workers: int | None = os.cpu
         if bar is not None:
             bar.__exit__(None, None, None)
     return BatchReport([results[i] for i in range(len(folders))])
+
+
+# --- in order, in forked workers (rcmz check of many cases) ----------------------------------
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
+def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1):
+    """``function(item)`` of every item, yielded in the order of ``items``, computed in
+    ``workers`` processes forked from this one: they start with everything it has loaded
+    (modules, compiled schemas, the run's context) and need nothing pickled but the items and
+    the results, so ``function`` may be any function of a module.  ``function`` should catch
+    what it can meet itself: an exception it raises is raised here when its item's turn comes;
+    a worker that dies raises ``BrokenProcessPool`` (the items not yielded yet did not run
+    here).  Only where :func:`can_fork`."""
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            yield from pool.map(function, items, chunksize=max(1, chunksize))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -5,7 +5,8 @@
 time, ``toolkit.case.numbering``).  The folder is ``rcmz status``'s (``RCMZ_CACHE_DIR``, else
 the platform's cache folder); ``RCMZ_NO_CACHE=1`` turns every cache off.  A cache is read on
 first use and written once when the process ends, and only if something was added; one that
-cannot be read or written only costs time.
+cannot be read or written only costs time.  A worker process of a parallel run never writes
+them: it hands what it added to its parent (:func:`take_added`, :func:`adopt`), which does.
 
 :func:`write_cache_file` writes any cache file (these, the font records, compiled templates):
 atomically, so a reader never sees half a file, but without ``fsync`` — after a power cut a
@@ -19,6 +20,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,12 @@ class JsonCache:
         self._memory: dict[str, Any] | None = None
         self._dirty = False
         self._path: list[Path | None] = []   # fixed when first read: written back there
+        self._added: dict[str, Any] = {}      # put since the last take_added()
+        _OPEN[name] = self
+        for found_salt, values in _PENDING.pop(name, []):  # what workers found before it was made
+            if found_salt == self._salt():
+                for key, value in values.items():
+                    self.put(key, value)
 
     def _file(self) -> Path | None:
         if not self._path:
@@ -72,6 +80,7 @@ class JsonCache:
 
     def put(self, key: str, value: Any) -> None:
         self._load()[key] = value
+        self._added[key] = value
         if not self._dirty and self._file() is not None:
             atexit.register(self.save)
         self._dirty = True
@@ -83,6 +92,48 @@ class JsonCache:
         write_cache_file(file, json.dumps({"salt": self._salt(), "values": self._memory},
                                           ensure_ascii=False).encode("utf-8"))
         self._dirty = False
+
+
+#: The caches of this process by name (the last one made of a name).
+_OPEN: dict[str, JsonCache] = {}
+
+
+def take_added() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Cache name → (its salt, the values put since the last call): what a worker process
+    found, for its parent to :func:`adopt` (a worker's own copy is never written)."""
+    out = {}
+    for name, cache in _OPEN.items():
+        if cache._added:
+            out[name], cache._added = (cache._salt(), cache._added), {}
+    return out
+
+
+#: Cache name → [(salt, values)] that workers found for a cache this process has not made yet:
+#: put into it when it is made, else written when the process ends.
+_PENDING: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+
+def adopt(added: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Put what a worker process found (:func:`take_added`) into this process's caches, which
+    are written when it ends."""
+    for name, (salt, values) in added.items():
+        cache = _OPEN.get(name)
+        if cache is None:
+            if not _PENDING:
+                atexit.register(_save_pending)
+            _PENDING.setdefault(name, []).append((salt, values))
+        elif cache._salt() == salt:  # (else made by other code than this process runs)
+            for key, value in values.items():
+                cache.put(key, value)
+
+
+def _save_pending() -> None:
+    """Write what workers found for caches this process never made."""
+    while _PENDING:
+        name, found = next(iter(_PENDING.items()))
+        cache = JsonCache(name, partial(str, found[0][0]))  # takes the pending values of its salt
+        _PENDING.pop(name, None)
+        cache.save()
 
 
 def write_cache_file(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from toolkit.batch import BatchReport
     from toolkit.dossier.sign import Renewal
     from toolkit.dossier.verify import VerifyReport
+    from toolkit.pagecount import PageCounts
     from toolkit.render.outputs import RenderedDocument
 
 #: How many of a case's errors a refusal lists before it only counts the rest.
@@ -48,46 +49,136 @@ PassphrasePrompt = Callable[[Path], "str | None"]
 # --- check -------------------------------------------------------------------------------------
 
 
-def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None) -> CheckResult:
+def check(folder: Path, today: dt.date | None = None, overrides: dict[str, str] | None = None,
+          *, counts: PageCounts | None = None) -> CheckResult:
     """rcmz check of one case folder: load, schemas, rules, time limits and numbering series,
     then what its volume would hold (the documents and their scanned originals); ``overrides``
-    (step file name → text) checks candidate files in place of those on disk (the workbench)."""
+    (step file name → text) checks candidate files in place of those on disk (the workbench).
+    ``counts``: the page counts of a run that checks many cases (saved by that run); without it
+    the counts are read and saved for this case alone."""
     from toolkit.documents.filing import filing_problems, scans_of
 
     today = today or dt.date.today()
     context = context_for(folder)
     case = load_case(folder, deep=True, overrides=overrides)
     result = check_case(case, context.calendar, today, coverage=context.coverage)
-    more = register.case_problems(case, _config_or_none(case)) + filing_problems(case, today)
+    more = register.case_problems(case, _config_in(context)) + filing_problems(case, today)
     if scans_of(case) and not result.errors and context.config_path is not None \
             and not any(problem.severity == "error" for problem in more):
-        more += _scan_pages(case, context, today)
+        more += _scan_pages(case, context, today, counts)
     return result.adding(more)
 
 
-def _scan_pages(case, context: RunContext, today: dt.date) -> list:
+def _scan_pages(case, context: RunContext, today: dt.date, counts: PageCounts | None = None) -> list:
     """Warnings for scans whose pages differ from the documents they replace (the counts are
     cached: toolkit/pagecount.py)."""
     from toolkit.documents.filing import page_problems, scans_of, volume_kinds
     from toolkit.pagecount import PageCounts
 
-    counts = PageCounts(context)
+    own = counts is None
+    counts = counts if counts is not None else PageCounts()
     scanned = [kind for kind in volume_kinds(case, today) if kind.key in scans_of(case)]
-    problems = page_problems(case, counts.documents(case, scanned), counts.scan)
-    counts.save()
+    problems = page_problems(case, counts.documents(case, scanned, context), counts.scan)
+    if own:
+        counts.save()
     return problems
 
 
-def check_all(paths: list[Path], today: dt.date | None = None) -> list[CheckResult]:
+#: Below this many cases one process is faster than forking workers (a case takes some 10 ms).
+PARALLEL_CHECK = 24
+
+
+def check_all(paths: list[Path], today: dt.date | None = None, workers: int | None = None) -> list[CheckResult]:
     """rcmz check of case folders, or of every case inside a folder of cases, and the register
-    across them (ids, 档号, document numbers: toolkit/rules/register.py)."""
-    return register.with_register([check(folder, today) for folder in expand_case_folders(paths)],
-                                  _config_or_none)
+    across them (ids, 档号, document numbers: toolkit/rules/register.py).
+
+    Many cases are checked in parallel, in ``workers`` processes (default: one per core) forked
+    from this one; the results, and so every message and its order, are those of checking them
+    one after another here: a case whose check raises is checked again here, which raises it
+    as a serial run would, and the cases of a worker that died are checked here."""
+    from toolkit.batch import can_fork, usable_cores
+    from toolkit.pagecount import PageCounts
+
+    folders = expand_case_folders(paths)
+    today = today or dt.date.today()
+    counts = PageCounts()
+    workers = usable_cores() if workers is None else workers
+    forked = workers > 1 and len(folders) >= PARALLEL_CHECK and can_fork()
+    if forked:
+        results = _check_forked(folders, today, counts, workers)
+    else:
+        results = [check(folder, today, counts=counts) for folder in folders]
+    counts.save()
+    return register.with_register(results, _config_or_none, remember=not forked)
+
+
+#: What the workers of a parallel check share with the run that forked them.
+_FORKED: dict = {}
+
+
+def _check_forked(folders: list[Path], today: dt.date, counts: PageCounts, workers: int) -> list[CheckResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from toolkit import cachefile
+    from toolkit.batch import forked_map
+    from toolkit.case.schema import prepare_fast_validators
+
+    # made once here rather than once in every worker
+    prepare_fast_validators()
+    for folder in dict.fromkeys(folder.parent for folder in folders):
+        try:
+            context_for(folder).coverage  # noqa: B018 — a cached property, read to fill it
+        except RcmzError:
+            pass  # the check of each case says so
+    _FORKED.update(today=today, counts=counts)
+    results: list[CheckResult] = []
+    try:
+        for folder, outcome in zip(folders, forked_map(_check_in_worker, folders, workers,
+                                                       chunksize=max(1, len(folders) // (workers * 8))),
+                                   strict=True):
+            result, pages, caches = outcome
+            counts.adopt(pages)
+            cachefile.adopt(caches)
+            results.append(result if result is not None else _check_here(folder, today, counts))
+    except BrokenProcessPool:
+        results += [_check_here(folder, today, counts) for folder in folders[len(results):]]
+    finally:
+        _FORKED.clear()
+    return results
+
+
+def _check_here(folder: Path, today: dt.date, counts: PageCounts) -> CheckResult:
+    """A case of a parallel check checked in this process (and its numbers kept, as a worker
+    keeps those of its cases)."""
+    from toolkit.case.numbering import remember_numbers
+
+    result = check(folder, today, counts=counts)
+    remember_numbers(result.case)
+    return result
+
+
+def _check_in_worker(folder: Path) -> tuple[CheckResult | None, dict, dict]:
+    """(the result, or None when the check raised; the page counts and cache entries it found,
+    the numbers of the case among them)."""
+    from toolkit import cachefile
+    from toolkit.case.numbering import remember_numbers
+
+    counts = _FORKED["counts"]
+    try:
+        result = check(folder, _FORKED["today"], counts=counts)
+        remember_numbers(result.case)
+    except Exception:  # noqa: BLE001 — checked again by the parent, which raises it in its turn
+        result = None
+    return result, counts.take_added(), cachefile.take_added()
 
 
 def _config_or_none(case) -> BureauConfig | None:
+    return _config_in(context_for(case.folder))
+
+
+def _config_in(context: RunContext) -> BureauConfig | None:
     try:
-        return context_for(case.folder).config
+        return context.config
     except RcmzError:  # no bureau.yaml: nothing to number with (rendering says so)
         return None
 

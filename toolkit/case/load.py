@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from toolkit.attachments import assess, filing_problem
@@ -51,10 +52,10 @@ def load_case(folder: Path, *, deep: bool = False, overrides: Mapping[str, str] 
             text = overrides.get(step.file)
             loaded = load_yaml(path) if text is None else parse_text(text, path)
         except CaseFileError as error:
-            case.problems.append(Problem(display_path(path), error.line or 1, error.column or 1, "",
+            case.problems.append(Problem(case.display(step.key), error.line or 1, error.column or 1, "",
                                          "YAML", error.message))
             continue
-        problems = validate(loaded, step.schema, display_path(path))
+        problems = validate(loaded, step.schema, partial(case.display, step.key))
         case.problems.extend(problems)
         # The rules read only files that match their schema, so they never meet a wrong type;
         # a file with schema errors is fixed first, then its rules run.

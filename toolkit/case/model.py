@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ class Case:
     folder: Path
     files: dict[str, LoadedFile] = field(default_factory=dict)   # step key → file
     problems: list[Problem] = field(default_factory=list)         # found while loading
+    #: step → its file as messages name it (display_path), worked out once per case
+    _shown: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -49,7 +52,12 @@ class Case:
             return None
 
     def display(self, step: str) -> str:
-        return display_path(self.folder / BY_KEY[step].file)
+        """The step's file as messages name it: :func:`display_path`, once per case (a folder
+        of 1,000 cases has thousands of messages, each naming its file)."""
+        shown = self._shown.get(step)
+        if shown is None:
+            shown = self._shown[step] = display_path(self.folder / BY_KEY[step].file)
+        return shown
 
     def problem(self, step: str, path: tuple, rule: str, message: str,
                 severity: Severity = "error", *, key: bool = False) -> Problem:
@@ -70,6 +78,17 @@ class Case:
 def display_path(path: Path) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_working_folder()))
     except ValueError:
         return str(path)
+
+
+_CWD: list[tuple[str, Path]] = []
+
+
+def _working_folder() -> Path:
+    """The working folder, resolved (again only when the process changed it)."""
+    here = os.getcwd()
+    if not _CWD or _CWD[0][0] != here:
+        _CWD[:] = [(here, Path(here).resolve())]
+    return _CWD[0][1]

@@ -12,6 +12,7 @@ Writing goes through ruamel.yaml's round-trip mode so comments, key order and qu
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -19,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.main import CParser
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from toolkit.errors import CaseFileError
 
@@ -88,27 +92,119 @@ def _translate(error: MarkedYAMLError) -> str:
     return f"YAML 语法错误：{(error.problem or error.context or '无法解析').strip()}"
 
 
+#: The implicit-tag table of each YAML version, worked out once per process.
+_TABLES: dict = {}
+#: One Tag object per tag a resolver returns (a node made with a Tag object makes none itself).
+_TAGS: dict[str, Tag] = {}
+
+
+def _compiled(regexp):
+    """The pattern itself of ruamel's lazily compiled one (each match through it costs two
+    Python calls)."""
+    try:
+        return regexp.lazy_self()
+    except AttributeError:
+        return regexp
+
+
 class _Resolver(VersionedResolver):
     """ruamel.yaml works out the YAML version's tag table again for every scalar (a chain of
     caught AttributeErrors), which is over a third of reading a case.  Case files are YAML 1.2
-    throughout, so the table is looked up once per parser."""
+    throughout, so the version is looked up once per file and its table once per process; a
+    tag is one object made once (ruamel makes one per scalar)."""
 
     @property
     def versioned_resolver(self):
         table = self.__dict__.get("_table")
         if table is None:
-            table = self._table = VersionedResolver.versioned_resolver.fget(self)
+            version = self.processing_version
+            table = _TABLES.get(version)
+            if table is None:
+                table = _TABLES[version] = {
+                    first: [(tag, _compiled(regexp)) for tag, regexp in resolvers]
+                    for first, resolvers in VersionedResolver.versioned_resolver.fget(self).items()}
+            self._table = table
         return table
+
+    def resolve(self, kind, value, implicit):
+        # VersionedResolver.resolve without path resolvers (none are added), returning shared tags
+        if kind is ScalarNode and implicit[0]:
+            table = self.versioned_resolver
+            resolvers = table.get(value[0] if value else "", ())
+            extra = table.get(None)
+            for tag, regexp in ([*resolvers, *extra] if extra else resolvers):
+                if regexp.match(value):
+                    return _shared_tag(tag)
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is ScalarNode:
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
 
 
 _parser = YAML(typ="safe", pure=False)
 _parser.Resolver = _Resolver
 _STR_TAG = "tag:yaml.org,2002:str"
+_DEFAULT_STR_TAG = VersionedResolver.DEFAULT_SCALAR_TAG
+
+
+def _shared_tag(tag: str) -> Tag:
+    shared = _TAGS.get(tag)
+    if shared is None:
+        shared = _TAGS[tag] = Tag(suffix=tag)
+    return shared
+
+
+_INT_TAG = _shared_tag("tag:yaml.org,2002:int")
+_TIMESTAMP_TAG = _shared_tag("tag:yaml.org,2002:timestamp")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _plain_text(node: ScalarNode) -> bool:
+    """Whether ``node`` has the resolver's default tag (text), told without making a string of
+    its tag; False leaves it to the constructor (which may still find text: ``!!str``)."""
+    return getattr(node, "ctag", None) is _DEFAULT_STR_TAG
+
+if CParser is not None:
+    class _Loader(CParser, SafeConstructor, _Resolver):
+        """ruamel's C reader, scanner, parser and composer with the safe constructor and the
+        resolver above: what ``YAML(typ="safe").compose`` puts together for every file (a class
+        made per call), made once."""
+
+        def __init__(self, text: str):
+            CParser.__init__(self, text)
+            self._parser = self._composer = self
+            SafeConstructor.__init__(self, loader=self)
+            self.allow_duplicate_keys = False
+            _Resolver.__init__(self, version=None, loadumper=self)
+
+
+def _compose(text: str):
+    """(the root node of ``text``, the constructor of its scalars)."""
+    if CParser is None:  # no ruamel.yaml.clib: the pure-Python parser
+        return _parser.compose(text), _parser.constructor
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node(), loader
+    finally:
+        loader.dispose()
 
 
 def read_text(path: Path) -> str:
     """The text of a YAML file: a regular file (a symbolic link only to a file in its own
     folder), at most :data:`MAX_FILE_BYTES`, UTF-8."""
+    try:
+        regular = os.lstat(path)
+    except OSError:
+        regular = None
+    if regular is not None and stat.S_ISREG(regular.st_mode):
+        # a regular file, not a link (nearly every file): nothing to resolve or follow
+        if regular.st_size > MAX_FILE_BYTES:
+            _fail(path, f"文件过大（{regular.st_size / 1048576:.1f} MB，案件文件不超过 "
+                        f"{MAX_FILE_BYTES // 1048576} MB）：请检查是否放错了文件")
+        return _read_regular(path, path)
     try:
         resolved = path.resolve(strict=True)
     except FileNotFoundError:
@@ -129,6 +225,10 @@ def read_text(path: Path) -> str:
     if info.st_size > MAX_FILE_BYTES:
         _fail(path, f"文件过大（{info.st_size / 1048576:.1f} MB，案件文件不超过 "
                     f"{MAX_FILE_BYTES // 1048576} MB）：请检查是否放错了文件")
+    return _read_regular(path, resolved)
+
+
+def _read_regular(path: Path, resolved: Path) -> str:
     try:
         with open(resolved, "rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
@@ -153,9 +253,32 @@ _BLOCK_START = re.compile(r":[ ]+[|>][-+0-9]*[ ]*(?:#.*)?$|^[ ]*-[ ]+[|>][-+0-9]
 _FLOW_LIST_VALUE = re.compile(r"^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*:[ ]+\[")
 
 
+#: Lines :func:`_input_method_mistakes` could stop at (it decides, knowing the blocks).
+_MAYBE_MISTAKE = re.compile(r"(?m)^[ ]*(?:- )?[A-Za-z_][A-Za-z0-9_]*(?:[ ]*：|:[ ]+\[[^\n]*，)|^[ \u3000]*?\u3000")
+#: Line breaks of str.splitlines other than a line feed: where a pattern over the whole text
+#: does not see the lines a loop over ``text.splitlines()`` does.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _as_lines(text: str) -> str:
+    """``text`` with its CR LF line ends as LF: the same lines to str.splitlines and to a
+    multi-line pattern."""
+    return text.replace("\r\n", "\n") if "\r" in text else text
+
+
 def _input_method_mistakes(text: str, path: Path) -> None:
     """Full-width punctuation typed where YAML needs its half-width form, reported at its own
     line and column (the parser would notice a line or two later, without naming it)."""
+    if _maybe_mistaken(text):  # (nearly every file has no line it could stop at)
+        _scan_for_mistakes(text, path)
+
+
+def _maybe_mistaken(text: str) -> bool:
+    probe = _as_lines(text)
+    return _MAYBE_MISTAKE.search(probe) is not None or _OTHER_BREAKS.search(probe) is not None
+
+
+def _scan_for_mistakes(text: str, path: Path) -> None:
     block_indent: int | None = None   # inside a | or > block: its key's indentation
     for number, line in enumerate(text.splitlines(), 1):
         indent = len(line) - len(line.lstrip(" "))
@@ -245,6 +368,23 @@ def nesting_depth(text: str) -> tuple[int, int]:
     return deepest, deepest_line
 
 
+_INDENT = re.compile(r"(?m)^[ ]*")
+_COMPACT = re.compile(r"(?m)^[ ]*((?:[-?](?:[ ]+|$))+)")
+
+
+def depth_bound(text: str) -> int | None:
+    """A bound of :func:`nesting_depth` that costs a fraction of it (None where the lines of
+    ``text`` are not its LF-separated lines): the levels of indentation its stack can hold are
+    at most the different indentations of the lines, a line's ``- - -`` at most those at its
+    start, the open brackets at most all of them."""
+    text = _as_lines(text)
+    if _OTHER_BREAKS.search(text) is not None:
+        return None
+    indents = len(set(_INDENT.findall(text)))
+    compact = max((len(found.split()) for found in _COMPACT.findall(text)), default=0)
+    return indents + max(compact, text.count("[") + text.count("{"))
+
+
 def load_yaml(path: Path) -> LoadedFile:
     """Read one YAML file; raise CaseFileError with file and line for anything malformed."""
     return parse_text(read_text(path), path)
@@ -256,17 +396,18 @@ def parse_text(text: str, path: Path) -> LoadedFile:
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         _fail(path, "文件为空（只有注释或空白），请填写内容或删除该文件", 1)
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.splitlines() if "\t" in text else (), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             _fail(path, "缩进中有制表符（Tab），YAML 只允许用空格缩进", number, indent.index("\t") + 1)
     _input_method_mistakes(text, path)
-    depth, deepest_line = nesting_depth(text)
+    bound = depth_bound(text)
+    depth, deepest_line = (bound, 1) if bound is not None and bound <= MAX_DEPTH else nesting_depth(text)
     if depth > MAX_DEPTH:
         _fail(path, f"列表或映射嵌套过深（超过 {MAX_DEPTH} 层）：案件文件只需几层，请检查括号是否配对",
               deepest_line)
     try:
-        root = _parser.compose(text)
+        root, constructor = _compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         _fail(path, _translate(error), mark.line + 1 if mark else None,
@@ -276,7 +417,7 @@ def parse_text(text: str, path: Path) -> LoadedFile:
     if root is None:
         _fail(path, "文件为空，请填写内容或删除该文件", 1)
     loaded = LoadedFile(path=path, data=None)
-    builder = _Builder(loaded)
+    builder = _Builder(loaded, constructor)
     try:
         loaded.data = builder.build(root, ())
     except RecursionError:
@@ -287,8 +428,9 @@ def parse_text(text: str, path: Path) -> LoadedFile:
 class _Builder:
     """Turn composed nodes into plain values, recording positions on the way."""
 
-    def __init__(self, loaded: LoadedFile):
+    def __init__(self, loaded: LoadedFile, constructor):
         self.loaded = loaded
+        self.constructor = constructor
         self.count = 0
         self.active: set[int] = set()  # node ids on the current path: detects alias cycles
 
@@ -297,44 +439,62 @@ class _Builder:
 
     def build(self, node, path: Path_) -> Any:
         self.count += 1
+        mark = node.start_mark
+        position = mark.line + 1, mark.column + 1
         if self.count > MAX_NODES:
-            _fail(self.loaded.path, f"内容过多（超过 {MAX_NODES} 个值，含别名展开）", *self._position(node))
-        self.loaded.positions[path] = self._position(node)
+            _fail(self.loaded.path, f"内容过多（超过 {MAX_NODES} 个值，含别名展开）", *position)
+        self.loaded.positions[path] = position
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            # most values are plain text: the resolver's one default tag, no constructor
+            return node.value if _plain_text(node) else self._scalar(node)
         if id(node) in self.active:
-            _fail(self.loaded.path, "锚点与别名构成了循环引用", *self._position(node))
+            _fail(self.loaded.path, "锚点与别名构成了循环引用", *position)
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
         finally:
             self.active.discard(id(node))
-        _fail(self.loaded.path, "无法识别的 YAML 内容", *self._position(node))
+        _fail(self.loaded.path, "无法识别的 YAML 内容", *position)
 
     def _mapping(self, node: MappingNode, path: Path_) -> dict:
         result: dict[str, Any] = {}
+        key_positions = self.loaded.key_positions
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                _fail(self.loaded.path, "键必须是简单的文字", *self._position(key_node))
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                _fail(self.loaded.path, "不支持合并键“<<”，请直接写出各字段", *self._position(key_node))
-            key = str(self._scalar(key_node))
+            if isinstance(key_node, ScalarNode) and _plain_text(key_node):
+                key = key_node.value
+            else:
+                if not isinstance(key_node, ScalarNode):
+                    _fail(self.loaded.path, "键必须是简单的文字", *self._position(key_node))
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    _fail(self.loaded.path, "不支持合并键“<<”，请直接写出各字段", *self._position(key_node))
+                key = str(self._scalar(key_node))
+            where = (*path, key)
             if key in result:
-                first = self.loaded.key_positions[path + (key,)]
+                first = key_positions[where]
                 _fail(self.loaded.path, f"键“{key}”重复（第一次出现在第 {first[0]} 行）",
                       *self._position(key_node))
-            self.loaded.key_positions[path + (key,)] = self._position(key_node)
-            result[key] = self.build(value_node, path + (key,))
+            key_positions[where] = self._position(key_node)
+            result[key] = self.build(value_node, where)
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
+        tag = getattr(node, "ctag", None)
+        value = node.value
+        if tag is _INT_TAG and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # what the constructor makes of a plain decimal number
+        if tag is _TIMESTAMP_TAG and _ISO_DATE.fullmatch(value):
+            try:
+                dt.date.fromisoformat(value)
+                return value   # a date read as itself (an impossible one: the constructor says so)
+            except ValueError:
+                pass
         if node.tag == _STR_TAG:  # most values: skip the constructor
             return node.value
         try:
-            value = _parser.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError, YAMLError) as error:
             if (node.tag or "").endswith(":timestamp"):
                 _fail(self.loaded.path, f"日期“{node.value}”不存在（请检查年月日）",

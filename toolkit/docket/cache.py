@@ -25,7 +25,7 @@ from pathlib import Path
 
 from toolkit.cachefile import user_cache_folder
 from toolkit.case.folders import current_step
-from toolkit.case.steps import BY_KEY, STEPS
+from toolkit.case.steps import BY_KEY
 from toolkit.errors import RcmzError
 
 #: Below this many cases one process is faster than starting workers.
@@ -94,10 +94,9 @@ def load_snapshots(folders: list[Path], workers: int | None = None,
     todo = [i for i, shot in enumerate(shots) if shot is None]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        from toolkit.case.schema import validator_for
+        from toolkit.case.schema import prepare_fast_validators
 
-        for step in STEPS:  # compile the schemas once, before the workers fork
-            validator_for(step.schema)
+        prepare_fast_validators()  # compiled once, before the workers fork
         chunk = max(1, len(todo) // (workers * 4))
         with ProcessPoolExecutor(max_workers=min(workers, 8)) as pool:
             loaded = list(pool.map(snapshot, [folders[i] for i in todo],

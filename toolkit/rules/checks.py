@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from toolkit.calendar import WorkCalendar
@@ -46,6 +47,17 @@ class Context:
     limits: list[TimeLimit] = field(default_factory=list)
     #: which characters the fonts can print (toolkit.render.coverage.Coverage); None: not checked
     coverage: Any = None
+    _strings: dict = field(default_factory=dict, repr=False)
+
+    def strings(self, loaded) -> list[tuple[tuple, str]]:
+        """(path, text) of every string of a loaded file (``rules.values.strings``), walked once
+        for all the rules that read them."""
+        found = self._strings.get(id(loaded))
+        if found is None or found[0] is not loaded or found[1] is not loaded.data:
+            from toolkit.rules.values import strings
+
+            found = self._strings[id(loaded)] = (loaded, loaded.data, list(strings(loaded.data)))
+        return found[2]
 
 
 Rule = Callable[[Case, Context], Iterable[Problem]]
@@ -103,10 +115,13 @@ def _run_rules(case: Case, context: Context) -> list[Problem]:
 def steps_in_sequence(case: Case, context: Context):
     """Art. 9: a step's file exists only when every earlier step's file does."""
     present = [key for key in MAIN_SEQUENCE if case.has(key)]
+    exists: dict[str, bool] = {}
     for key in present:
         index = MAIN_SEQUENCE.index(key)
         for earlier in MAIN_SEQUENCE[:index]:
-            if not (case.folder / BY_KEY[earlier].file).exists():
+            if earlier not in exists:
+                exists[earlier] = (case.folder / BY_KEY[earlier].file).exists()
+            if not exists[earlier]:
                 yield case.problem(key, (), "第九条",
                                    f"已有“{BY_KEY[key].title}”，却缺少前一步“{BY_KEY[earlier].title}”"
                                    f"（{BY_KEY[earlier].file}）")
@@ -531,6 +546,11 @@ def _points_fields(node: dict, path: tuple = ()) -> Iterable[tuple]:
         yield from _points_fields(node["items"], (*path, "[]"))
 
 
+@cache
+def _points_fields_of(schema_file: str) -> tuple[tuple, ...]:
+    return tuple(_points_fields(schema_of(schema_file)))
+
+
 def _values_at(case: Case, step: str, path: tuple) -> Iterable[tuple[tuple, object]]:
     """(concrete path, value) for a schema path, ``[]`` standing for every item of a list."""
     if "[]" not in path:
@@ -546,7 +566,7 @@ def lists_written_as_lists(case: Case, context: Context):
     """GB/T 9704-2012 7.3.3: a document numbers its levels 一、（一）1.（1）; a numbered list
     typed inside one paragraph lands inside a numbered section and breaks that order."""
     for step in case.files:
-        for schema_path in _points_fields(schema_of(BY_KEY[step].schema)):
+        for schema_path in _points_fields_of(BY_KEY[step].schema):
             for path, value in _values_at(case, step, schema_path):
                 if not isinstance(value, str):
                     continue

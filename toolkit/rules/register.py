@@ -161,16 +161,18 @@ def _whose(use: Use) -> str:
     return f"案件 {use.case.id}（{use.case.folder.name}）"
 
 
-def with_register(results: list, config_of) -> list:
+def with_register(results: list, config_of, *, remember: bool = True) -> list:
     """``results`` (CheckResults of ``pipeline.check_all``) with the register's problems added.
 
     The other case folders beside the checked ones are read (not checked) so that a number used
-    by a case not named on the command line still counts.
+    by a case not named on the command line still counts.  ``remember``: keep the numbers of
+    the checked cases for the next run (``numbering.remember_numbers``; False when that is done
+    where they were checked).
     """
     from toolkit.case.folders import case_folders
 
     checked = [result.case for result in results]
-    for case in checked:
+    for case in checked if remember else ():
         remember_numbers(case)
     seen = {case.folder.resolve() for case in checked}
     others = []

@@ -9,7 +9,8 @@ the case.
 
 from __future__ import annotations
 
-from functools import cache
+import os
+from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.case.model import Case, display_path
@@ -49,15 +50,21 @@ def _typed(loaded: LoadedFile, path: tuple, value: str, lines: list[str]) -> str
     return "\n".join(body)
 
 
+def _may_slip(value: str) -> bool:
+    """Whether ``value`` has what every slip needs (a half-width bracket or a space): most
+    values have neither, and need not meet the patterns."""
+    return "(" in value or ")" in value or " " in value
+
+
 @rule
 def typography_of_the_facts(case: Case, context: Context):
     """GB/T 9704 typography: half-width brackets or ASCII spaces in Chinese text."""
     for step, loaded in case.files.items():
         lines: list[str] | None = None
-        for path, value in strings(loaded.data):
+        for path, value in context.strings(loaded):
             if path and path[0] == "attachments":
                 continue                    # file names and paths
-            if not typography_slips(value):
+            if not _may_slip(value) or not typography_slips(value):
                 continue
             if lines is None:
                 lines = loaded.path.read_text(encoding="utf-8").splitlines()
@@ -65,7 +72,7 @@ def typography_of_the_facts(case: Case, context: Context):
                 yield case.problem(step, path, RULE, _message(value), "warning")
     config = find_config(case.folder)
     if config is not None:
-        yield from _config_warnings(config, config.stat().st_mtime_ns)
+        yield from _config_warnings(config, config.stat().st_mtime_ns, os.getcwd())
 
 
 @cache
@@ -76,7 +83,10 @@ def _loaded(path: Path, modified: int) -> LoadedFile:
 NOT_TEXT = ("fonts", "signing", "templates", "calendar", "docx_shell")
 
 
-def _config_warnings(path: Path, modified: int) -> list[Problem]:
+@lru_cache(maxsize=16)
+def _config_warnings(path: Path, modified: int, working_folder: str) -> tuple[Problem, ...]:
+    """The warnings of ``bureau.yaml`` (the same for every case it governs: worked out once per
+    version of it, and per working folder, which the messages' file name is relative to)."""
     loaded = _loaded(path, modified)
     out = []
     for where, value in strings(loaded.data):
@@ -87,4 +97,4 @@ def _config_warnings(path: Path, modified: int) -> list[Problem]:
             line, column = loaded.where(where)
             out.append(Problem(display_path(path), line, column, dotted(where), RULE, _message(value),
                                "warning"))
-    return out
+    return tuple(out)

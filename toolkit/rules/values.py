@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from toolkit.case.model import Case
 from toolkit.case.problems import Problem
@@ -55,14 +56,15 @@ _LISTED = 5
 
 def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """(path, text) of every string in a loaded YAML value, depth first."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from strings(item, (*path, index))
+    stack = [(path, value)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            stack.extend([((*path, key), item) for key, item in value.items()][::-1])
+        elif isinstance(value, list):
+            stack.extend([((*path, index), item) for index, item in enumerate(value)][::-1])
 
 
 def _describe(ch: str) -> str:
@@ -136,7 +138,7 @@ def no_control_characters(case: Case, context: Context):
     override makes it show something other than what it says."""
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in strings(loaded.data):
+        for path, text in context.strings(loaded):
             found = _FORBIDDEN.search(text)
             if found is None and _LAYOUT.search(text) and not source.is_block(path):
                 found = _LAYOUT.search(text)
@@ -156,17 +158,31 @@ def no_control_characters(case: Case, context: Context):
             yield _problem(case, step, path, source.locate(path, text, found.start()), message)
 
 
+#: Per coverage, the characters this rule passes over: printable in every role, or judged by
+#: another rule (spaces, control characters).
+_printable: WeakKeyDictionary = WeakKeyDictionary()
+
+
 @rule
 def printable_characters(case: Case, context: Context):
     """Every character of a value that a document prints must be in some font of every role."""
     coverage = context.coverage
     if coverage is None:
         return
+    fine = _printable.setdefault(coverage, set())
     for step, loaded in case.files.items():
         source = _Source(loaded)
-        for path, text in strings(loaded.data):
+        for path, text in context.strings(loaded):
             if path and path[-1] == "file":
                 continue  # a path, not printed
+            chars = set(text)
+            if chars <= fine:
+                continue  # every character printable (or not judged here) already
+            for ch in chars - fine:
+                if ch.isspace() or _FORBIDDEN.match(ch) or not coverage.missing_roles(ch):
+                    fine.add(ch)
+            if chars <= fine:
+                continue
             missing: dict[str, tuple[int, tuple[str, ...]]] = {}
             for index, ch in enumerate(text):
                 if ch in missing or ch.isspace() or _FORBIDDEN.match(ch):

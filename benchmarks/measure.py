@@ -66,9 +66,13 @@ def run(command: list[str], cwd: Path | None = None, env: dict | None = None, ch
 
 def best(command: list[str], repeat: int = 3, **kwargs) -> Run:
     """The fastest of ``repeat`` runs (the others are the machine's noise), with the highest peak."""
-    runs = [run(command, **kwargs) for _ in range(repeat)]
-    fastest = min(runs, key=lambda r: r.seconds)
-    return Run(fastest.seconds, max(r.peak_mb for r in runs), fastest.returncode, fastest.output)
+    return fastest([run(command, **kwargs) for _ in range(repeat)])
+
+
+def fastest(runs: list[Run]) -> Run:
+    """The time of the fastest of ``runs`` of one command, with the highest peak of them all."""
+    quick = min(runs, key=lambda r: r.seconds)
+    return Run(quick.seconds, max(r.peak_mb for r in runs), quick.returncode, quick.output)
 
 
 def median_seconds(runs: list[Run]) -> float:

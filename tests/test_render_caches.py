@@ -321,3 +321,23 @@ def test_a_render_killed_while_publishing_leaves_only_whole_files(example, tmp_p
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in complete.iterdir())
     for path in out.iterdir():
         assert path.read_bytes() == (complete / path.name).read_bytes()
+
+
+def test_font_digests_a_worker_found_are_written_by_its_parent(records, monkeypatch):
+    # a forked worker never writes the digests record: it hands its finds to the parent
+    # (cachefile.take_added → adopt), or each run would hash the fonts its workers met again
+    from toolkit import cachefile
+
+    _needs_fonts()
+    path = str(fontcache.part_file(fontcache.source(*F._split_entry(F.default_role_files()["fangsong"][0])),
+                                   "core"))
+    cachefile.take_added()
+    value = fontmetrics.digest(path)                  # as in the worker
+    found = cachefile.take_added()
+    assert found["module:toolkit.render.fontmetrics"][1][os.path.abspath(path)][1] == value
+    monkeypatch.setattr(fontmetrics, "_DIGESTS", None)   # the parent, which never met the file
+    monkeypatch.setattr(fontmetrics, "_DIRTY", False)
+    cachefile.adopt(found)
+    fontmetrics.save_digests()
+    kept = fontmetrics._read(records / "digests", "digests", "")
+    assert kept[os.path.abspath(path)][1] == value

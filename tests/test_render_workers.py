@@ -10,6 +10,7 @@ The parallel runs happen in a fresh interpreter (``_run``): the test process has
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -53,11 +54,17 @@ print(json.dumps({
 """
 
 
-def _run(case: Path, out: Path, workers: int, prepare: str = "") -> dict:
+def _run(case: Path, out: Path, workers: int, prepare: str = "", cache: Path | None = None) -> dict:
     script = SCRIPT.replace("PREPARE", textwrap.dedent(prepare))
+    env = {**os.environ, **({"RCMZ_CACHE_DIR": str(cache)} if cache else {})}
     done = subprocess.run([sys.executable, "-c", script, str(case), str(out), str(workers)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def _titles_kept(cache: Path) -> set[str]:
+    """The titles whose word breaks a run kept (toolkit/render/linebreak.py, written at exit)."""
+    return set(json.loads((cache / "title-words.json").read_text(encoding="utf-8"))["values"])
 
 
 def test_workers_make_the_same_files_and_reports_in_order(example, tmp_path):
@@ -85,12 +92,12 @@ def test_an_error_in_a_worker_is_raised_and_nothing_is_written(example, tmp_path
 def test_a_dead_worker_leaves_its_documents_to_the_parent(example, tmp_path):
     case = example("2025-003-hearing-deferral")
     prepare = """
-    parent, make = os.getpid(), outputs._make_current
+    parent, make = os.getpid(), outputs._make_in_worker
     def dying(index):
         if os.getpid() != parent:
             os._exit(9)           # killed: out of memory, kill -9
         return make(index)
-    outputs._make_current = dying
+    outputs._make_in_worker = dying
     """
     survived = _run(case, tmp_path / "out", 2, prepare)
     assert survived["forks"] == 2
@@ -108,3 +115,18 @@ def test_no_fork_beside_other_threads_or_inside_a_worker():
         thread.join()
     with ProcessPoolExecutor(1) as pool:          # as rcmz dossier --all runs a case
         assert pool.submit(outputs._worker_count, 2, 10).result() == 1
+
+
+def test_what_the_workers_found_is_kept_by_the_run(example, tmp_path):
+    # a worker never writes rcmz's caches: it hands its finds (here the word breaks of the
+    # titles it set) to the parent, which writes them; else every run would find them again
+    case = example("2025-003-hearing-deferral")
+    long_title = """
+    from dataclasses import replace
+    documents[-1] = replace(documents[-1], title="关于对杭州市西溪职业技术学校在课程改革试点中先行先试所涉问题不予追责的通知")
+    """
+    _run(case, tmp_path / "one", 1, long_title, cache=tmp_path / "serial")
+    _run(case, tmp_path / "two", 2, long_title, cache=tmp_path / "parallel")
+    kept = _titles_kept(tmp_path / "serial")
+    assert any("西溪职业技术学校" in title for title in kept)
+    assert _titles_kept(tmp_path / "parallel") == kept

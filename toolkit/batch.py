@@ -156,9 +156,15 @@ def usable_cores() -> int:
 
 
 def can_fork() -> bool:
+    """Whether :func:`forked_map` may be used here: the system forks (not macOS, where a forked
+    child may crash in system libraries), no other thread runs (a child would inherit the locks
+    it holds) and this process is not itself a worker (``rcmz dossier --all`` uses the cores
+    already)."""
     import multiprocessing
+    import threading
 
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+    return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+            and threading.active_count() == 1 and multiprocessing.parent_process() is None)
 
 
 def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1):
@@ -169,11 +175,19 @@ def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1
     what it can meet itself: an exception it raises is raised here when its item's turn comes;
     a worker that dies raises ``BrokenProcessPool`` (the items not yielded yet did not run
     here).  Only where :func:`can_fork`."""
+    import gc
     import multiprocessing
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        try:
-            yield from pool.map(function, items, chunksize=max(1, chunksize))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    # The workers share this process's memory until they write to it, and a collection there
+    # would write to every object it walks (font tables, parsed cases): what is here now is left
+    # out of their collections.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                yield from pool.map(function, items, chunksize=max(1, chunksize))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        gc.unfreeze()

@@ -98,14 +98,30 @@ class JsonCache:
 _OPEN: dict[str, JsonCache] = {}
 
 
-def take_added() -> dict[str, tuple[str, dict[str, Any]]]:
+def take_added() -> dict[str, tuple[str, Any]]:
     """Cache name → (its salt, the values put since the last call): what a worker process
-    found, for its parent to :func:`adopt` (a worker's own copy is never written)."""
-    out = {}
+    found, for its parent to :func:`adopt` (a worker's own copy is never written).  The
+    caches of other kinds (:func:`keeps_own`) are among them, named ``module:<module>``."""
+    out: dict[str, tuple[str, Any]] = {}
     for name, cache in _OPEN.items():
         if cache._added:
             out[name], cache._added = (cache._salt(), cache._added), {}
+    for module, take in _OWN.items():
+        found = take()
+        if found:
+            out[f"module:{module}"] = ("", found)
     return out
+
+
+#: Modules that keep a cache of their own kind → what gives what they found since last asked.
+_OWN: dict[str, Callable[[], Any]] = {}
+
+
+def keeps_own(module: str, take: Callable[[], Any]) -> None:
+    """The module ``module`` keeps a cache that is not a :class:`JsonCache` (the font digests)
+    and never writes it in a worker: :func:`take_added` hands its parent what ``take()`` gives,
+    and :func:`adopt` passes that to the module's own ``adopt``."""
+    _OWN[module] = take
 
 
 #: Cache name → [(salt, values)] that workers found for a cache this process has not made yet:
@@ -113,10 +129,15 @@ def take_added() -> dict[str, tuple[str, dict[str, Any]]]:
 _PENDING: dict[str, list[tuple[str, dict[str, Any]]]] = {}
 
 
-def adopt(added: dict[str, tuple[str, dict[str, Any]]]) -> None:
+def adopt(added: dict[str, tuple[str, Any]]) -> None:
     """Put what a worker process found (:func:`take_added`) into this process's caches, which
     are written when it ends."""
     for name, (salt, values) in added.items():
+        if name.startswith("module:"):
+            import importlib
+
+            importlib.import_module(name.removeprefix("module:")).adopt(values)
+            continue
         cache = _OPEN.get(name)
         if cache is None:
             if not _PENDING:

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from toolkit.cachefile import write_cache_file
+from toolkit.cachefile import keeps_own, write_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,6 @@ def _digests() -> dict[str, tuple[tuple[int, ...], str]]:
 def digest(path: str, st: os.stat_result | None = None, data: bytes | mmap.mmap | None = None) -> str:
     """SHA-256 (hex) of the file ``path``, whose ``os.stat`` is ``st`` and whose bytes, if the
     caller has read them, are ``data``; hashed only when this version of the file is new."""
-    global _DIRTY
     path = os.path.abspath(path)
     if st is None:
         st = os.stat(path)
@@ -154,12 +153,40 @@ def digest(path: str, st: os.stat_result | None = None, data: bytes | mmap.mmap 
         value = h.hexdigest()
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return value  # racy: hashed again next time
+    _keep({path: (sig, value)})
+    return value
+
+
+def _keep(entries: dict[str, tuple[tuple[int, ...], str]]) -> None:
+    global _DIRTY
     with _LOCK:
         if not _DIRTY:
             atexit.register(save_digests)
         _DIRTY = True
-        _digests()[path] = (sig, value)
-    return value
+        _digests().update(entries)
+        _ADDED.update(entries)
+
+
+#: The digests found since the last :func:`take_added`.
+_ADDED: dict[str, tuple[tuple[int, ...], str]] = {}
+
+
+def take_added() -> dict[str, tuple[tuple[int, ...], str]]:
+    """The digests this process found since the last call: what a worker process, which never
+    writes the record, hands its parent to :func:`adopt`."""
+    with _LOCK:
+        out = dict(_ADDED)
+        _ADDED.clear()
+    return out
+
+
+def adopt(added: dict[str, tuple[tuple[int, ...], str]]) -> None:
+    """Keep the digests a worker process found (:func:`take_added`), as if found here."""
+    if added:
+        _keep(added)
+
+
+keeps_own(__name__, take_added)
 
 
 def save_digests() -> None:

@@ -7,11 +7,7 @@ they are written together through a scratch folder and published by renames
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,42 +93,48 @@ class _Job:
 
 def _worker_count(asked: int | None, documents: int) -> int:
     """``asked``, else ``RCMZ_WORKERS``, else the cores this process may use; never more than
-    there are documents.  One where forking is not safe or not wise: no ``fork`` on this system,
-    other threads running (a forked child would inherit the locks they hold), or this process
-    already one of many workers (``rcmz dossier --all``, which uses the cores already)."""
+    there are documents, and one where forking is not safe or not wise (:func:`can_fork`)."""
+    from toolkit.batch import can_fork, usable_cores
+
     if asked is None:
         setting = os.environ.get("RCMZ_WORKERS", "")
-        asked = int(setting) if setting.isdigit() else len(os.sched_getaffinity(0)) \
-            if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if ("fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1
-            or multiprocessing.parent_process() is not None):
-        return 1
-    return max(1, min(asked, documents))
+        asked = int(setting) if setting.isdigit() else usable_cores()
+    return max(1, min(asked, documents)) if can_fork() else 1
 
+
+#: What a worker makes of a document: its files, the records of its PDF still to be reported,
+#: and what it added to rcmz's caches (toolkit.cachefile.take_added), for the parent to keep.
+_Made = tuple[dict[str, bytes], list["RenderRecord"], dict]
 
 #: The job of the current :func:`_in_workers` call, as the forked workers see it.
 _CURRENT: list[_Job] = []
 
 
-def _start_worker() -> None:
-    fonts = _CURRENT[0].fonts
-    if fonts is not None:
-        fonts.deferred = []
+def _make_in_worker(index: int) -> _Made:
+    from toolkit import cachefile
 
-
-def _make_current(index: int) -> tuple[dict[str, bytes], list[RenderRecord]]:
-    return _CURRENT[0].make(index)
+    job = _CURRENT[0]
+    if job.fonts is not None and job.fonts.deferred is None:
+        job.fonts.deferred = []  # the parent reports this worker's PDFs (this is its copy)
+    outputs, records = job.make(index)
+    return outputs, records, cachefile.take_added()
 
 
 def _in_workers(job: _Job, count: int) -> list[tuple[dict[str, bytes], list[RenderRecord]]]:
-    """``job.make`` of every document, the first here and the rest in ``count`` forked processes,
-    in the documents' order.
+    """``job.make`` of every document, the first here and the rest in ``count`` forked processes
+    (:func:`toolkit.batch.forked_map`), in the documents' order.
 
     The longest document is made here first: the workers then inherit what it loaded (fonts,
     templates, the DOCX shell) instead of each loading it again.  The rest are handed out longest
-    first, so that no worker is left with a long one at the end.  An error in a worker (a
-    character no font has) is raised here as it was raised there; a worker that dies (killed,
-    out of memory) leaves its documents to this process."""
+    first, so that no worker is left with a long one at the end.  What a worker added to the
+    caches (title word breaks, font digests) is kept here, which writes them.  An error in a
+    worker (a character no font has) is raised here as it was raised there; a worker that dies
+    (killed, out of memory) leaves the documents not yet made to this process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from toolkit import cachefile
+    from toolkit.batch import forked_map
+
     order = sorted(range(len(job.documents)), key=lambda i: -_weight(job.documents[i]))
     if job.fonts is not None:
         job.fonts.deferred = []  # this one's report too comes in the documents' order
@@ -144,9 +146,10 @@ def _in_workers(job: _Job, count: int) -> list[tuple[dict[str, bytes], list[Rend
     rest = order[1:]
     _CURRENT[:] = [job]
     try:
-        with ProcessPoolExecutor(min(count, len(rest)), multiprocessing.get_context("fork"),
-                                 _start_worker) as pool:
-            made.update(zip(rest, pool.map(_make_current, rest), strict=True))
+        for index, (outputs, records, found) in zip(
+                rest, forked_map(_make_in_worker, rest, min(count, len(rest))), strict=True):
+            made[index] = outputs, records
+            cachefile.adopt(found)
     except BrokenProcessPool:
         made.update((i, job.make(i)) for i in rest if i not in made)
     finally:

@@ -44,6 +44,7 @@ from pathlib import Path
 import pikepdf
 
 from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
+from toolkit.attachments import assess
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa, renditions
 from toolkit.dossier.bundle import assemble
@@ -214,15 +215,21 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         back_info = render_back(back, spec, entries, book, content_pages=content_pages,
                                 manifest_sha256=manifest_sha)
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
+        # the sheets, validated on their own like the files (their answer kept by digest: the
+        # same case on the same day draws the same bytes)
+        _check_sheet(front, "案卷封面和卷内文件目录")
+        _check_sheet(back, "卷内备考表")
         log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
-        # every content page comes from a file that passed the validator on its own (step 2)
-        content_owners: dict[int, str] = {}
+        # every page comes from a file that passed the validator on its own: the sheets (just
+        # now) and every item and attachment (step 2)
+        owners: dict[int, str] = {i: "案卷封面和卷内文件目录" for i in range(plan.front_pages)}
         for part in ordered:
             for _ in range(part.pages):
-                content_owners[plan.front_pages + len(content_owners)] = f"{part.label}（{part.source}）"
+                owners[len(owners)] = f"{part.label}（{part.source}）"
+        owners.update({plan.back_start + i: "卷内备考表" for i in range(plan.back_pages)})
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
@@ -233,7 +240,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
                  plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
         try:
-            pdfa.check_volume(unsigned, content_owners)
+            # the stamps too come from batches validated on their own (bundle.assemble)
+            pdfa.check_volume(unsigned, owners, stamps_validated=True)
         except DossierError:
             # name the culprit: check the items and attachments one by one
             for part in ordered:
@@ -275,6 +283,13 @@ def _room_for(path: Path, need: int) -> None:
         return
     if free < need:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent))
+
+
+def _check_sheet(path: Path, what: str) -> None:
+    """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest)."""
+    judged = assess(path)
+    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
+        raise DossierError(f"{what}（{path.name}）不符合 {pdfa.FLAVOUR_NAME}：{judged.problem or judged.text}")
 
 
 def _check_pdfa(part: Part) -> None:

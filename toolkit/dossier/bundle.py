@@ -13,9 +13,10 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from toolkit.attachments import assess
 from toolkit.dossier.entries import Entry
 from toolkit.dossier.sheets.index import Link
-from toolkit.dossier.sheets.stamps import Stamp, render_stamps
+from toolkit.dossier.sheets.stamps import Stamp, batch_file
 from toolkit.dossier.sources import Part
 from toolkit.dossier.vocabulary import (
     BOOKMARK_COVER,
@@ -27,6 +28,7 @@ from toolkit.dossier.vocabulary import (
     item_bookmark_title,
     label_ranges,
 )
+from toolkit.errors import DossierError
 
 #: Overlays drawn per reportlab document (it keeps a whole document in memory until saved).
 STAMP_BATCH = 200
@@ -78,6 +80,21 @@ def _free_name(page: pikepdf.Page) -> Name:
     return Name(f"/{STAMP_PREFIX}{k or ''}")
 
 
+def _wrap(page: pikepdf.Page, opening: pikepdf.Stream, closing: pikepdf.Stream) -> None:
+    """``opening``, the page's own content streams, then ``closing``, as the page's /Contents."""
+    contents = page.obj.get(Name.Contents)
+    own = list(contents) if isinstance(contents, Array) else [] if contents is None else [contents]
+    page.obj.Contents = Array([opening, *own, closing])
+
+
+def _check_batch(path: Path) -> None:
+    """A batch of stamps, validated as PDF/A like any file of the volume (``assess``: its
+    answer kept by the batch's digest)."""
+    judged = assess(path)
+    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
+        raise DossierError(f"页号图层 {path.name} 不符合 PDF/A-3b：{judged.problem or judged.text}")
+
+
 def _num(v: float) -> str:
     s = f"{v:.4f}".rstrip("0").rstrip(".")
     return s if s not in ("-0", "") else "0"
@@ -120,11 +137,16 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
             box, rot, w, h = visual_size(page)
             number = str(i - plan.front_pages + 1) if is_content else None
             targets.append((i, Stamp(round(w, 3), round(h, 3), number, draft), placement(box, rot)))
-        # drawn in batches (STAMP_BATCH)
+        # drawn in batches (STAMP_BATCH), each kept and validated on its own (its forms are
+        # then trusted in the volume as the files' pages are); a page's own content is wrapped
+        # in q … Q by streams shared by every page drawn alike (one "q", one closing per stamp
+        # position): three objects fewer per page to write, validate and sign
+        opening = pdf.make_stream(b"q\n")
+        closings: dict[bytes, pikepdf.Stream] = {}
         for b0 in range(0, len(targets), STAMP_BATCH):
             batch = targets[b0:b0 + STAMP_BATCH]
-            stamps_path = work / f"stamps-{b0 // STAMP_BATCH}.pdf"
-            render_stamps(stamps_path, [t[1] for t in batch], book)
+            stamps_path = batch_file([t[1] for t in batch], book, work, f"stamps-{b0 // STAMP_BATCH}.pdf")
+            _check_batch(stamps_path)
             shared = None
             with pikepdf.open(stamps_path) as stamps:
                 for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):
@@ -139,9 +161,10 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
                     name = page.add_resource(formx, Name.XObject, _free_name(page),
                                              replace_existing=False)
                     cm = " ".join(_num(v) for v in matrix)
-                    page.contents_add(b"q\n", prepend=True)
-                    page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))
-            stamps_path.unlink()
+                    closing = f"Q\nq {cm} cm {name} Do Q\n".encode("ascii")
+                    if closing not in closings:
+                        closings[closing] = pdf.make_stream(closing)
+                    _wrap(page, opening, closings[closing])
 
         # index rows → their first page
         by_seq = {e.seq: e for e in entries}

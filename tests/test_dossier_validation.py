@@ -363,3 +363,20 @@ def test_with_every_page_and_stamp_trusted_what_the_merge_adds_is_still_validate
         pdf.save(bad)
     assert not dpdfa.validate_volume(bad, everything, stamps_validated=True).passed
 
+
+def test_the_pages_of_a_long_volume_are_grouped_in_a_page_tree(tmp_path, signer_config, test_cert):
+    """More pages than one node of the page tree holds: grouped (so that signing finds the last
+    page without reading every page), in their order, and the volume verifies."""
+    from toolkit.dossier.bundle import PAGE_TREE_FANOUT
+
+    spec = make_case(tmp_path, extra_items=PAGE_TREE_FANOUT + 10)
+    path = build_dossier(spec, tmp_path / "out", signer_config)
+    with pikepdf.open(path) as pdf:
+        kids = list(pdf.Root.Pages.Kids)
+        assert 1 < len(kids) <= PAGE_TREE_FANOUT and all(kid.Type == pikepdf.Name.Pages for kid in kids)
+        assert sum(int(kid.Count) for kid in kids) == len(pdf.pages) == int(pdf.Root.Pages.Count)
+    numbers = stamp_numbers(path)
+    first = numbers.index("1")
+    assert [n for n in numbers if n is not None] == [str(k) for k in range(1, len(numbers) - first)]
+    report = verify_dossier(path, [test_cert[1]], spec.source_root)
+    assert report.ok, report.text()

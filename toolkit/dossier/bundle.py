@@ -45,6 +45,37 @@ def page_labels(plan: Plan) -> Array:
     return Array(nums)
 
 
+#: Kids per node of the volume's page tree.  qpdf's merge makes one node of every page; pyHanko,
+#: signing, finds the page of the signature (on the last sheet) by reading every kid of each
+#: node on its way — in a flat tree every page of the volume, in this one a few dozen objects.
+PAGE_TREE_FANOUT = 32
+
+
+def balance_page_tree(pdf: pikepdf.Pdf, fanout: int = PAGE_TREE_FANOUT) -> None:
+    """Group the pages of a flat page tree into nodes of at most ``fanout`` kids (as many
+    levels as that takes); the pages' order stays, no page attribute is inherited from the new
+    nodes.  A tree that is not flat is left as it is."""
+    root = pdf.Root.Pages
+    kids = list(root.Kids)
+    if len(kids) <= fanout or any(kid.get(Name.Type) != Name.Page for kid in kids):
+        return
+    level: list[tuple[pikepdf.Object, int]] = [(kid, 1) for kid in kids]
+    while len(level) > fanout:
+        grouped: list[tuple[pikepdf.Object, int]] = []
+        for k in range(0, len(level), fanout):
+            group = level[k:k + fanout]
+            count = sum(n for _, n in group)
+            parent = pdf.make_indirect(Dictionary(Type=Name.Pages, Kids=Array([kid for kid, _ in group]),
+                                                  Count=count))
+            for kid, _ in group:
+                kid.Parent = parent
+            grouped.append((parent, count))
+        level = grouped
+    for node, _ in level:
+        node.Parent = root
+    root.Kids = Array([node for node, _ in level])
+
+
 def visual_size(page: pikepdf.Page) -> tuple[tuple[float, float, float, float], int, float, float]:
     """(crop box, rotation, visual width, visual height) of a page."""
     box = [float(v) for v in page.cropbox]
@@ -192,6 +223,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
                 outline.root.append(node)
             outline.root.append(pikepdf.OutlineItem(BOOKMARK_NOTES, plan.back_start))
 
+        balance_page_tree(pdf)
         pdf.Root.PageLabels = Dictionary(Nums=page_labels(plan))
         pdf.Root.PageMode = Name.UseOutlines
         pdf.Root.Lang = String("zh-CN")

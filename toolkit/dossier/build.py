@@ -8,9 +8,10 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
    embed the manifest, save as PDF/A and validate what was written, but not again the content
    of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
-   answer is kept by content digest: an unchanged scan is not validated again) — when the
-   volume fails, every item and attachment is checked on its own so the message names the file
-   at fault;
+   answer is kept by content digest: an unchanged scan is not validated again), nor that of the
+   sheets and of the stamp batches, validated on their own the same way — when the volume
+   fails, every item and attachment is checked on its own so the message names the file at
+   fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.

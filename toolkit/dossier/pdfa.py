@@ -11,9 +11,11 @@ validated again), so a refusal names the file.  The merged volume is then prepar
 validated as written, but without walking again the content those files brought
 (:func:`validate_volume`): everything the merge makes or changes is walked — trailer, catalog,
 metadata, output intent, outline, page labels, the embedded manifest and originals, the page
-tree, every page dictionary with its boxes and annotations, the generated sheets whole, the
-page-number stamps drawn on the scans — and every object of the file goes through the
-validator's object checks (limits, filters, embedded files).
+tree, every page dictionary with its boxes and annotations, the form dictionaries of the
+page-number stamps — and every object of the file goes through the validator's object checks
+(limits, filters, embedded files).  The generated sheets and the batches of stamps are
+validated on their own first, as the files are (their answers kept by digest), so their pages'
+content is trusted in the volume like the files'.
 """
 
 from __future__ import annotations

@@ -94,6 +94,36 @@ def _fonts_in(form) -> list:
     return out
 
 
+def test_the_key_is_read_once_for_the_estimate_and_the_signature(tmp_path, signer_config, test_cert,
+                                                                 monkeypatch):
+    """pyHanko signs twice (the size of the signature first, then the signature): the private
+    key is parsed once, and the volume verifies."""
+    from cryptography.hazmat.primitives import serialization
+
+    parsed = []
+    parse = serialization.load_der_private_key
+    monkeypatch.setattr(serialization, "load_der_private_key",
+                        lambda *args, **kwargs: parsed.append(1) or parse(*args, **kwargs))
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", signer_config)
+    assert len(parsed) == 1
+    assert verify_dossier(path, [test_cert[1]], spec.source_root).ok
+
+
+def test_the_kept_stamp_font_has_truetype_outlines(signed):
+    """The subset kept for the visible signature is converted from CFF once (pyHanko subsets a
+    TrueType font faster at every signing), and the signature still embeds it."""
+    from fontTools.ttLib import TTFont
+
+    from toolkit.cachefile import cache_folder
+
+    kept = list((cache_folder() / "stamp-fonts").glob("*.ttf"))
+    assert len(kept) == 1
+    font = TTFont(kept[0])
+    assert "glyf" in font and "CFF " not in font
+    assert {ord(c) for c in "签名人时间证书指纹0123456789"} <= set(font.getBestCmap())
+
+
 def test_stamp_names_test_certificate():
     from toolkit.dossier.sign import stamp_lines
 

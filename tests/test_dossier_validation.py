@@ -58,13 +58,15 @@ def test_an_unchanged_file_is_not_validated_again_a_changed_one_is(tmp_path, mon
 
     new_process(monkeypatch)
     build_dossier(spec, tmp_path / "out2", None)
-    assert validated == []  # every file (and every page made of an image) known by its digest
+    # every file (and every page made of an image), the sheets and the stamps known by digest
+    assert validated == []
 
     scan = spec.items[2].pdf
     scan.write_bytes(scan.read_bytes() + b"\n")  # one byte more: another file
     new_process(monkeypatch)
     build_dossier(spec, tmp_path / "out3", None)
-    assert validated == ["03-decision-scan.pdf"]
+    # and another manifest, whose digest the 备考表 prints
+    assert validated == ["03-decision-scan.pdf", "back.pdf"]
 
 
 @pytest.mark.parametrize("damage", ["entries", "file"])
@@ -221,3 +223,160 @@ def test_verify_reads_the_volume_from_the_file(tmp_path, monkeypatch, signer_con
     report = verify_dossier(Path(copy), [test_cert[1]], spec.source_root)
     assert report.ok, report.text()
     assert any("签名前的案卷符合" in f.message for f in report.findings)
+
+
+# --- the sheets and the page-number stamps: validated on their own, kept by digest --------------
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[int]:
+    """How many stamps reportlab draws (batches drawn, not taken from the cache)."""
+    from toolkit.dossier.sheets import stamps
+
+    counts: list[int] = []
+    render = stamps.render_stamps
+
+    def counting(path, batch, book):
+        counts.append(len(batch))
+        return render(path, batch, book)
+
+    monkeypatch.setattr(stamps, "render_stamps", counting)
+    return counts
+
+
+def kept_batches(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "stamps").glob("*.pdf"))
+
+
+def stamp_numbers(path: Path) -> list[str | None]:
+    from toolkit.dossier.verify.stamps import stamp_text
+
+    with pikepdf.open(path) as pdf:
+        return [stamp_text(page) for page in pdf.pages]
+
+
+def test_stamp_batches_are_kept_and_drawn_again_when_they_change(tmp_path, monkeypatch, validated, drawn):
+    new_process(monkeypatch)
+    spec = make_case(tmp_path)
+    first = build_dossier(spec, tmp_path / "out1", None)
+    assert drawn == [11] and len(kept_batches(tmp_path)) == 1
+    assert any(name.startswith("stamps-") for name in validated)  # the batch, validated once
+    drawn.clear()
+    validated.clear()
+
+    new_process(monkeypatch)
+    second = build_dossier(spec, tmp_path / "out2", None)
+    assert drawn == [] and validated == []  # drawn and validated before: kept, known by digest
+    assert second.read_bytes() == first.read_bytes()
+
+    # one more page in the first item: every later page number moves, another batch
+    make_item_pdf(spec.items[0].pdf, 4, "启动审批表")
+    new_process(monkeypatch)
+    third = build_dossier(spec, tmp_path / "out3", None)
+    assert drawn == [12]
+    assert any(name.startswith("stamps-") for name in validated)
+    assert stamp_numbers(third)[2:-1] == [str(n) for n in range(1, 13)]
+    assert pikepdf_pdfa.validate_written(third, dpdfa.FLAVOUR).passed
+
+
+@pytest.mark.parametrize("damage", ["altered", "cut off"])
+def test_a_damaged_kept_batch_is_drawn_again(tmp_path, monkeypatch, drawn, damage):
+    new_process(monkeypatch)
+    spec = make_case(tmp_path)
+    first = build_dossier(spec, tmp_path / "out1", None)
+    (kept,) = kept_batches(tmp_path)
+    data = kept.read_bytes()
+    if damage == "altered":  # still a PDF, other numbers: not what its name says
+        kept.write_bytes(data.replace(b"/Count 11", b"/Count 11 ", 1))
+    else:
+        kept.write_bytes(data[: len(data) // 2])
+    drawn.clear()
+    new_process(monkeypatch)
+    second = build_dossier(spec, tmp_path / "out2", None)
+    assert drawn == [11]
+    assert second.read_bytes() == first.read_bytes()
+    assert [p.read_bytes() for p in kept_batches(tmp_path)] == [data]
+
+
+def test_a_batch_that_is_not_pdfa_is_refused(tmp_path, monkeypatch):
+    """The stamps are trusted in the volume because their batch passed the validator: one
+    that does not (here a font left out of it) stops the build."""
+    from toolkit.dossier.sheets import stamps
+
+    render = stamps.render_stamps
+
+    def unembedded(path, batch, book):
+        render(path, batch, book)
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            pdf.pages[0].obj.Resources.Font = pikepdf.Dictionary(F9=pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+            pdf.pages[0].contents_add(b"BT /F9 8 Tf (x) Tj ET")
+            pdf.save(path)
+
+    monkeypatch.setattr(stamps, "render_stamps", unembedded)
+    with pytest.raises(DossierError) as raised:
+        build_dossier(make_case(tmp_path), tmp_path / "out", None)
+    assert "页号图层" in raised.value.message and "不符合 PDF/A-3b" in raised.value.message
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_sheet_that_is_not_pdfa_is_refused(tmp_path, monkeypatch):
+    from toolkit.dossier import build
+
+    render = build.render_back
+
+    def with_movie(path, *args, **kwargs):
+        info = render(path, *args, **kwargs)
+        with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+            pdf.pages[0].obj.Annots = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Movie, Rect=[0, 0, 10, 10], F=4))])
+            pdf.save(path)
+        return info
+
+    monkeypatch.setattr(build, "render_back", with_movie)
+    with pytest.raises(DossierError) as raised:
+        build_dossier(make_case(tmp_path), tmp_path / "out", None)
+    assert "卷内备考表" in raised.value.message and "不符合 PDF/A-3b" in raised.value.message
+
+
+@pytest.mark.parametrize("where", ["form dictionary", "page dictionary", "outline"])
+def test_with_every_page_and_stamp_trusted_what_the_merge_adds_is_still_validated(tmp_path, where):
+    """The build's own trust — every page's content and every stamp's, each validated in its
+    own file — still leaves the merge's objects walked: a stamp form's dictionary (here with
+    an /OPI entry, forbidden), a page's, the outline."""
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    with pikepdf.open(path) as pdf:
+        everything = {i: f"第{i}页" for i in range(len(pdf.pages))}
+    assert dpdfa.validate_volume(path, everything, stamps_validated=True).passed
+    bad = tmp_path / "bad.pdf"
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[3]
+        if where == "form dictionary":
+            stamp = next(v for k, v in page.obj.Resources.XObject.items() if k.startswith("/Rcmz"))
+            stamp.OPI = pikepdf.Dictionary(Version=2.0)
+        elif where == "page dictionary":
+            page.obj.AA = pikepdf.Dictionary(O=script)
+        else:
+            pdf.Root.Outlines.First.A = script
+        pdf.save(bad)
+    assert not dpdfa.validate_volume(bad, everything, stamps_validated=True).passed
+
+
+def test_the_pages_of_a_long_volume_are_grouped_in_a_page_tree(tmp_path, signer_config, test_cert):
+    """More pages than one node of the page tree holds: grouped (so that signing finds the last
+    page without reading every page), in their order, and the volume verifies."""
+    from toolkit.dossier.bundle import PAGE_TREE_FANOUT
+
+    spec = make_case(tmp_path, extra_items=PAGE_TREE_FANOUT + 10)
+    path = build_dossier(spec, tmp_path / "out", signer_config)
+    with pikepdf.open(path) as pdf:
+        kids = list(pdf.Root.Pages.Kids)
+        assert 1 < len(kids) <= PAGE_TREE_FANOUT and all(kid.Type == pikepdf.Name.Pages for kid in kids)
+        assert sum(int(kid.Count) for kid in kids) == len(pdf.pages) == int(pdf.Root.Pages.Count)
+    numbers = stamp_numbers(path)
+    first = numbers.index("1")
+    assert [n for n in numbers if n is not None] == [str(k) for k in range(1, len(numbers) - first)]
+    report = verify_dossier(path, [test_cert[1]], spec.source_root)
+    assert report.ok, report.text()

@@ -8,9 +8,10 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
    embed the manifest, save as PDF/A and validate what was written, but not again the content
    of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
-   answer is kept by content digest: an unchanged scan is not validated again) — when the
-   volume fails, every item and attachment is checked on its own so the message names the file
-   at fault;
+   answer is kept by content digest: an unchanged scan is not validated again), nor that of the
+   sheets and of the stamp batches, validated on their own the same way — when the volume
+   fails, every item and attachment is checked on its own so the message names the file at
+   fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
 6. move the result into place atomically; a signed volume is never overwritten — the next
    build gets ``<case>-案卷-v2.pdf`` and so on.
@@ -44,6 +45,7 @@ from pathlib import Path
 import pikepdf
 
 from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
+from toolkit.attachments import assess
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import pdfa, renditions
 from toolkit.dossier.bundle import assemble
@@ -214,15 +216,21 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         back_info = render_back(back, spec, entries, book, content_pages=content_pages,
                                 manifest_sha256=manifest_sha)
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
+        # the sheets, validated on their own like the files (their answer kept by digest: the
+        # same case on the same day draws the same bytes)
+        _check_sheet(front, "案卷封面和卷内文件目录")
+        _check_sheet(back, "卷内备考表")
         log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
-        # every content page comes from a file that passed the validator on its own (step 2)
-        content_owners: dict[int, str] = {}
+        # every page comes from a file that passed the validator on its own: the sheets (just
+        # now) and every item and attachment (step 2)
+        owners: dict[int, str] = {i: "案卷封面和卷内文件目录" for i in range(plan.front_pages)}
         for part in ordered:
             for _ in range(part.pages):
-                content_owners[plan.front_pages + len(content_owners)] = f"{part.label}（{part.source}）"
+                owners[len(owners)] = f"{part.label}（{part.source}）"
+        owners.update({plan.back_start + i: "卷内备考表" for i in range(plan.back_pages)})
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
@@ -233,7 +241,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
                  plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
         try:
-            pdfa.check_volume(unsigned, content_owners)
+            # the stamps too come from batches validated on their own (bundle.assemble)
+            pdfa.check_volume(unsigned, owners, stamps_validated=True)
         except DossierError:
             # name the culprit: check the items and attachments one by one
             for part in ordered:
@@ -275,6 +284,13 @@ def _room_for(path: Path, need: int) -> None:
         return
     if free < need:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent))
+
+
+def _check_sheet(path: Path, what: str) -> None:
+    """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest)."""
+    judged = assess(path)
+    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
+        raise DossierError(f"{what}（{path.name}）不符合 {pdfa.FLAVOUR_NAME}：{judged.problem or judged.text}")
 
 
 def _check_pdfa(part: Part) -> None:

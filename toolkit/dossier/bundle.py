@@ -13,9 +13,10 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from toolkit.attachments import assess
 from toolkit.dossier.entries import Entry
 from toolkit.dossier.sheets.index import Link
-from toolkit.dossier.sheets.stamps import Stamp, render_stamps
+from toolkit.dossier.sheets.stamps import Stamp, batch_file
 from toolkit.dossier.sources import Part
 from toolkit.dossier.vocabulary import (
     BOOKMARK_COVER,
@@ -27,6 +28,7 @@ from toolkit.dossier.vocabulary import (
     item_bookmark_title,
     label_ranges,
 )
+from toolkit.errors import DossierError
 
 #: Overlays drawn per reportlab document (it keeps a whole document in memory until saved).
 STAMP_BATCH = 200
@@ -41,6 +43,37 @@ def page_labels(plan: Plan) -> Array:
             entries.update(S=Name.D, St=1)
         nums += [r.start, Dictionary(**entries)]
     return Array(nums)
+
+
+#: Kids per node of the volume's page tree.  qpdf's merge makes one node of every page; pyHanko,
+#: signing, finds the page of the signature (on the last sheet) by reading every kid of each
+#: node on its way — in a flat tree every page of the volume, in this one a few dozen objects.
+PAGE_TREE_FANOUT = 32
+
+
+def balance_page_tree(pdf: pikepdf.Pdf, fanout: int = PAGE_TREE_FANOUT) -> None:
+    """Group the pages of a flat page tree into nodes of at most ``fanout`` kids (as many
+    levels as that takes); the pages' order stays, no page attribute is inherited from the new
+    nodes.  A tree that is not flat is left as it is."""
+    root = pdf.Root.Pages
+    kids = list(root.Kids)
+    if len(kids) <= fanout or any(kid.get(Name.Type) != Name.Page for kid in kids):
+        return
+    level: list[tuple[pikepdf.Object, int]] = [(kid, 1) for kid in kids]
+    while len(level) > fanout:
+        grouped: list[tuple[pikepdf.Object, int]] = []
+        for k in range(0, len(level), fanout):
+            group = level[k:k + fanout]
+            count = sum(n for _, n in group)
+            parent = pdf.make_indirect(Dictionary(Type=Name.Pages, Kids=Array([kid for kid, _ in group]),
+                                                  Count=count))
+            for kid, _ in group:
+                kid.Parent = parent
+            grouped.append((parent, count))
+        level = grouped
+    for node, _ in level:
+        node.Parent = root
+    root.Kids = Array([node for node, _ in level])
 
 
 def visual_size(page: pikepdf.Page) -> tuple[tuple[float, float, float, float], int, float, float]:
@@ -76,6 +109,21 @@ def _free_name(page: pikepdf.Page) -> Name:
     while f"/{STAMP_PREFIX}{k or ''}" in used:
         k += 1
     return Name(f"/{STAMP_PREFIX}{k or ''}")
+
+
+def _wrap(page: pikepdf.Page, opening: pikepdf.Stream, closing: pikepdf.Stream) -> None:
+    """``opening``, the page's own content streams, then ``closing``, as the page's /Contents."""
+    contents = page.obj.get(Name.Contents)
+    own = list(contents) if isinstance(contents, Array) else [] if contents is None else [contents]
+    page.obj.Contents = Array([opening, *own, closing])
+
+
+def _check_batch(path: Path) -> None:
+    """A batch of stamps, validated as PDF/A like any file of the volume (``assess``: its
+    answer kept by the batch's digest)."""
+    judged = assess(path)
+    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
+        raise DossierError(f"页号图层 {path.name} 不符合 PDF/A-3b：{judged.problem or judged.text}")
 
 
 def _num(v: float) -> str:
@@ -120,11 +168,16 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
             box, rot, w, h = visual_size(page)
             number = str(i - plan.front_pages + 1) if is_content else None
             targets.append((i, Stamp(round(w, 3), round(h, 3), number, draft), placement(box, rot)))
-        # drawn in batches (STAMP_BATCH)
+        # drawn in batches (STAMP_BATCH), each kept and validated on its own (its forms are
+        # then trusted in the volume as the files' pages are); a page's own content is wrapped
+        # in q … Q by streams shared by every page drawn alike (one "q", one closing per stamp
+        # position): three objects fewer per page to write, validate and sign
+        opening = pdf.make_stream(b"q\n")
+        closings: dict[bytes, pikepdf.Stream] = {}
         for b0 in range(0, len(targets), STAMP_BATCH):
             batch = targets[b0:b0 + STAMP_BATCH]
-            stamps_path = work / f"stamps-{b0 // STAMP_BATCH}.pdf"
-            render_stamps(stamps_path, [t[1] for t in batch], book)
+            stamps_path = batch_file([t[1] for t in batch], book, work, f"stamps-{b0 // STAMP_BATCH}.pdf")
+            _check_batch(stamps_path)
             shared = None
             with pikepdf.open(stamps_path) as stamps:
                 for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):
@@ -139,9 +192,10 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
                     name = page.add_resource(formx, Name.XObject, _free_name(page),
                                              replace_existing=False)
                     cm = " ".join(_num(v) for v in matrix)
-                    page.contents_add(b"q\n", prepend=True)
-                    page.contents_add(f"Q\nq {cm} cm {name} Do Q\n".encode("ascii"))
-            stamps_path.unlink()
+                    closing = f"Q\nq {cm} cm {name} Do Q\n".encode("ascii")
+                    if closing not in closings:
+                        closings[closing] = pdf.make_stream(closing)
+                    _wrap(page, opening, closings[closing])
 
         # index rows → their first page
         by_seq = {e.seq: e for e in entries}
@@ -169,6 +223,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
                 outline.root.append(node)
             outline.root.append(pikepdf.OutlineItem(BOOKMARK_NOTES, plan.back_start))
 
+        balance_page_tree(pdf)
         pdf.Root.PageLabels = Dictionary(Nums=page_labels(plan))
         pdf.Root.PageMode = Name.UseOutlines
         pdf.Root.Lang = String("zh-CN")

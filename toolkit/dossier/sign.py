@@ -101,12 +101,15 @@ def load_signer(cfg: SignerConfig):
         raise DossierError(f"找不到签名证书文件（PKCS#12）：{cfg.p12}")
     passphrase = read_passphrase(cfg)
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(cfg.p12.read_bytes(), other_certs=set(),
+        loaded = signers.SimpleSigner.load_pkcs12_data(cfg.p12.read_bytes(), other_certs=set(),
                                                        passphrase=passphrase or None)
     except ValueError:  # what pyHanko raises for a wrong passphrase and for a file that is not PKCS#12
         raise DossierError(f"无法读取签名证书 {cfg.p12}：口令错误或文件不是 PKCS#12") from None
     except OSError as error:
         raise DossierError(f"无法读取签名证书 {cfg.p12}：{error.strerror}") from None
+    signer = _key_kept_signer()(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+                                cert_registry=loaded.cert_registry,
+                                signature_mechanism=loaded.signature_mechanism)
     cert = signer.signing_cert
     now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after < now:
@@ -114,6 +117,47 @@ def load_signer(cfg: SignerConfig):
     if cert.not_valid_before > now:
         raise DossierError(f"签名证书尚未生效（{cert.not_valid_before:%Y-%m-%d} 起）：{subject_text(cert)}")
     return signer
+
+
+_KEY_KEPT_SIGNER: list[type] = []
+
+
+def _key_kept_signer() -> type:
+    """pyHanko's ``SimpleSigner``, keeping the private key it signs with as a ``cryptography``
+    key: pyHanko's own parses (and checks) the key again at every signature it makes — two per
+    volume, the size estimate and the signature, tens of milliseconds each for RSA."""
+    if _KEY_KEPT_SIGNER:
+        return _KEY_KEPT_SIGNER[0]
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class KeyKeptSigner(SimpleSigner):
+        _private_key = None
+
+        def _key(self):
+            if self._private_key is None:
+                self._private_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            return self._private_key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                name = mechanism.signature_algo
+            except ValueError:
+                name = mechanism["algorithm"].native
+            key = self._key()
+            if name == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            if name == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, signature_algorithm=ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+            return super().sign_raw(data, digest_algorithm)  # the other mechanisms as pyHanko signs them
+
+    _KEY_KEPT_SIGNER.append(KeyKeptSigner)
+    return KeyKeptSigner
 
 
 def _subject(cert) -> dict:
@@ -165,7 +209,10 @@ def _stamp_font(book, role: str, text: str, work: Path) -> Path:
         missing = sorted(ch for ch in chars if all(ord(ch) not in f.cmap for f in book.faces(role)))
         raise DossierError(f"签名外观中的字符无法排印（字体均不含：{''.join(missing[:10])}）")
     out = work / "stamp-font.ttf"
-    _subset(face, wanted, out)
+    # a kept subset is made once: then with TrueType outlines, which pyHanko subsets again at
+    # each signing in half the time it takes for CFF ones (converting costs more than it saves
+    # when the subset is not kept)
+    _subset(face, wanted, out, truetype=kept is not None)
     if kept is not None:
         try:
             write_bytes_atomic(kept, out.read_bytes())
@@ -198,10 +245,10 @@ def _stamp_font_cache(book, roles: tuple[str, ...], chars: str) -> Path | None:
 
 
 #: Changed whenever :func:`_subset` makes different files, so that older subsets are not used.
-_SUBSET_FORMAT = 1
+_SUBSET_FORMAT = 2
 
 
-def _subset(face, chars: str, out: Path) -> None:
+def _subset(face, chars: str, out: Path, *, truetype: bool = False) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -216,8 +263,46 @@ def _subset(face, chars: str, out: Path) -> None:
     sub = subset.Subsetter(opts)
     sub.populate(text=chars)
     sub.subset(font)
+    if truetype and "CFF " in font:
+        _cff_to_glyf(font)
     font.save(str(out))
     font.close()
+
+
+def _cff_to_glyf(font) -> None:
+    """Replace the CFF outlines of ``font`` by TrueType ones (quadratic, within one unit of the
+    cubic curves: fontTools' cu2qu, as its otf2ttf does)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    outlines = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(outlines)
+        outlines[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    del font["CFF "]
+    if "VORG" in font:  # vertical origins of CFF outlines only
+        del font["VORG"]
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\000\001\000\000"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,8 +1,21 @@
 """Overlays for the merged volume: the 页号 on content pages and the 草稿 watermark of a draft,
-drawn on a separate document whose pages are laid over the volume's."""
+drawn on a separate document whose pages are laid over the volume's.
+
+The overlays are drawn in batches (:func:`batch_file`), each kept in the user's cache folder
+(``stamps/``), named by what it is drawn from — the stamps, the code that draws them, reportlab
+and the font files — and by the SHA-256 of its bytes: an unchanged volume draws nothing again
+(a 1,500-page scan: 8 batches, about half a second of reportlab), and a kept batch whose bytes
+no longer match its name is drawn again.  Like any file of the volume, a batch is validated as
+PDF/A on its own, its answer kept by its digest (``toolkit.attachments.assess``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +83,64 @@ def draw_draft_mark(c, pen: Pen, w: float, h: float) -> None:
         t.textOut(chunk)
     c.drawText(t)
     c.restoreState()
+
+
+#: Kept batches not used for this long are removed when a new one is kept.
+KEPT_FOR = 60 * 24 * 3600
+
+
+def batch_file(stamps: Sequence[Stamp], book, work: Path, name: str) -> Path:
+    """The overlays of ``stamps`` as a PDF, one page per stamp: the kept batch when there is one
+    whose bytes are still what its name says, else drawn into ``work / name`` (and kept)."""
+    from toolkit.cachefile import cache_folder
+
+    folder = cache_folder()
+    key = _batch_key(stamps, book) if folder is not None else ""
+    if folder is not None:
+        for kept in sorted((folder / "stamps").glob(f"{key}-*.pdf")):
+            if _sha256(kept) == kept.stem.rpartition("-")[2]:
+                with contextlib.suppress(OSError):
+                    os.utime(kept)  # in use: not pruned
+                return kept
+            with contextlib.suppress(OSError):  # damaged or altered: drawn again
+                kept.unlink()
+    out = work / name
+    render_stamps(out, stamps, book)
+    if folder is not None:
+        _keep(out, folder / "stamps", f"{key}-{_sha256(out)}.pdf")
+    return out
+
+
+def _keep(made: Path, folder: Path, name: str) -> None:
+    from toolkit.cachefile import write_cache_file
+
+    if write_cache_file(folder / name, made.read_bytes()):
+        cutoff = time.time() - KEPT_FOR
+        for old in folder.glob("*.pdf"):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < cutoff:
+                    old.unlink()
+
+
+def _batch_key(stamps: Sequence[Stamp], book) -> str:
+    """What a batch is drawn from: the stamps, this module and the pen, reportlab, and the
+    font files of the roles the stamps are written in."""
+    from toolkit.cachefile import code_salt, package_stamp
+    from toolkit.dossier.sheets import pen
+
+    made_from = [code_salt(__file__, pen.__file__), package_stamp("reportlab"), book.primary("songti")]
+    roles = ("songti", "heiti") if any(s.draft for s in stamps) else ("songti",)
+    for role in roles:
+        for entry in book.files(role):  # "path" or "path#index", as configured
+            file = re.sub(r"#\d+$", "", entry)
+            try:
+                stat = os.stat(file)
+                made_from.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                made_from.append(f"{role}:{entry}:-")
+    made_from += [repr((s.width, s.height, s.number, s.draft)) for s in stamps]
+    return hashlib.sha256("\0".join(made_from).encode("utf-8")).hexdigest()[:40]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()  # a batch is tens of KB

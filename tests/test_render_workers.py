@@ -38,16 +38,18 @@ def counted():
     forks.append(1)
     return fork()
 os.fork = counted
+meanwhile, calls = None, []
 PREPARE
 try:
     rendered = outputs.write_documents(documents, context.fonts, out, docx_shell=context.docx_shell,
-                                       workers=workers)
+                                       workers=workers, meanwhile=meanwhile)
 except RcmzError as error:
     print(json.dumps({"error": str(error), "forks": len(forks),
                       "left": sorted(p.name for p in out.iterdir()) if out.exists() else []}))
     sys.exit(0)
 print(json.dumps({
     "forks": len(forks),
+    "meanwhile": calls,
     "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
               for r in rendered for p in r.files.values()},
     "reports": [(r.title, sorted(r.fallbacks)) for r in context.fonts.renders]}))
@@ -130,3 +132,18 @@ def test_what_the_workers_found_is_kept_by_the_run(example, tmp_path):
     kept = _titles_kept(tmp_path / "serial")
     assert any("西溪职业技术学校" in title for title in kept)
     assert _titles_kept(tmp_path / "parallel") == kept
+
+
+def test_the_callers_other_work_is_done_while_the_workers_make_the_documents(example, tmp_path):
+    # rcmz dossier imports its bundling and signing code meanwhile (toolkit.pipeline.dossier)
+    case = example("2025-003-hearing-deferral")
+    prepare = """
+    def meanwhile():
+        calls.append([os.getpid() == PARENT, len(forks)])
+    PARENT = os.getpid()
+    """
+    parallel = _run(case, tmp_path / "two", 2, prepare)
+    serial = _run(case, tmp_path / "one", 1, prepare)
+    assert parallel["meanwhile"] == [[True, 2]]     # once, here, with the workers started
+    assert serial["meanwhile"] == [[True, 0]]
+    assert parallel["files"] == serial["files"]

@@ -167,14 +167,16 @@ def can_fork() -> bool:
             and threading.active_count() == 1 and multiprocessing.parent_process() is None)
 
 
-def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1):
+def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1,
+               meanwhile: Callable[[], object] | None = None):
     """``function(item)`` of every item, yielded in the order of ``items``, computed in
     ``workers`` processes forked from this one: they start with everything it has loaded
     (modules, compiled schemas, the run's context) and need nothing pickled but the items and
     the results, so ``function`` may be any function of a module.  ``function`` should catch
     what it can meet itself: an exception it raises is raised here when its item's turn comes;
     a worker that dies raises ``BrokenProcessPool`` (the items not yielded yet did not run
-    here).  Only where :func:`can_fork`."""
+    here).  ``meanwhile()`` runs here once the items are handed out, before the first result is
+    waited for.  Only where :func:`can_fork`."""
     import gc
     import multiprocessing
 
@@ -185,7 +187,10 @@ def forked_map(function: Callable, items: list, workers: int, chunksize: int = 1
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             try:
-                yield from pool.map(function, items, chunksize=max(1, chunksize))
+                results = pool.map(function, items, chunksize=max(1, chunksize))
+                if meanwhile is not None:
+                    meanwhile()
+                yield from results
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

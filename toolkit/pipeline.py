@@ -238,9 +238,6 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
     latest signed one, untouched, when nothing changed since it was made, unless ``resign``)."""
     from toolkit.documents.compose import compose_all
     from toolkit.documents.filing import volume_kinds
-    from toolkit.dossier.build import build_dossier
-    from toolkit.dossier.from_case import volume_spec
-    from toolkit.dossier.provenance import provenance
     from toolkit.render.outputs import write_documents
 
     today = dt.date.today()
@@ -251,7 +248,12 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
     # the volume is an electronic record: no blank pages for two-sided printing in it
     documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
-    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False)
+    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False,
+                               meanwhile=_load_bundling)
+    from toolkit.dossier.build import build_dossier
+    from toolkit.dossier.from_case import volume_spec
+    from toolkit.dossier.provenance import provenance
+
     origin = provenance(result.case.folder, volume_inputs(result.case, context))
     for reason in origin.reasons:
         logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
@@ -260,6 +262,17 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
     spec = replace(spec, inputs=tuple(config_inputs(context)))
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
     return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts, resign=resign)
+
+
+def _load_bundling() -> None:
+    """Import the bundling, validating and signing code (pikepdf, pyHanko: about a second):
+    done while the documents are rendered in other processes."""
+    import toolkit.dossier.build
+    import toolkit.dossier.from_case
+    import toolkit.dossier.provenance  # noqa: F401
+    from toolkit.dossier.sign import load_signing_code
+
+    load_signing_code()
 
 
 def volume_inputs(case, context: RunContext) -> list[Path]:

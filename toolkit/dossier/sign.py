@@ -93,6 +93,15 @@ def read_passphrase(cfg: SignerConfig) -> bytes:
                        "（或在终端中运行以便输入口令）；口令不得写在仓库中的文件里")
 
 
+def load_signing_code() -> None:
+    """Import what signing uses (pyHanko's signers, timestamps and font tools), so that a run
+    can do it while other processes work (toolkit.pipeline.dossier: while rendering)."""
+    import pyhanko.pdf_utils.font.opentype
+    import pyhanko.pdf_utils.incremental_writer
+    import pyhanko.sign.signers
+    import pyhanko.sign.timestamps  # noqa: F401
+
+
 def load_signer(cfg: SignerConfig):
     """The pyHanko signer for ``cfg``; :class:`DossierError` when the key cannot be used."""
     from pyhanko.sign import signers

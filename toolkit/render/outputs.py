@@ -8,6 +8,7 @@ they are written together through a scratch folder and published by renames
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,17 +36,22 @@ def output_name(document: Document) -> str:
 
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
                     formats=FORMATS, docx_shell: Path | None = None, *,
-                    duplex: bool = True, workers: int | None = None) -> list[RenderedDocument]:
+                    duplex: bool = True, workers: int | None = None,
+                    meanwhile: Callable[[], object] | None = None) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write all files (:func:`publish_all`).
 
     ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
     ``duplex``: printed on both sides (the 版记 on an even page).  The documents are made in
-    ``workers`` processes (default: one per core, see :func:`_worker_count`)."""
+    ``workers`` processes (default: one per core, see :func:`_worker_count`); ``meanwhile``
+    is other work of the caller, done in this process while they make them (before, without
+    workers)."""
     job = _Job(documents, fonts, tuple(formats), docx_shell, duplex)
     count = _worker_count(workers, len(documents))
     if count > 1:
-        made = _in_workers(job, count)
+        made = _in_workers(job, count, meanwhile)
     else:
+        if meanwhile is not None:
+            meanwhile()
         made = [job.make(index) for index in range(len(documents))]
     results, data = [], {}
     for document, (outputs, records) in zip(documents, made, strict=True):
@@ -120,34 +126,39 @@ def _make_in_worker(index: int) -> _Made:
     return outputs, records, cachefile.take_added()
 
 
-def _in_workers(job: _Job, count: int) -> list[tuple[dict[str, bytes], list[RenderRecord]]]:
-    """``job.make`` of every document, the first here and the rest in ``count`` forked processes
+def _in_workers(job: _Job, count: int, meanwhile: Callable[[], object] | None
+                ) -> list[tuple[dict[str, bytes], list[RenderRecord]]]:
+    """``job.make`` of every document in ``count`` forked processes
     (:func:`toolkit.batch.forked_map`), in the documents' order.
 
-    The longest document is made here first: the workers then inherit what it loaded (fonts,
-    templates, the DOCX shell) instead of each loading it again.  The rest are handed out longest
-    first, so that no worker is left with a long one at the end.  What a worker added to the
-    caches (title word breaks, font digests) is kept here, which writes them.  An error in a
-    worker (a character no font has) is raised here as it was raised there; a worker that dies
-    (killed, out of memory) leaves the documents not yet made to this process."""
+    Unless this process has other work (``meanwhile``), the longest document is made here
+    first: the workers then inherit what it loaded (fonts, templates, the DOCX shell) instead
+    of each loading it again.  The rest are handed out longest first, so that no worker is
+    left with a long one at the end.  What a worker added to the caches (title word breaks,
+    font digests) is kept here, which writes them.  An error in a worker (a character no font
+    has) is raised here as it was raised there; a worker that dies (killed, out of memory)
+    leaves the documents not yet made to this process."""
     from concurrent.futures.process import BrokenProcessPool
 
     from toolkit import cachefile
     from toolkit.batch import forked_map
 
     order = sorted(range(len(job.documents)), key=lambda i: -_weight(job.documents[i]))
-    if job.fonts is not None:
-        job.fonts.deferred = []  # this one's report too comes in the documents' order
-    try:
-        made = {order[0]: job.make(order[0])}
-    finally:
+    made: dict[int, tuple[dict[str, bytes], list[RenderRecord]]] = {}
+    if meanwhile is None:
         if job.fonts is not None:
-            job.fonts.deferred = None
-    rest = order[1:]
+            job.fonts.deferred = []  # this one's report too comes in the documents' order
+        try:
+            made[order[0]] = job.make(order[0])
+        finally:
+            if job.fonts is not None:
+                job.fonts.deferred = None
+    rest = [i for i in order if i not in made]
     _CURRENT[:] = [job]
     try:
         for index, (outputs, records, found) in zip(
-                rest, forked_map(_make_in_worker, rest, min(count, len(rest))), strict=True):
+                rest, forked_map(_make_in_worker, rest, min(count, len(rest)), meanwhile=meanwhile),
+                strict=True):
             made[index] = outputs, records
             cachefile.adopt(found)
     except BrokenProcessPool:

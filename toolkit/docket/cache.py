@@ -54,8 +54,9 @@ class Snapshot:
                 "broken": self.broken, "error": self.error, "data": self.data}
 
 
-def snapshot(folder: Path, fingerprint: str = "") -> Snapshot:
-    """Load one case (YAML, schemas, attachments) and keep what the rows need.
+def snapshot(folder: Path, fingerprint_: str | None = "") -> Snapshot:
+    """Load one case (YAML, schemas, attachments) and keep what the rows need; ``fingerprint_``
+    None: take the folder's :func:`fingerprint` first.
 
     Whatever a user can get wrong in a case folder is an ``RcmzError`` or a problem of the
     loaded case; it makes a broken snapshot, never an exception.
@@ -63,7 +64,9 @@ def snapshot(folder: Path, fingerprint: str = "") -> Snapshot:
     from toolkit.case.load import load_case
 
     folder = Path(folder)
-    shot = Snapshot(str(folder), fingerprint, current_step(folder))
+    if fingerprint_ is None:
+        fingerprint_ = fingerprint(folder)
+    shot = Snapshot(str(folder), fingerprint_, current_step(folder))
     try:
         case = load_case(folder)
     except RcmzError as error:
@@ -88,8 +91,10 @@ def load_snapshots(folders: list[Path], workers: int | None = None,
                    store: Store | None = None) -> list[Snapshot]:
     """Snapshots of ``folders``: from ``store`` when a folder is unchanged, else loaded now —
     in parallel worker processes when there are many."""
-    prints = [fingerprint(folder) for folder in folders]
-    shots: list[Snapshot | None] = [store.get(f, p) if store else None
+    # a folder the cache has no entry for is read whatever its fingerprint: that is taken where
+    # it is read (by a worker, when there are many)
+    prints = [fingerprint(folder) if store is not None and store.has(folder) else None for folder in folders]
+    shots: list[Snapshot | None] = [store.get(f, p) if store is not None and p is not None else None
                                     for f, p in zip(folders, prints, strict=True)]
     todo = [i for i, shot in enumerate(shots) if shot is None]
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -170,6 +175,9 @@ class Store:
     @staticmethod
     def _key(folder: Path) -> str:
         return Path(folder).name
+
+    def has(self, folder: Path) -> bool:
+        return isinstance(self.entries.get(self._key(folder)), dict)
 
     def get(self, folder: Path, fingerprint_: str) -> Snapshot | None:
         entry = self.entries.get(self._key(folder))

@@ -167,7 +167,7 @@ class StatusRow:
 # --- rows ----------------------------------------------------------------------------------------
 
 
-def row_from(shot: Snapshot, today: dt.date) -> StatusRow:
+def row_from(shot: Snapshot, today: dt.date, context_of=context_for) -> StatusRow:
     folder = Path(shot.folder)
     row = StatusRow(case_id=folder.name, folder=folder, applicant="", today=today,
                     step=BY_KEY[shot.step_key].title if shot.step_key else "",
@@ -176,20 +176,20 @@ def row_from(shot: Snapshot, today: dt.date) -> StatusRow:
         row.notes.append(shot.error)
         return row
     try:
-        _fill(row, case_of(shot), today)
+        _fill(row, case_of(shot), today, context_of)
     except RcmzError as error:  # e.g. a broken bureau.yaml or holiday table
         row.notes.append(error.format_message())
     return row
 
 
-def _fill(row: StatusRow, case, today: dt.date) -> None:
+def _fill(row: StatusRow, case, today: dt.date, context_of=context_for) -> None:
     row.case_id = case.id
     applicant = case.get("case", "applicant", "name")
     row.applicant = applicant if isinstance(applicant, str) else ""
     row.filed = case.has("filing")
     matter = case.get("case", "matter", "summary")
     row.matter = matter if isinstance(matter, str) else ""
-    calendar = context_for(case.folder).calendar
+    calendar = context_of(case.folder).calendar
     limits, missing = time_limits(case, calendar, today)
     pending: list[Pending] = []
     for limit in limits:
@@ -273,8 +273,27 @@ def collect(root: Path, today: dt.date, workers: int | None = None,
     folders = case_folders(root)
     store = Store(root) if cache else None
     shots = load_snapshots(folders, workers, store)
-    rows = [row_from(shot, today) for shot in shots]
+    context_of = _contexts_under(root)
+    rows = [row_from(shot, today, context_of) for shot in shots]
     return sorted(rows, key=StatusRow.sort_key)
+
+
+def _contexts_under(root: Path):
+    """``context_for`` of the case folders directly in ``root``: the context of ``root`` itself
+    for a folder that is no link and has no bureau.yaml of its own (its configuration is then
+    found where the root's is), worked out once rather than once per case."""
+    from toolkit.config import CONFIG_NAME
+
+    shared: list = []
+
+    def context_of(folder: Path):
+        if folder.parent != root or folder.is_symlink() or (folder / CONFIG_NAME).exists():
+            return context_for(folder)
+        if not shared:
+            shared.append(context_for(root))  # (an error is raised again for the next case)
+        return shared[0]
+
+    return context_of
 
 
 # --- output --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ costs time when it fails, never a wrong glyph.  ``marshal`` (plain data only), u
 cannot run code when a record is read.
 
 Records live in the font cache folder (:func:`toolkit.render.fontcache.cache_dir`), under
-``v<FORMAT>/metrics/``.
+``v<FORMAT>/metrics-<this module's FORMAT>/``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def folder() -> Path:
     from toolkit.render.fontcache import FORMAT as CACHE_FORMAT
     from toolkit.render.fontcache import cache_dir
 
-    return cache_dir() / f"v{CACHE_FORMAT}" / "metrics"
+    # a folder per format: installs of two versions of rcmz sharing a cache keep their own
+    # records instead of each replacing the other's at every run
+    return cache_dir() / f"v{CACHE_FORMAT}" / f"metrics-{FORMAT}"
 
 
 def _salt(kind: str, library: str) -> tuple:

@@ -29,7 +29,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -240,15 +239,7 @@ def _stamp_font_cache(book, roles: tuple[str, ...], chars: str) -> Path | None:
     folder = cache_folder()
     if folder is None:
         return None
-    made_from = [fonttools_version, str(_SUBSET_FORMAT), chars]
-    for role in roles:
-        for entry in book.files(role):  # "path" or "path#index", as configured
-            file = re.sub(r"#\d+$", "", entry)
-            try:
-                stat = os.stat(file)
-                made_from.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
-            except OSError:
-                made_from.append(f"{role}:{entry}:-")
+    made_from = [fonttools_version, str(_SUBSET_FORMAT), chars, *book.file_signatures(roles)]
     key = hashlib.sha256("\0".join(made_from).encode("utf-8")).hexdigest()
     return folder / "stamp-fonts" / f"{key[:32]}.ttf"
 

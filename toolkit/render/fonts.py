@@ -689,6 +689,20 @@ class FontBook:
         """The configured chain of ``role`` (``path#index`` entries), usable or not."""
         return list(self._chains[self._role(role)])
 
+    def file_signatures(self, roles: Iterable[str]) -> list[str]:
+        """What tells the font files of ``roles`` apart (each as configured, with its size and
+        modification time): part of the key of what is made from them and kept."""
+        out = []
+        for role in roles:
+            for entry in self.files(role):  # "path" or "path#index", as configured
+                file = re.sub(r"#\d+$", "", entry)
+                try:
+                    stat = os.stat(file)
+                    out.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+                except OSError:
+                    out.append(f"{role}:{entry}:-")
+        return out
+
     def _role(self, role: str) -> str:
         if role not in self._chains:
             raise RenderError(f"未知的字体角色：{role}")

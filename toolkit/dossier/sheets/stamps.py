@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,15 +128,7 @@ def _batch_key(stamps: Sequence[Stamp], book) -> str:
     from toolkit.dossier.sheets import pen
 
     made_from = [code_salt(__file__, pen.__file__), package_stamp("reportlab"), book.primary("songti")]
-    roles = ("songti", "heiti") if any(s.draft for s in stamps) else ("songti",)
-    for role in roles:
-        for entry in book.files(role):  # "path" or "path#index", as configured
-            file = re.sub(r"#\d+$", "", entry)
-            try:
-                stat = os.stat(file)
-                made_from.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
-            except OSError:
-                made_from.append(f"{role}:{entry}:-")
+    made_from += book.file_signatures(("songti", "heiti") if any(s.draft for s in stamps) else ("songti",))
     made_from += [repr((s.width, s.height, s.number, s.draft)) for s in stamps]
     return hashlib.sha256("\0".join(made_from).encode("utf-8")).hexdigest()[:40]
 

@@ -180,17 +180,7 @@ def _code() -> str:
 def _fonts(context: RunContext) -> str:
     """The font files each role is set with (path, size, modification time): their metrics
     make the lines."""
+    from toolkit.render.fontcache import file_signatures
+
     coverage = context.coverage
-    if coverage is None:
-        return ""
-    parts = []
-    for role, entries in sorted(coverage.chains.items()):
-        for entry in entries:
-            path = str(entry).rpartition("#")[0] if "#" in str(entry) else str(entry)
-            try:
-                info = os.stat(path)
-            except OSError:
-                parts.append(f"{role}:{entry}:?")
-                continue
-            parts.append(f"{role}:{entry}:{info.st_size}:{info.st_mtime_ns}")
-    return "\n".join(parts)
+    return "" if coverage is None else "\n".join(file_signatures(coverage.chains, sorted(coverage.chains)))

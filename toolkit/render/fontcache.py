@@ -34,13 +34,14 @@ import atexit
 import copy
 import logging
 import os
+import re
 import shutil
 import struct
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +125,22 @@ def part_order(parts: Iterable[str]) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # folders
+
+
+def file_signatures(chains: Mapping[str, Iterable[str]], roles: Iterable[str]) -> list[str]:
+    """What tells the font files of ``roles`` in ``chains`` (role → ``path`` or ``path#index``
+    entries, as configured) apart, with each file's size and modification time: part of the key
+    of what is made from them and kept (page counts, stamp batches, stamp fonts)."""
+    out = []
+    for role in roles:
+        for entry in chains.get(role, ()):
+            file = re.sub(r"#\d+$", "", str(entry))  # "collection.ttc#2": face 2 of the file
+            try:
+                stat = os.stat(file)
+                out.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                out.append(f"{role}:{entry}:-")
+    return out
 
 
 def cache_dir() -> Path:

@@ -690,18 +690,10 @@ class FontBook:
         return list(self._chains[self._role(role)])
 
     def file_signatures(self, roles: Iterable[str]) -> list[str]:
-        """What tells the font files of ``roles`` apart (each as configured, with its size and
-        modification time): part of the key of what is made from them and kept."""
-        out = []
-        for role in roles:
-            for entry in self.files(role):  # "path" or "path#index", as configured
-                file = re.sub(r"#\d+$", "", entry)
-                try:
-                    stat = os.stat(file)
-                    out.append(f"{role}:{os.path.abspath(file)}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
-                except OSError:
-                    out.append(f"{role}:{entry}:-")
-        return out
+        """The font files of ``roles`` as keys of what is made from them tell them apart
+        (:func:`toolkit.render.fontcache.file_signatures`)."""
+        roles = list(roles)
+        return fontcache.file_signatures({role: self.files(role) for role in roles}, roles)
 
     def _role(self, role: str) -> str:
         if role not in self._chains:

@@ -58,7 +58,9 @@ print(json.dumps({
 
 def _run(case: Path, out: Path, workers: int, prepare: str = "", cache: Path | None = None) -> dict:
     script = SCRIPT.replace("PREPARE", textwrap.dedent(prepare))
-    env = {**os.environ, **({"RCMZ_CACHE_DIR": str(cache)} if cache else {})}
+    # a cache folder of its own: a run finding the documents another one made
+    # (toolkit.render.kept) would make none of them
+    env = {**os.environ, "RCMZ_CACHE_DIR": str(cache or out.with_name(f"{out.name}-cache"))}
     done = subprocess.run([sys.executable, "-c", script, str(case), str(out), str(workers)],
                           capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.splitlines()[-1])
@@ -147,3 +149,12 @@ def test_the_callers_other_work_is_done_while_the_workers_make_the_documents(exa
     assert parallel["meanwhile"] == [[True, 2]]     # once, here, with the workers started
     assert serial["meanwhile"] == [[True, 0]]
     assert parallel["files"] == serial["files"]
+
+
+def test_documents_found_kept_are_not_made_again(example, tmp_path):
+    # toolkit.render.kept: a second run of the same documents makes none, so forks none
+    case, cache = example("2025-003-hearing-deferral"), tmp_path / "cache"
+    first = _run(case, tmp_path / "one", 2, cache=cache)
+    again = _run(case, tmp_path / "two", 2, cache=cache)
+    assert first["forks"] == 2 and again["forks"] == 0
+    assert again["files"] == first["files"] and again["reports"] == first["reports"]

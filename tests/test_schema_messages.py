@@ -1,9 +1,9 @@
 """Schema problems are Chinese messages at the offending value, one per problem.
 
 ``validate`` takes one of two paths by how often the process has used a schema: the first
-:data:`~toolkit.case.schema.FAST_AFTER` files go straight to jsonschema; after that (a batch)
-a fastjsonschema-compiled validator answers "valid?" first and only invalid files go on to
-jsonschema.  Each test here starts from an unused schema, whatever ran before it, and the
+:data:`~toolkit.case.schema.FAST_AFTER` files go straight to jsonschema unless a compiled
+validator is kept from an earlier run; after that (a batch) a fastjsonschema-compiled validator
+answers "valid?" first and only invalid files go on to jsonschema.  Each test here starts from an unused schema, whatever ran before it, and the
 message tests run on both paths.
 """
 
@@ -25,6 +25,7 @@ FEEDBACK = "feedback.schema.json"
 def unused_schemas(monkeypatch):
     """No schema used yet in this process, as when this file runs alone."""
     monkeypatch.setattr(schema, "_uses", Counter())
+    monkeypatch.setattr(schema, "_FAST", {})
 
 
 def as_in_a_batch() -> None:
@@ -50,21 +51,28 @@ def test_valid_file_has_no_problems(tmp_path, path):
     assert messages(tmp_path, VALID_FEEDBACK) == []
 
 
-def test_batch_path_starts_after_fast_after_files(tmp_path, monkeypatch):
-    """The compiled validator is consulted from the (FAST_AFTER + 1)-th file on, not before."""
-    consulted = []
-    compiled = schema.fast_validator_for(FEEDBACK)
-
-    def spy(schema_file):
-        consulted.append(schema_file)
-        return compiled
-
-    monkeypatch.setattr(schema, "fast_validator_for", spy)
+def test_batch_path_starts_after_fast_after_files(tmp_path):
+    """No validator is compiled for the first FAST_AFTER files of a schema (jsonschema answers
+    them); the (FAST_AFTER + 1)-th file compiles it and keeps it in the cache folder."""
     for _ in range(schema.FAST_AFTER):
         assert messages(tmp_path, VALID_FEEDBACK) == []
-    assert consulted == []
+    assert schema._FAST == {}
+    assert not (tmp_path / "cache" / "validators").exists()
     assert messages(tmp_path, VALID_FEEDBACK) == []
-    assert consulted == [FEEDBACK]
+    assert FEEDBACK in schema._FAST
+    assert len(list((tmp_path / "cache" / "validators").glob("*.bin"))) == 1
+
+
+def test_a_kept_validator_answers_the_first_file_without_jsonschema(tmp_path, monkeypatch):
+    """A validator compiled by an earlier run is used from a new run's first file."""
+    schema.fast_validator_for(FEEDBACK)                      # an earlier run compiled and kept it
+    monkeypatch.setattr(schema, "_FAST", {})                 # this run has made none
+
+    def no_jsonschema(schema_file):
+        raise AssertionError(f"jsonschema used for a valid file of {schema_file}")
+
+    monkeypatch.setattr(schema, "validator_for", no_jsonschema)
+    assert messages(tmp_path, VALID_FEEDBACK) == []
 
 
 def test_batch_path_answers_a_valid_file_without_jsonschema(tmp_path, monkeypatch):

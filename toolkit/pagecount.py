@@ -27,7 +27,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-from toolkit import __version__
 from toolkit.case.model import Case
 from toolkit.context import RunContext
 from toolkit.documents.registry import DocumentKind
@@ -162,17 +161,14 @@ def _inputs(case: Case, context: RunContext) -> str:
 
 @cache
 def _code() -> str:
-    """A digest of the toolkit's version, its wording templates and its typesetting code (all
-    of ``toolkit/render/``): read once per process, which runs the code it has loaded."""
-    from toolkit import render
+    """A digest of the typesetting code (:func:`toolkit.render.code_digest`) and the wording
+    templates: read once per process, which runs the code it has loaded."""
     from toolkit.paths import TEMPLATES_DIR
+    from toolkit.render import code_digest
 
-    digest = hashlib.sha256(__version__.encode())
-    root = Path(render.__file__).parent
-    files = sorted(p for p in Path(TEMPLATES_DIR).glob("*") if p.suffix in (".j2", ".py"))
-    files += sorted(root.rglob("*.py"))
-    for path in files:
-        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode())
+    digest = hashlib.sha256(code_digest().encode())
+    for path in sorted(p for p in Path(TEMPLATES_DIR).glob("*") if p.suffix in (".j2", ".py")):
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -16,8 +16,6 @@ from functools import cache, partial
 from types import CodeType
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
 
 from toolkit.case.problems import Problem, dotted
 from toolkit.case.yamlio import LoadedFile
@@ -44,21 +42,26 @@ def _python_type_name(value) -> str:
 
 
 @cache
-def _registry() -> Registry:
-    resources = []
-    for path in sorted(SCHEMAS_DIR.glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents["$id"], Resource.from_contents(contents)))
-    return Registry().with_resources(resources)
+def schema_of(schema_file: str) -> dict:
+    """The schema of ``schema_file`` with every $ref replaced by what it refers to."""
+    # Following $refs at validation time costs half of a check; the schemas have no recursion,
+    # so they are inlined once here.
+    return _inline(_schema_file(schema_file))
 
 
 @cache
-def validator_for(schema_file: str) -> Draft202012Validator:
-    schema = json.loads((SCHEMAS_DIR / schema_file).read_text(encoding="utf-8"))
+def _schema_file(schema_file: str) -> dict:
+    return json.loads((SCHEMAS_DIR / schema_file).read_text(encoding="utf-8"))
+
+
+@cache
+def validator_for(schema_file: str):
+    """jsonschema's validator, which explains every problem of a file (imported only then: a
+    valid file is answered by the fast validator)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     # (The schemas themselves are checked against the metaschema in the tests, not at every run.)
-    # Following $refs at validation time costs half of a check; the schemas have no recursion,
-    # so they are inlined once here.
-    return Draft202012Validator(_inline(schema), format_checker=FormatChecker())
+    return Draft202012Validator(schema_of(schema_file), format_checker=FormatChecker())
 
 
 def _inline(node):
@@ -71,10 +74,6 @@ def _inline(node):
     return node
 
 
-def schema_of(schema_file: str) -> dict:
-    return validator_for(schema_file).schema
-
-
 def _is_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)
@@ -83,28 +82,37 @@ def _is_date(value: str) -> bool:
     return True
 
 
-@cache
-def fast_validator_for(schema_file: str):
+#: The fast validators made in this process, by schema file.
+_FAST: dict[str, Callable] = {}
+
+
+def fast_validator_for(schema_file: str, *, compile_it: bool = True) -> Callable | None:
     """The same schema compiled to Python by fastjsonschema: 20× faster on valid files.
 
     Nearly every file is valid, so it answers "valid?"; only an invalid file goes through
     jsonschema, which lists every problem with its path for the messages.  Compiling it (Python's
-    compiler on some 30 KB of generated code per schema) is done once and
-    kept in the user's cache folder (toolkit.case.schema._compiled).
+    compiler on some 30 KB of generated code per schema) is done once and kept in the user's
+    cache folder (:func:`_compiled`).  Without ``compile_it``: None when it is not kept there.
     """
-    schema = dict(validator_for(schema_file).schema)
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # same keywords, once inlined
-    formats = {"date": _is_date}
-    name, code = _compiled(schema, formats)
-    namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 — the code fastjsonschema made of our own schema
-    return partial(namespace[name], custom_formats=formats)
+    found = _FAST.get(schema_file)
+    if found is None:
+        schema = dict(schema_of(schema_file))
+        schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # same keywords, once inlined
+        formats = {"date": _is_date}
+        made = _compiled(schema, formats, compile_it=compile_it)
+        if made is None:
+            return None
+        namespace: dict = {}
+        exec(made[1], namespace)  # noqa: S102 — the code fastjsonschema made of our own schema
+        found = _FAST[schema_file] = partial(namespace[made[0]], custom_formats=formats)
+    return found
 
 
-def _compiled(schema: dict, formats: dict) -> tuple[str, CodeType]:
+def _compiled(schema: dict, formats: dict, *, compile_it: bool) -> tuple[str, CodeType] | None:
     """(the function's name, the compiled code) fastjsonschema makes of ``schema``: from the cache
     folder when it was made before, by the schema, fastjsonschema's version and Python's (each
-    file carries the SHA-256 of its content: a damaged one is made again, never run)."""
+    file carries the SHA-256 of its content: a damaged one is made again, never run); else made
+    now if ``compile_it``, else None."""
     import hashlib
     import marshal
     import sys
@@ -124,6 +132,8 @@ def _compiled(schema: dict, formats: dict) -> tuple[str, CodeType]:
                     return name, code
         except (OSError, ValueError, EOFError, TypeError):
             pass
+    if not compile_it:
+        return None
     # only "valid?" is asked: without the details of a failure the code is a third as long
     source = fastjsonschema.compile_to_code(schema, formats=formats, detailed_exceptions=False)
     found = re.search(r"^def (\w+)\(", source, re.M)
@@ -136,7 +146,7 @@ def _compiled(schema: dict, formats: dict) -> tuple[str, CodeType]:
 
 
 #: Compiling a fast validator costs about 8 ms, repaid after some 20 files of its schema: a
-#: single case is checked without it, a folder of cases with it.
+#: single case is checked with it only when it is kept already, a folder of cases always.
 FAST_AFTER = 20
 _uses: Counter = Counter()
 
@@ -147,7 +157,6 @@ def prepare_fast_validators() -> None:
     from toolkit.case.steps import STEPS
 
     for step in STEPS:
-        validator_for(step.schema)
         fast_validator_for(step.schema)
         _uses[step.schema] = max(_uses[step.schema], FAST_AFTER)
 
@@ -156,9 +165,10 @@ def validate(loaded: LoadedFile, schema_file: str, display_path: str | Callable[
     """The problems of ``loaded`` against its schema, in its file (``display_path``: the file
     as messages name it, or what gives it: asked only when there is a problem)."""
     _uses[schema_file] += 1
-    if _uses[schema_file] > FAST_AFTER:
+    fast = fast_validator_for(schema_file, compile_it=_uses[schema_file] > FAST_AFTER)
+    if fast is not None:
         try:
-            fast_validator_for(schema_file)(loaded.data)
+            fast(loaded.data)
             return []
         except fastjsonschema.JsonSchemaException:
             pass
@@ -252,8 +262,18 @@ def _describe(schema: dict) -> dict:
     """A subschema with its $ref followed; its own keywords (a local title) win."""
     if "$ref" not in schema:
         return schema
-    target = _registry().resolver().lookup("https://rcmz.invalid/schemas/" + schema["$ref"]).contents
+    target = _referred(schema["$ref"])
     return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
+def _referred(ref: str) -> dict:
+    """What ``common.schema.json#/$defs/date`` refers to: our schemas refer to each other's
+    ``$defs`` by file name and JSON pointer (RFC 6901) only."""
+    file, _, pointer = ref.partition("#")
+    node = _schema_file(file)
+    for part in pointer.split("/")[1:]:
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def _schema_at(root: dict, path: list) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import traceback
 import xml.etree.ElementTree as ET
-from dataclasses import replace
+from dataclasses import astuple, replace
 from functools import lru_cache
 from typing import TypeVar
 
@@ -47,7 +47,7 @@ from toolkit.errors import RenderError
 from toolkit.jinjacache import bytecode_cache
 from toolkit.paths import TEMPLATES_DIR
 from toolkit.rules import articles
-from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number, phrases_of
+from toolkit.text import cn_date, cn_month, cn_number, doc_number, layer_number, normalize_typography, phrases_of
 
 # Line breaks and the indentation after them are template layout, not text: Chinese text has
 # no spaces between lines.  Spaces inside a line are left to the renderer, which prints them as
@@ -199,7 +199,28 @@ def compose(case: Case, config: BureauConfig, kind: DocumentKind, *, blank: bool
         if file is None:
             raise
         raise RenderError(f"文书模板出错：{type(error).__name__}: {error}", file=file, line=line) from error
-    return replace(parse(markup, kind), phrases=phrases_of([f.data for f in case.files.values()], config.data))
+    document = parse(markup, kind)
+    return replace(document, phrases=_phrases_in(document, phrases_of([f.data for f in case.files.values()],
+                                                                      config.data)))
+
+
+def _phrases_in(document: Document, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The case's names that occur in ``document``'s text: the only ones a line of it could
+    split.  (The others would tell two documents of equal text apart, and so make a document
+    whose text did not change again when another fact of the case changed: toolkit.render.kept.)"""
+    strings: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    walk(astuple(replace(document, phrases=(), meta={})))
+    text = "".join(strings)   # not one string by one: a phrase set across two is kept too
+    normalized = normalize_typography(text)
+    return tuple(p for p in phrases if p in text or p in normalized)
 
 
 def _template_frame(error: BaseException, default: str | None) -> tuple[str | None, int | None]:

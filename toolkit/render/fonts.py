@@ -582,12 +582,17 @@ class RenderRecord:
     roles: set[str] = field(default_factory=set)
     #: character → (role, face it fell back to), for characters the role's first face lacks
     fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: role → readable name of the face that set it, for the roles with fallbacks; and (role,
+    #: face) of the roles set in a free stand-in.  Filled when the PDF is finished, so that a
+    #: kept PDF (toolkit.render.kept) is reported without loading its fonts.
+    primaries: dict[str, str] = field(default_factory=dict)
+    standins: list[tuple[str, str]] = field(default_factory=list)
 
-    def fallback_line(self, book: FontBook) -> str:
+    def fallback_line(self) -> str:
         by_role: dict[str, list[str]] = {}
         for ch, (role, label) in self.fallbacks.items():
             by_role.setdefault(role, []).append(f"{ch}（{_readable(label)}）")
-        parts = [f"{ROLE_NAMES[r]}字体 {book.primary_label(r)} 缺 {len(v)} 字，改用后备字体："
+        parts = [f"{ROLE_NAMES[r]}字体 {self.primaries[r]} 缺 {len(v)} 字，改用后备字体："
                  + "、".join(v) for r, v in by_role.items()]
         return f"《{self.title}》：" + "；".join(parts)
 
@@ -807,6 +812,9 @@ class FontBook:
         return item[1]
 
     def _finished(self, record: RenderRecord) -> None:
+        record.primaries = {role: self.primary_label(role) for _, (role, _) in record.fallbacks.items()}
+        if self.official and record.roles:
+            record.standins = self.standins()
         if self.deferred is not None:
             self.deferred.append(record)
         else:
@@ -817,16 +825,14 @@ class FontBook:
         self.renders.append(record)
         del self.renders[:-1000]
         if record.fallbacks:
-            log.warning(record.fallback_line(self))
-        if self.official and not self._warned_standins and record.roles:
-            standins = self.standins()
-            if standins:
-                self._warned_standins = True
-                log.warning(
-                    "公文未用正式字体排印，而用免费替代字体：%s。正式印发前请安装仿宋_GB2312、"
-                    "方正小标宋简体、黑体、楷体_GB2312 等字体，或在 bureau.yaml 的 fonts 一节指定"
-                    "（rcmz fonts 查看各角色所用字体）",
-                    "，".join(f"{ROLE_NAMES[r]}→{label}" for r, label in standins))
+            log.warning(record.fallback_line())
+        if record.standins and not self._warned_standins:
+            self._warned_standins = True
+            log.warning(
+                "公文未用正式字体排印，而用免费替代字体：%s。正式印发前请安装仿宋_GB2312、"
+                "方正小标宋简体、黑体、楷体_GB2312 等字体，或在 bureau.yaml 的 fonts 一节指定"
+                "（rcmz fonts 查看各角色所用字体）",
+                "，".join(f"{ROLE_NAMES[r]}→{label}" for r, label in record.standins))
 
     # -- coverage --------------------------------------------------------------------------
     def _index(self, ch: str, role: str) -> int:

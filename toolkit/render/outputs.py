@@ -41,21 +41,25 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
     """Typeset every document in memory first, then write all files (:func:`publish_all`).
 
     ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
-    ``duplex``: printed on both sides (the 版记 on an even page).  The documents are made in
-    ``workers`` processes (default: one per core, see :func:`_worker_count`); ``meanwhile``
-    is other work of the caller, done in this process while they make them (before, without
-    workers)."""
-    job = _Job(documents, fonts, tuple(formats), docx_shell, duplex)
-    count = _worker_count(workers, len(documents))
-    if count > 1:
-        made = _in_workers(job, count, meanwhile)
-    else:
-        if meanwhile is not None:
-            meanwhile()
-        made = [job.make(index) for index in range(len(documents))]
+    ``duplex``: printed on both sides (the 版记 on an even page).  A document made before from
+    the same content, code and fonts is taken from the kept documents (:mod:`toolkit.render.kept`);
+    the others are made in ``workers`` processes (default: one per core, see
+    :func:`_worker_count`); ``meanwhile`` is other work of the caller, done in this process
+    while they make them (before, without workers)."""
+    from toolkit.render.kept import KeptDocuments
+
+    formats = tuple(formats)
+    kept = KeptDocuments.open(fonts, formats, docx_shell, duplex)
+    keys = [kept.key(document) for document in documents] if kept is not None else []
+    found = {i: hit for i, key in enumerate(keys) if kept is not None and (hit := kept.find(key))}
+    missing = [i for i in range(len(documents)) if i not in found]
+    job = _Job([documents[i] for i in missing], fonts, formats, docx_shell, duplex)
+    made = dict(zip(missing, _make_all(job, _worker_count(workers, len(missing)), meanwhile),
+                    strict=True))
     results, data = [], {}
-    for document, (outputs, records) in zip(documents, made, strict=True):
-        for record in records:  # a worker's PDFs are reported here, in the documents' order
+    for index, document in enumerate(documents):
+        outputs, records = found.get(index) or made[index]
+        for record in records:  # reported here, in the documents' order
             assert fonts is not None
             fonts.report(record)
         files = {fmt: out_dir / f"{output_name(document)}.{fmt}" for fmt in outputs}
@@ -63,7 +67,28 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
         results.append(RenderedDocument(document, files))
     with work_dir(out_dir) as work:
         publish_all(work, data)
+    if kept is not None:
+        for index in missing:
+            kept.keep(keys[index], made[index])
+        kept.trim()
     return results
+
+
+def _make_all(job: _Job, count: int, meanwhile: Callable[[], object] | None
+              ) -> list[tuple[dict[str, bytes], list[RenderRecord]]]:
+    """The files and font records of every document of ``job``, in its order: in ``count``
+    worker processes, or here."""
+    if count > 1:
+        return _in_workers(job, count, meanwhile)
+    if meanwhile is not None:
+        meanwhile()
+    if job.fonts is None:
+        return [job.make(index) for index in range(len(job.documents))]
+    job.fonts.deferred = []  # the records come back with the files, to be kept with them
+    try:
+        return [job.make(index) for index in range(len(job.documents))]
+    finally:
+        job.fonts.deferred = None
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,11 @@
 """Schema problems are Chinese messages at the offending value, one per problem.
 
-``validate`` takes one of two paths by how often the process has used a schema: the first
-:data:`~toolkit.case.schema.FAST_AFTER` files go straight to jsonschema unless a compiled
-validator is kept from an earlier run; after that (a batch) a fastjsonschema-compiled validator
-answers "valid?" first and only invalid files go on to jsonschema.  Each test here starts from an unused schema, whatever ran before it, and the
-message tests run on both paths.
+``validate`` asks a fastjsonschema-compiled validator "valid?" first (compiled once and kept in
+the cache folder); only an invalid file goes on to jsonschema, which explains every problem.
+Each test here starts from a process that has made no validator yet.
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 import pytest
 
@@ -22,22 +18,10 @@ FEEDBACK = "feedback.schema.json"
 
 
 @pytest.fixture(autouse=True)
-def unused_schemas(monkeypatch):
-    """No schema used yet in this process, as when this file runs alone."""
-    monkeypatch.setattr(schema, "_uses", Counter())
+def no_validators_made(monkeypatch):
+    """No validator made yet in this process, as when this file runs alone."""
     monkeypatch.setattr(schema, "_FAST", {})
-
-
-def as_in_a_batch() -> None:
-    """The schema already used for FAST_AFTER files: the next file takes the batch path."""
-    schema._uses[FEEDBACK] = schema.FAST_AFTER
-
-
-@pytest.fixture(params=["single file", "batch"])
-def path(request, unused_schemas):
-    if request.param == "batch":
-        as_in_a_batch()
-    return request.param
+    schema.validator_for.cache_clear()
 
 
 def messages(tmp_path, text, schema_file=FEEDBACK):
@@ -47,42 +31,33 @@ def messages(tmp_path, text, schema_file=FEEDBACK):
             for p in validate(load_yaml(path), schema_file, "05-feedback.yaml")]
 
 
-def test_valid_file_has_no_problems(tmp_path, path):
+def _no_jsonschema(monkeypatch) -> None:
+    def refused(schema_file):
+        raise AssertionError(f"jsonschema used for a valid file of {schema_file}")
+
+    monkeypatch.setattr(schema, "validator_for", refused)
+
+
+def test_valid_file_has_no_problems(tmp_path):
     assert messages(tmp_path, VALID_FEEDBACK) == []
 
 
-def test_batch_path_starts_after_fast_after_files(tmp_path):
-    """No validator is compiled for the first FAST_AFTER files of a schema (jsonschema answers
-    them); the (FAST_AFTER + 1)-th file compiles it and keeps it in the cache folder."""
-    for _ in range(schema.FAST_AFTER):
-        assert messages(tmp_path, VALID_FEEDBACK) == []
-    assert schema._FAST == {}
-    assert not (tmp_path / "cache" / "validators").exists()
+def test_a_valid_file_is_answered_without_jsonschema_and_the_validator_kept(tmp_path, monkeypatch):
+    _no_jsonschema(monkeypatch)
     assert messages(tmp_path, VALID_FEEDBACK) == []
-    assert FEEDBACK in schema._FAST
     assert len(list((tmp_path / "cache" / "validators").glob("*.bin"))) == 1
 
 
-def test_a_kept_validator_answers_the_first_file_without_jsonschema(tmp_path, monkeypatch):
-    """A validator compiled by an earlier run is used from a new run's first file."""
+def test_a_kept_validator_is_not_compiled_again(tmp_path, monkeypatch):
+    """A validator compiled by an earlier run is read from the cache folder by the next."""
     schema.fast_validator_for(FEEDBACK)                      # an earlier run compiled and kept it
     monkeypatch.setattr(schema, "_FAST", {})                 # this run has made none
 
-    def no_jsonschema(schema_file):
-        raise AssertionError(f"jsonschema used for a valid file of {schema_file}")
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again")
 
-    monkeypatch.setattr(schema, "validator_for", no_jsonschema)
-    assert messages(tmp_path, VALID_FEEDBACK) == []
-
-
-def test_batch_path_answers_a_valid_file_without_jsonschema(tmp_path, monkeypatch):
-    as_in_a_batch()
-    schema.fast_validator_for(FEEDBACK)                      # compiled (and cached) beforehand
-
-    def no_jsonschema(schema_file):
-        raise AssertionError(f"jsonschema used for a valid file of {schema_file}")
-
-    monkeypatch.setattr(schema, "validator_for", no_jsonschema)
+    monkeypatch.setattr(schema.fastjsonschema, "compile_to_code", no_compiling)
+    _no_jsonschema(monkeypatch)
     assert messages(tmp_path, VALID_FEEDBACK) == []
 
 
@@ -98,18 +73,18 @@ def test_batch_path_answers_a_valid_file_without_jsonschema(tmp_path, monkeypatc
     (("explanation: 说明", "explaination: 说明"), (4, 1, "explaination", "未知字段“explaination”，是否想写“explanation”？")),
     (("explanation: 说明", "答复解释: 说明"), (4, 1, "答复解释", "未知字段“答复解释”，是否想写“explanation”（答复解释）？")),
 ])
-def test_each_kind_of_schema_problem(tmp_path, path, change, expected):
+def test_each_kind_of_schema_problem(tmp_path, change, expected):
     assert expected in messages(tmp_path, VALID_FEEDBACK.replace(*change))
 
 
-def test_missing_required_fields_each_named(tmp_path, path):
+def test_missing_required_fields_each_named(tmp_path):
     found = messages(tmp_path, "date: 2025-03-07\n")
     assert sorted(m[3] for m in found) == sorted(["文件顶层缺少必填字段“seq”（文号顺序号）",
                                                   "文件顶层缺少必填字段“method”（送达方式）",
                                                   "文件顶层缺少必填字段“explanation”（答复解释）"])
 
 
-def test_wrong_top_level_type(tmp_path, path):
+def test_wrong_top_level_type(tmp_path):
     [(line, column, field, message)] = messages(tmp_path, "- a\n- b\n")
     assert message == "“文件顶层”（反馈（05-feedback.yaml））应为键值对（映射），实际是列表“['a', 'b']”"
 

@@ -265,8 +265,9 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
 
 
 def _load_bundling() -> None:
-    """Import the bundling, validating and signing code (pikepdf, pyHanko: about a second):
-    done while the documents are rendered in other processes."""
+    """Import the bundling, validating and signing code (pikepdf, pyHanko: about a second)
+    while the documents are rendered in other processes (when none is rendered, a volume found
+    unchanged needs little of it)."""
     import toolkit.dossier.build
     import toolkit.dossier.from_case
     import toolkit.dossier.provenance  # noqa: F401

@@ -10,7 +10,6 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections import Counter
 from collections.abc import Callable
 from functools import cache, partial
 from types import CodeType
@@ -86,33 +85,31 @@ def _is_date(value: str) -> bool:
 _FAST: dict[str, Callable] = {}
 
 
-def fast_validator_for(schema_file: str, *, compile_it: bool = True) -> Callable | None:
+def fast_validator_for(schema_file: str) -> Callable:
     """The same schema compiled to Python by fastjsonschema: 20× faster on valid files.
 
     Nearly every file is valid, so it answers "valid?"; only an invalid file goes through
-    jsonschema, which lists every problem with its path for the messages.  Compiling it (Python's
-    compiler on some 30 KB of generated code per schema) is done once and kept in the user's
-    cache folder (:func:`_compiled`).  Without ``compile_it``: None when it is not kept there.
+    jsonschema, which lists every problem with its path for the messages (and is imported only
+    then: 0.1 s of every command).  Compiling it (Python's compiler on some 30 KB of generated
+    code per schema, about 8 ms) is done once and kept in the user's cache folder
+    (:func:`_compiled`).
     """
     found = _FAST.get(schema_file)
     if found is None:
         schema = dict(schema_of(schema_file))
         schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # same keywords, once inlined
         formats = {"date": _is_date}
-        made = _compiled(schema, formats, compile_it=compile_it)
-        if made is None:
-            return None
+        name, code = _compiled(schema, formats)
         namespace: dict = {}
-        exec(made[1], namespace)  # noqa: S102 — the code fastjsonschema made of our own schema
-        found = _FAST[schema_file] = partial(namespace[made[0]], custom_formats=formats)
+        exec(code, namespace)  # noqa: S102 — the code fastjsonschema made of our own schema
+        found = _FAST[schema_file] = partial(namespace[name], custom_formats=formats)
     return found
 
 
-def _compiled(schema: dict, formats: dict, *, compile_it: bool) -> tuple[str, CodeType] | None:
+def _compiled(schema: dict, formats: dict) -> tuple[str, CodeType]:
     """(the function's name, the compiled code) fastjsonschema makes of ``schema``: from the cache
     folder when it was made before, by the schema, fastjsonschema's version and Python's (each
-    file carries the SHA-256 of its content: a damaged one is made again, never run); else made
-    now if ``compile_it``, else None."""
+    file carries the SHA-256 of its content: a damaged one is made again, never run)."""
     import hashlib
     import marshal
     import sys
@@ -132,8 +129,6 @@ def _compiled(schema: dict, formats: dict, *, compile_it: bool) -> tuple[str, Co
                     return name, code
         except (OSError, ValueError, EOFError, TypeError):
             pass
-    if not compile_it:
-        return None
     # only "valid?" is asked: without the details of a failure the code is a third as long
     source = fastjsonschema.compile_to_code(schema, formats=formats, detailed_exceptions=False)
     found = re.search(r"^def (\w+)\(", source, re.M)
@@ -145,33 +140,23 @@ def _compiled(schema: dict, formats: dict, *, compile_it: bool) -> tuple[str, Co
     return name, code
 
 
-#: Compiling a fast validator costs about 8 ms, repaid after some 20 files of its schema: a
-#: single case is checked with it only when it is kept already, a folder of cases always.
-FAST_AFTER = 20
-_uses: Counter = Counter()
-
-
 def prepare_fast_validators() -> None:
-    """Compile every step's fast validator now and use them from the first file: a run about
-    to check many cases in forked workers does it once, before they fork."""
+    """Make every step's fast validator now: a run about to check many cases in forked workers
+    does it once, before they fork."""
     from toolkit.case.steps import STEPS
 
     for step in STEPS:
         fast_validator_for(step.schema)
-        _uses[step.schema] = max(_uses[step.schema], FAST_AFTER)
 
 
 def validate(loaded: LoadedFile, schema_file: str, display_path: str | Callable[[], str]) -> list[Problem]:
     """The problems of ``loaded`` against its schema, in its file (``display_path``: the file
     as messages name it, or what gives it: asked only when there is a problem)."""
-    _uses[schema_file] += 1
-    fast = fast_validator_for(schema_file, compile_it=_uses[schema_file] > FAST_AFTER)
-    if fast is not None:
-        try:
-            fast(loaded.data)
-            return []
-        except fastjsonschema.JsonSchemaException:
-            pass
+    try:
+        fast_validator_for(schema_file)(loaded.data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     validator = validator_for(schema_file)
     errors = list(validator.iter_errors(loaded.data))
     if not errors:

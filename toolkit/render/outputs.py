@@ -44,8 +44,10 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
     ``duplex``: printed on both sides (the 版记 on an even page).  A document made before from
     the same content, code and fonts is taken from the kept documents (:mod:`toolkit.render.kept`);
     the others are made in ``workers`` processes (default: one per core, see
-    :func:`_worker_count`); ``meanwhile`` is other work of the caller, done in this process
-    while they make them (before, without workers)."""
+    :func:`_worker_count`).  ``meanwhile`` is other work of the caller that can overlap theirs:
+    done in this process while they make the documents, and not at all without workers (when
+    every document was found, or one process makes them), so the caller does what it needs of it
+    itself."""
     from toolkit.render.kept import KeptDocuments
 
     formats = tuple(formats)
@@ -80,8 +82,6 @@ def _make_all(job: _Job, count: int, meanwhile: Callable[[], object] | None
     worker processes, or here."""
     if count > 1:
         return _in_workers(job, count, meanwhile)
-    if meanwhile is not None:
-        meanwhile()
     if job.fonts is None:
         return [job.make(index) for index in range(len(job.documents))]
     job.fonts.deferred = []  # the records come back with the files, to be kept with them

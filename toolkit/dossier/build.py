@@ -45,9 +45,9 @@ from pathlib import Path
 import pikepdf
 
 from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
-from toolkit.attachments import assess
+from toolkit.attachments import PDFA_FLAVOUR, assess
 from toolkit.dossier import manifest as mf
-from toolkit.dossier import pdfa, renditions
+from toolkit.dossier import renditions
 from toolkit.dossier.bundle import assemble
 from toolkit.dossier.entries import plan_entries
 from toolkit.dossier.sheets import render_front
@@ -174,11 +174,6 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
     if signer is not None and not sign:
         log.warning("案件材料有未提交的修改：案卷按草稿生成，不签名（如确需签名请加 --force）")
     signing = signer if sign else None
-    key = None
-    if signing is not None:
-        from toolkit.dossier.sign import load_signer
-
-        key = load_signer(signing)
 
     with work_dir(out_dir) as work:
         # 2. every file, checked on its own
@@ -204,11 +199,20 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
              for n, item in enumerate(spec.items, 1)])
         content_pages = sum(p.pages for p in ordered)
         manifest = mf.build_manifest(spec, entries, parts, content_pages=content_pages,
-                                     pdfa=pdfa.FLAVOUR)
+                                     pdfa=PDFA_FLAVOUR)
         manifest_bytes = mf.dumps(manifest)
         manifest_sha = mf.digest(manifest_bytes)
         if not resign and (same := _same_as_signed(out_dir, spec.file_stem, manifest_sha)):
             return same
+        # Only now: a volume found unchanged needs neither the key (pyHanko) nor the PDF/A code
+        # (pikepdf's validator), about a second of imports.
+        from toolkit.dossier import pdfa
+
+        key = None
+        if signing is not None:
+            from toolkit.dossier.sign import load_signer
+
+            key = load_signer(signing)
         front = work / "front.pdf"
         back = work / "back.pdf"
         cover_pages, index_pages, links = render_front(front, spec, entries, book,
@@ -288,12 +292,16 @@ def _room_for(path: Path, need: int) -> None:
 
 def _check_sheet(path: Path, what: str) -> None:
     """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest)."""
+    from toolkit.dossier.pdfa import FLAVOUR_NAME
+
     judged = assess(path)
     if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
-        raise DossierError(f"{what}（{path.name}）不符合 {pdfa.FLAVOUR_NAME}：{judged.problem or judged.text}")
+        raise DossierError(f"{what}（{path.name}）不符合 {FLAVOUR_NAME}：{judged.problem or judged.text}")
 
 
 def _check_pdfa(part: Part) -> None:
+    from toolkit.dossier import pdfa
+
     where = f"{part.label}（{part.source}）"
     pdf = open_checked(part.pdf_path, where)
     try:

@@ -59,7 +59,8 @@ class KeptDocuments:
             from toolkit.paths import DOCX_SHELL
 
             common.update(hashlib.sha256(Path(docx_shell or DOCX_SHELL).read_bytes()).digest())
-        if fonts is not None:
+        if fonts is not None:  # (official: whether the PDF's record warns of stand-in faces)
+            common.update(f"official={fonts.official}\n".encode())
             common.update("\n".join(fonts.file_signatures(ROLES)).encode())
         self._common = common
         self.added = 0

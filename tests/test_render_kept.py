@@ -152,3 +152,37 @@ def test_no_cache_keeps_nothing(example, tmp_path, monkeypatch):
     made = _made_spy(monkeypatch)
     documents = pipeline.render(example(), tmp_path / "two", formats=("pdf",)).documents
     assert len(made) == len(documents)
+
+
+def test_a_documents_phrases_are_the_case_names_in_it_and_set_it_as_all_of_them(tmp_path):
+    """The kept documents' keys hold a document's phrases (what a line never splits): only the
+    case's names that occur in its text, so that another fact's change leaves it found.  The
+    others cannot change a line: the PDF and the DOCX come out the same with all of them."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from toolkit.case.load import load_case
+    from toolkit.documents.compose import compose_all
+    from toolkit.render.docx import render_docx
+    from toolkit.render.pdf import typeset, write_pdf
+    from toolkit.testing.cases import generate
+    from toolkit.testing.run import prepare
+    from toolkit.text import phrases_of
+
+    context = prepare(tmp_path / "cases")
+    checked = 0
+    for seed in (3, 11):
+        case = load_case(generate(tmp_path / "cases", seed, context.calendar, dt.date(2026, 12, 1)).folder)
+        every = phrases_of([f.data for f in case.files.values()], context.config.data)
+        for document in compose_all(case, context.config):
+            text = repr(replace(document, phrases=()))
+            assert {p for p in every if p in text} <= set(document.phrases) <= set(every)
+            widest = replace(document, phrases=every)
+            for made in (document, widest):
+                pages = typeset(made, context.fonts)
+                made_files = write_pdf(made, pages, context.fonts), render_docx(made, context.docx_shell)
+                if made is document:
+                    files = made_files
+            assert made_files == files, document.key
+            checked += len(every) > len(document.phrases)
+    assert checked  # some documents left names out

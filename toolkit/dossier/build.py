@@ -236,7 +236,7 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
-            pdfa.save(pdf, unsigned)
+            pdfa.save(pdf, unsigned, pdfa.file_identifier(manifest_sha))
 
         assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
                  plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)

@@ -151,7 +151,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
     with contextlib.ExitStack() as stack:
         # the job owns the source files the pages' streams are read from: alive until saved
         pdf = stack.enter_context(job.create_pdf())
-        if Name.ID in pdf.trailer:  # a new file gets a new /ID, derived from its content
+        if Name.ID in pdf.trailer:  # a new file gets a new /ID, its own (pdfa.save)
             del pdf.trailer[Name.ID]
         if Name.AcroForm in pdf.Root:  # form fields (old signatures) of the items are not ours
             del pdf.Root[Name.AcroForm]

@@ -380,3 +380,52 @@ def test_the_pages_of_a_long_volume_are_grouped_in_a_page_tree(tmp_path, signer_
     assert [n for n in numbers if n is not None] == [str(k) for k in range(1, len(numbers) - first)]
     report = verify_dossier(path, [test_cert[1]], spec.source_root)
     assert report.ok, report.text()
+
+
+def test_the_pages_of_validated_files_are_not_walked_again_in_the_volume(tmp_path, monkeypatch):
+    """Building, the volume's check visits none of its pages (each comes from a file, a sheet
+    or a stamp batch validated on its own) but does walk what the merge put on them — every
+    stamp form; ``rcmz verify``'s full check visits every page."""
+    from pikepdf.pdfa._walker import DocumentWalker
+
+    visited: list[tuple[str, str]] = []  # (file, role) of every object the walker visits
+    visit = DocumentWalker._visit
+
+    def seen(self, item):
+        visited.append((Path(self.ctx.pdf.filename).name, item.role))
+        visit(self, item)
+
+    monkeypatch.setattr(DocumentWalker, "_visit", seen)
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+        assert len(pdf.Root.Pages.Kids) == pages  # too few pages for a tree of nodes
+        stamped = sum(1 for page in pdf.pages
+                      if any(str(k).startswith("/Rcmz") for k in page.obj.Resources.get("/XObject", {}).keys()))
+    in_volume = [role for name, role in visited if name == "volume.pdf"]
+    assert in_volume.count("PageTreeNode") == 0 and in_volume.count("FormXObject") == stamped > 0
+    visited.clear()
+    assert dpdfa.validate_volume(path, {}).passed
+    assert [role for _, role in visited].count("PageTreeNode") == pages  # one node of all pages
+
+
+def test_the_volume_id_is_derived_from_its_manifest(tmp_path):
+    """Both halves of the unsigned volume's /ID are the same 16 bytes, made from the manifest's
+    digest (no hash of the whole written file): the same spec gives the same ID, another
+    manifest another one."""
+    from toolkit.dossier.build import manifest_digest
+
+    spec = make_case(tmp_path)
+    first = build_dossier(spec, tmp_path / "out1", None)
+    again = build_dossier(spec, tmp_path / "out2", None)
+    other = build_dossier(replace(spec, volume_title=spec.volume_title + "（补）"), tmp_path / "out3", None)
+    ids = []
+    for path in (first, again, other):
+        with pikepdf.open(path) as pdf:
+            halves = [bytes(half) for half in pdf.trailer.ID]
+        digest = manifest_digest(path)
+        assert digest is not None and halves == [dpdfa.file_identifier(digest)] * 2
+        ids.append(halves[0])
+    assert ids[0] == ids[1] != ids[2]
+    assert first.read_bytes() == again.read_bytes()

@@ -8,14 +8,15 @@ choice is kept here (:data:`FLAVOUR`) and explained in docs/dossier.md.
 Each item and attachment is validated on its own before merging (``toolkit.attachments.assess``,
 the answer kept by the file's SHA-256 in the user's cache folder, so an unchanged scan is not
 validated again), so a refusal names the file.  The merged volume is then prepared, saved and
-validated as written, but without walking again the content those files brought
-(:func:`validate_volume`): everything the merge makes or changes is walked — trailer, catalog,
+validated as written, but without walking again the pages those files brought
+(:func:`validate_volume`): what the merge makes or changes is walked — trailer, catalog,
 metadata, output intent, outline, page labels, the embedded manifest and originals, the page
-tree, every page dictionary with its boxes and annotations, the form dictionaries of the
-page-number stamps — and every object of the file goes through the validator's object checks
-(limits, filters, embedded files).  The generated sheets and the batches of stamps are
-validated on their own first, as the files are (their answers kept by digest), so their pages'
-content is trusted in the volume like the files'.
+tree, each page's dictionary against the page role and what the merge put on the page (the
+streams around its content, the form dictionaries of the page-number stamps, the annotations,
+the q/Q nesting as drawn) — and every other object of the file goes through the validator's
+object checks (limits, filters, embedded files).  The generated sheets and the batches of
+stamps are validated on their own first, as the files are (their answers kept by digest), so
+their pages are trusted in the volume like the files'.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
         pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
         forms = {form.objgen for page in owners.values() for _, form in _stamps(page.obj)} \
             if stamps_validated else set()
-        model = _VolumeModel(_content_objects(owners.values()) | set(pages))
+        model = _VolumeModel(_content_objects(owners.values()) | set(pages) | forms)
         with _ENGINE_LOCK, _trusting(written, pages, forms):
             return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
 
@@ -355,9 +356,10 @@ class _VolumeWalker(DocumentWalker):
 
 
 class _VolumeModel(WriteModel):
-    """The written file as it is (the identity model), less the trusted pages' dictionaries and
-    the objects that only their own content and resources reach: the validator's object checks
-    (limits, filters, embedded files) went over them in their own file."""
+    """The written file as it is (the identity model), less the trusted pages' dictionaries, the
+    objects that only their own content and resources reach and the trusted stamp forms (their
+    data and filters are their batch page's): the validator's object checks (limits, filters,
+    embedded files) went over them in their own file."""
 
     __slots__ = ("_left_out",)
 

@@ -184,7 +184,7 @@ def test_other_files_validated_meanwhile_get_pikepdfs_own_walker(tmp_path):
     path = build_dossier(spec, tmp_path / "out", None)
     seen = []
     with pikepdf.open(path) as volume, pikepdf.open(spec.items[0].pdf) as other:
-        with dpdfa._trusting(volume, {}):
+        with dpdfa._trusting(volume, dpdfa._Trust({})):
             seen = [type(_engine.DocumentWalker(ctx_for(pdf), None)).__name__ for pdf in (volume, other)]
     assert seen == ["_VolumeWalker", "DocumentWalker"]
 
@@ -429,3 +429,42 @@ def test_the_volume_id_is_derived_from_its_manifest(tmp_path):
         ids.append(halves[0])
     assert ids[0] == ids[1] != ids[2]
     assert first.read_bytes() == again.read_bytes()
+
+
+def open_pdf(path: Path, depth: int) -> Path:
+    """A one-page PDF whose content leaves ``depth`` levels of the graphics state open."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q " * depth + b"0 0 10 10 re f")
+    pdf.save(path)
+    return path
+
+
+def test_a_files_nesting_is_kept_with_its_answer_and_spares_reading_its_pages(tmp_path, monkeypatch):
+    """How deep a file's pages nest comes with its (kept) answer; a volume whose files and stamps
+    stay within the limit as drawn is not parsed for it — a file 27 levels deep, or leaving 27
+    levels open, is drawn 28 deep with the page number (the limit, allowed) — and one whose
+    numbers do not say so is parsed."""
+    deep, left = deep_pdf(tmp_path / "deep.pdf", 27), open_pdf(tmp_path / "open.pdf", 27)
+    assert attachments.assess(deep).nesting == attachments.Nesting(27, 0)
+    assert attachments.assess(left).nesting == attachments.Nesting(27, 27)
+    new_process(monkeypatch)  # the same numbers from the cache folder
+    assert attachments.assess(left).nesting == attachments.Nesting(27, 27)
+
+    parsed: list[int] = []
+    deepest_q = dpdfa._deepest_q
+    monkeypatch.setattr(dpdfa, "_deepest_q", lambda page, depths: parsed.append(1) or deepest_q(page, depths))
+    spec = make_case(tmp_path)
+    for k, (name, pdf) in enumerate((("深层", deep), ("未闭合", left))):
+        with_it = replace(spec, items=(spec.items[0], replace(spec.items[1], attachments=(Attachment(name, pdf),))))
+        path = build_dossier(with_it, tmp_path / f"out{k}", None)
+        assert parsed == []
+        assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
+    with pikepdf.open(path) as volume:
+        everything = {i: f"第{i}页" for i in range(len(volume.pages))}
+    said = dict.fromkeys(everything, attachments.Nesting(27, 27))
+    for stamps, parsing in ((attachments.Nesting(0, 0), False), (attachments.Nesting(1, 0), True), (None, True)):
+        parsed.clear()
+        assert dpdfa.validate_volume(path, everything, stamps_validated=True, nesting=said,
+                                     stamp_nesting=stamps).passed
+        assert bool(parsed) is parsing

@@ -27,6 +27,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO, cast
 
@@ -40,6 +41,7 @@ from pikepdf.pdfa._walker import DocumentWalker, _Item
 from pikepdf.pdfa._writemodel import WriteModel
 
 from toolkit.atomic import GuardedWriter
+from toolkit.attachments import Nesting, drawn_nesting
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
@@ -195,14 +197,19 @@ class _ScratchWriter(GuardedWriter):
             self.error = self.error or error
 
 
-def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = False) -> None:
+def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = False,
+                 nesting: Mapping[int, Nesting | None] | None = None,
+                 stamp_nesting: Nesting | None = None) -> None:
     """Validate the volume :func:`save` wrote at ``path`` (:func:`validate_volume`);
     DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
     the validator on their own, by index, each with the file's description for messages;
-    ``stamps_validated``: the stamps drawn on them come from batches that passed it too.
-    Called once the merged document is closed, so that its memory is not held meanwhile."""
+    ``stamps_validated``: the stamps drawn on them come from batches that passed it too;
+    ``nesting`` and ``stamp_nesting``: how deep those files' pages and the stamps nest (from
+    their validation).  Called once the merged document is closed, so that its memory is not
+    held meanwhile."""
     report = validate_volume(path, trusted, save_kwargs=VOLUME_SAVE_KWARGS,
-                             stamps_validated=stamps_validated)
+                             stamps_validated=stamps_validated, nesting=nesting,
+                             stamp_nesting=stamp_nesting)
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
@@ -233,12 +240,15 @@ _ENGINE_LOCK = threading.Lock()
 
 
 def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
-                    stamps_validated: bool = False) -> pdfa.Report:
+                    stamps_validated: bool = False, nesting: Mapping[int, Nesting | None] | None = None,
+                    stamp_nesting: Nesting | None = None) -> pdfa.Report:
     """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
-    ``trusted`` (content of files that passed the validator on their own, each index with the
-    file's description) without their content and resources, and with ``stamps_validated`` the
-    stamp forms drawn on those pages without theirs; with nothing trusted, the whole file
-    (``rcmz verify``)."""
+    ``trusted`` (of files that passed the validator on their own, each index with the file's
+    description) without walking them again, and with ``stamps_validated`` the stamp forms drawn
+    on those pages without their content and resources; with nothing trusted, the whole file
+    (``rcmz verify``).  ``nesting`` (by page index) and ``stamp_nesting``: how deep the pages'
+    files and the stamps nest the graphics state, known from their validation — a page whose
+    file and stamp leave it within the limit as drawn is not parsed for it."""
     try:
         # page attributes stay where they are inherited from, as pdfa.validate_written does
         written = pikepdf.open(source, inherit_page_attributes=False)
@@ -253,21 +263,33 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
         forms = {form.objgen for page in owners.values() for _, form in _stamps(page.obj)} \
             if stamps_validated else set()
         model = _VolumeModel(_content_objects(owners.values()) | set(pages) | forms)
-        with _ENGINE_LOCK, _trusting(written, pages, forms):
+        depths = {page.obj.objgen: known for i, page in owners.items()
+                  if (known := (nesting or {}).get(i)) is not None}
+        trust = _Trust(pages, forms, depths, stamp_nesting.deepest if stamp_nesting else None)
+        with _ENGINE_LOCK, _trusting(written, trust):
             return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
 
 
-#: The trusted pages and stamp forms of the volume being validated, by id() of its Pdf (see
-#: _walker_for).
-_TRUSTED: dict[int, tuple[Mapping[tuple[int, int], str], Set[tuple[int, int]]]] = {}
+@dataclass(frozen=True)
+class _Trust:
+    """What the volume's walker trusts: the pages (by object, with their file's description),
+    the stamp forms, the pages' nesting and the stamps' deepest (None: unknown)."""
+
+    pages: Mapping[tuple[int, int], str]
+    forms: Set[tuple[int, int]] = frozenset()
+    nesting: Mapping[tuple[int, int], Nesting] = field(default_factory=dict)
+    stamp_depth: int | None = None
+
+
+#: The trust of the volume being validated, by id() of its Pdf (see _walker_for).
+_TRUSTED: dict[int, _Trust] = {}
 
 
 @contextlib.contextmanager
-def _trusting(pdf: pikepdf.Pdf, pages: Mapping[tuple[int, int], str],
-              forms: Set[tuple[int, int]] = frozenset()) -> Iterator[None]:
+def _trusting(pdf: pikepdf.Pdf, trust: _Trust) -> Iterator[None]:
     """While validating ``pdf``, the engine makes its walker with :func:`_walker_for`."""
     original = _engine.DocumentWalker
-    _TRUSTED[id(pdf)] = (pages, forms)
+    _TRUSTED[id(pdf)] = trust
     _engine.DocumentWalker = partial(_walker_for, original)  # type: ignore[misc,assignment]
     try:
         yield
@@ -282,15 +304,15 @@ def _walker_for(original, ctx, schemas):
     found = _TRUSTED.get(id(ctx.pdf))
     if found is None:
         return original(ctx, schemas)
-    return _VolumeWalker(ctx, schemas, trusted=found[0], forms=found[1])
+    return _VolumeWalker(ctx, schemas, found)
 
 
 class _VolumeWalker(DocumentWalker):
-    def __init__(self, ctx, schemas, *, trusted: Mapping[tuple[int, int], str],
-                 forms: Set[tuple[int, int]] = frozenset()):
+    def __init__(self, ctx, schemas, trust: _Trust):
         super().__init__(ctx, schemas)
-        self.trusted = trusted
-        self.trusted_forms = forms
+        self.trust = trust
+        self.trusted = trust.pages
+        self.trusted_forms = trust.forms
         self.form_depths: dict[tuple[int, int], int] = {}
         self.approved: set[tuple[str, str]] = set()
 
@@ -343,12 +365,21 @@ class _VolumeWalker(DocumentWalker):
             yield from (self._child(stream, spec, depth, f"{where} /Contents") for stream in _wrapping(page))
             for name, form in stamps:
                 yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
-            if _deepest_q(page, self.form_depths) > MAX_Q_DEPTH:
+            if not self._nesting_holds(page) and _deepest_q(page, self.form_depths) > MAX_Q_DEPTH:
                 self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where,
                               f"{self.trusted[page.objgen]}：图形状态嵌套（q/Q）在加盖页号后超过 {MAX_Q_DEPTH} 层")
         annots = page.get(Name.Annots)
         if annots is not None:
             yield from self._each(annots, children["/Annots"], depth, f"{where} /Annots")
+
+    def _nesting_holds(self, page: pikepdf.Dictionary) -> bool:
+        """Whether what is known of the page's file and of the stamps keeps the page as drawn
+        within the limit: the file's content one q deeper (the wrapping), the stamp drawn one q
+        deeper than the file's content leaves it.  Unknown: the page is parsed."""
+        known, stamp = self.trust.nesting.get(page.objgen), self.trust.stamp_depth
+        if known is None or stamp is None:
+            return False
+        return max(known.deepest + 1, known.left_open + 1 + stamp) <= MAX_Q_DEPTH
 
     def _on_form(self, obj, where, depth):
         if obj.objgen not in self.trusted_forms:  # a trusted stamp's content: its batch's page
@@ -430,36 +461,5 @@ def _wrapping(page: pikepdf.Dictionary) -> list[pikepdf.Object]:
 
 
 def _deepest_q(page: pikepdf.Dictionary, form_depths: dict) -> int:
-    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too (only the
-    q, Q and Do operators are parsed)."""
-    resources = page.get(Name.Resources)
-    return _nesting(pikepdf.Page(page), resources, form_depths, set())
-
-
-def _nesting(owner, resources, form_depths: dict, open_forms: set) -> int:
-    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
-    depth = deepest = 0
-    for instruction in pikepdf.parse_content_stream(owner, "q Q Do"):
-        op, operands = str(instruction.operator), instruction.operands
-        if op == "q":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif op == "Q":
-            depth = max(0, depth - 1)
-        elif isinstance(xobjects, pikepdf.Dictionary):
-            form = xobjects.get(str(operands[0]))
-            if isinstance(form, pikepdf.Stream) and form.get(Name.Subtype) == Name.Form:
-                deepest = max(deepest, depth + _form_nesting(form, form_depths, open_forms))
-    return deepest
-
-
-def _form_nesting(form: pikepdf.Stream, form_depths: dict, open_forms: set) -> int:
-    """A form's own deepest nesting, relative to where it is drawn (once per form)."""
-    key = form.objgen
-    if key not in form_depths:
-        if key in open_forms:  # a form drawing itself: the validator refused it in its file
-            return 0
-        open_forms.add(key)
-        form_depths[key] = _nesting(form, form.get(Name.Resources), form_depths, open_forms)
-        open_forms.discard(key)
-    return form_depths[key]
+    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too."""
+    return drawn_nesting(pikepdf.Page(page), page.get(Name.Resources), form_depths)[0]

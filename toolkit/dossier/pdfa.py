@@ -260,22 +260,24 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
     with written:
         owners = {i: page for i, page in enumerate(written.pages) if i in trusted}
         pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
-        forms = {form.objgen for page in owners.values() for _, form in _stamps(page.obj)} \
-            if stamps_validated else set()
-        model = _VolumeModel(_content_objects(owners.values()) | set(pages) | forms)
+        stamped = {page.obj.objgen: _stamps(page.obj) for page in owners.values()}
+        forms = {form.objgen for found in stamped.values() for _, form in found} if stamps_validated else set()
+        model = _VolumeModel(_content_objects(owners.values(), stamped) | set(pages) | forms)
         depths = {page.obj.objgen: known for i, page in owners.items()
                   if (known := (nesting or {}).get(i)) is not None}
-        trust = _Trust(pages, forms, depths, stamp_nesting.deepest if stamp_nesting else None)
+        trust = _Trust(pages, stamped, forms, depths, stamp_nesting.deepest if stamp_nesting else None)
         with _ENGINE_LOCK, _trusting(written, trust):
             return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
 
 
 @dataclass(frozen=True)
 class _Trust:
-    """What the volume's walker trusts: the pages (by object, with their file's description),
-    the stamp forms, the pages' nesting and the stamps' deepest (None: unknown)."""
+    """What the volume's walker trusts: the pages (by object, with their file's description)
+    and the stamps on them, the stamp forms, the pages' nesting and the stamps' deepest (None:
+    unknown)."""
 
     pages: Mapping[tuple[int, int], str]
+    stamps: Mapping[tuple[int, int], list[tuple[str, pikepdf.Object]]] = field(default_factory=dict)
     forms: Set[tuple[int, int]] = frozenset()
     nesting: Mapping[tuple[int, int], Nesting] = field(default_factory=dict)
     stamp_depth: int | None = None
@@ -359,10 +361,10 @@ class _VolumeWalker(DocumentWalker):
         if not self._check("Page", page, shallow_json_of(page, self.ctx.model), f"{where} (Page)"):
             return
         children = self.schemas.children("Page")
-        stamps = _stamps(page)
+        stamps = self.trust.stamps[page.objgen]
         if stamps:
             spec = children["/Contents"]
-            yield from (self._child(stream, spec, depth, f"{where} /Contents") for stream in _wrapping(page))
+            yield from (self._child(stream, spec, depth, f"{where} /Contents") for stream in _wrapping(page, stamps))
             for name, form in stamps:
                 yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
             if not self._nesting_holds(page) and _deepest_q(page, self.form_depths) > MAX_Q_DEPTH:
@@ -405,16 +407,18 @@ class _VolumeModel(WriteModel):
         return self._objects
 
 
-def _content_objects(pages: Iterable[pikepdf.Page]) -> set[tuple[int, int]]:
+def _content_objects(pages: Iterable[pikepdf.Page],
+                     stamped: Mapping[tuple[int, int], list]) -> set[tuple[int, int]]:
     """The indirect objects reached from the /Contents and /Resources of ``pages``, what the
-    volume drew on them (the stamp forms, the content streams around the page's own) left out."""
+    volume drew on them (the stamp forms, ``stamped`` by page, and the content streams around
+    the page's own) left out."""
     seen: set[tuple[int, int]] = set()
     pending: list = []
     for page in pages:
         contents = page.obj.get(Name.Contents)
         # the volume's own streams around the page's (_wrapping) stay checked
         own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        pending += own[1:-1] if _wrapping(page.obj) else own
+        pending += own[1:-1] if _wrapping(page.obj, stamped[page.obj.objgen]) else own
         resources = page.obj.get(Name.Resources)
         if isinstance(resources, pikepdf.Dictionary):
             for category, entries in resources.items():
@@ -451,11 +455,11 @@ def _stamps(page: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
             if str(key).startswith("/" + STAMP_PREFIX) and isinstance(value, pikepdf.Stream)]
 
 
-def _wrapping(page: pikepdf.Dictionary) -> list[pikepdf.Object]:
+def _wrapping(page: pikepdf.Dictionary, stamps: list) -> list[pikepdf.Object]:
     """The content streams the merge put around a stamped page's own (``bundle._wrap``): "q"
     first, the stamp last; none on a page without a stamp."""
     contents = page.get(Name.Contents)
-    if not _stamps(page) or not isinstance(contents, pikepdf.Array) or len(contents) < 2:
+    if not stamps or not isinstance(contents, pikepdf.Array) or len(contents) < 2:
         return []
     return [contents[0], contents[len(contents) - 1]]
 

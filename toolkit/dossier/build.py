@@ -6,10 +6,11 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 2. check every item and attachment (type, encryption, damage) and convert images;
 3. number the content pages, write the manifest, draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what was written, but not again the content
-   of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
-   answer is kept by content digest: an unchanged scan is not validated again), nor that of the
-   sheets and of the stamp batches, validated on their own the same way — when the volume
+   embed the manifest, save as PDF/A and validate what the merge made and put on the pages,
+   but not again the pages of the files, each validated on its own in step 2 (by
+   ``toolkit.attachments.assess``, whose answer is kept by content digest: an unchanged scan is
+   not validated again), nor those of the sheets and the content of the stamp batches,
+   validated on their own the same way — when the volume
    fails, every item and attachment is checked on its own so the message names the file at
    fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;

@@ -184,7 +184,7 @@ def test_other_files_validated_meanwhile_get_pikepdfs_own_walker(tmp_path):
     path = build_dossier(spec, tmp_path / "out", None)
     seen = []
     with pikepdf.open(path) as volume, pikepdf.open(spec.items[0].pdf) as other:
-        with dpdfa._trusting(volume, {}):
+        with dpdfa._trusting(volume, dpdfa._Trust({})):
             seen = [type(_engine.DocumentWalker(ctx_for(pdf), None)).__name__ for pdf in (volume, other)]
     assert seen == ["_VolumeWalker", "DocumentWalker"]
 
@@ -380,3 +380,91 @@ def test_the_pages_of_a_long_volume_are_grouped_in_a_page_tree(tmp_path, signer_
     assert [n for n in numbers if n is not None] == [str(k) for k in range(1, len(numbers) - first)]
     report = verify_dossier(path, [test_cert[1]], spec.source_root)
     assert report.ok, report.text()
+
+
+def test_the_pages_of_validated_files_are_not_walked_again_in_the_volume(tmp_path, monkeypatch):
+    """Building, the volume's check visits none of its pages (each comes from a file, a sheet
+    or a stamp batch validated on its own) but does walk what the merge put on them — every
+    stamp form; ``rcmz verify``'s full check visits every page."""
+    from pikepdf.pdfa._walker import DocumentWalker
+
+    visited: list[tuple[str, str]] = []  # (file, role) of every object the walker visits
+    visit = DocumentWalker._visit
+
+    def seen(self, item):
+        visited.append((Path(self.ctx.pdf.filename).name, item.role))
+        visit(self, item)
+
+    monkeypatch.setattr(DocumentWalker, "_visit", seen)
+    spec = make_case(tmp_path)
+    path = build_dossier(spec, tmp_path / "out", None)
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+        assert len(pdf.Root.Pages.Kids) == pages  # too few pages for a tree of nodes
+        stamped = sum(1 for page in pdf.pages
+                      if any(str(k).startswith("/Rcmz") for k in page.obj.Resources.get("/XObject", {}).keys()))
+    in_volume = [role for name, role in visited if name == "volume.pdf"]
+    assert in_volume.count("PageTreeNode") == 0 and in_volume.count("FormXObject") == stamped > 0
+    visited.clear()
+    assert dpdfa.validate_volume(path, {}).passed
+    assert [role for _, role in visited].count("PageTreeNode") == pages  # one node of all pages
+
+
+def test_the_volume_id_is_derived_from_its_manifest(tmp_path):
+    """Both halves of the unsigned volume's /ID are the same 16 bytes, made from the manifest's
+    digest (no hash of the whole written file): the same spec gives the same ID, another
+    manifest another one."""
+    from toolkit.dossier.build import manifest_digest
+
+    spec = make_case(tmp_path)
+    first = build_dossier(spec, tmp_path / "out1", None)
+    again = build_dossier(spec, tmp_path / "out2", None)
+    other = build_dossier(replace(spec, volume_title=spec.volume_title + "（补）"), tmp_path / "out3", None)
+    ids = []
+    for path in (first, again, other):
+        with pikepdf.open(path) as pdf:
+            halves = [bytes(half) for half in pdf.trailer.ID]
+        digest = manifest_digest(path)
+        assert digest is not None and halves == [dpdfa.file_identifier(digest)] * 2
+        ids.append(halves[0])
+    assert ids[0] == ids[1] != ids[2]
+    assert first.read_bytes() == again.read_bytes()
+
+
+def open_pdf(path: Path, depth: int) -> Path:
+    """A one-page PDF whose content leaves ``depth`` levels of the graphics state open."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q " * depth + b"0 0 10 10 re f")
+    pdf.save(path)
+    return path
+
+
+def test_a_files_nesting_is_kept_with_its_answer_and_spares_reading_its_pages(tmp_path, monkeypatch):
+    """How deep a file's pages nest comes with its (kept) answer; a volume whose files and stamps
+    stay within the limit as drawn is not parsed for it — a file 27 levels deep, or leaving 27
+    levels open, is drawn 28 deep with the page number (the limit, allowed) — and one whose
+    numbers do not say so is parsed."""
+    deep, left = deep_pdf(tmp_path / "deep.pdf", 27), open_pdf(tmp_path / "open.pdf", 27)
+    assert attachments.assess(deep).nesting == attachments.Nesting(27, 0)
+    assert attachments.assess(left).nesting == attachments.Nesting(27, 27)
+    new_process(monkeypatch)  # the same numbers from the cache folder
+    assert attachments.assess(left).nesting == attachments.Nesting(27, 27)
+
+    parsed: list[int] = []
+    deepest_q = dpdfa._deepest_q
+    monkeypatch.setattr(dpdfa, "_deepest_q", lambda page, depths: parsed.append(1) or deepest_q(page, depths))
+    spec = make_case(tmp_path)
+    for k, (name, pdf) in enumerate((("深层", deep), ("未闭合", left))):
+        with_it = replace(spec, items=(spec.items[0], replace(spec.items[1], attachments=(Attachment(name, pdf),))))
+        path = build_dossier(with_it, tmp_path / f"out{k}", None)
+        assert parsed == []
+        assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
+    with pikepdf.open(path) as volume:
+        everything = {i: f"第{i}页" for i in range(len(volume.pages))}
+    said = dict.fromkeys(everything, attachments.Nesting(27, 27))
+    for stamps, parsing in ((attachments.Nesting(0, 0), False), (attachments.Nesting(1, 0), True), (None, True)):
+        parsed.clear()
+        assert dpdfa.validate_volume(path, everything, stamps_validated=True, nesting=said,
+                                     stamp_nesting=stamps).passed
+        assert bool(parsed) is parsing

@@ -37,6 +37,11 @@ convert to make an archival rendition of it (``toolkit.dossier.renditions``):
   the page without touching the pixels).
 
 Anything else that keeps a file out of PDF/A is an error naming what the validator found.
+
+With a PDF's answer comes how deep its pages nest the graphics state (:class:`Nesting`), kept
+with it: the volume wraps each page's content in one more ``q … Q`` and draws the page number
+after it, and its check (``toolkit.dossier.pdfa``) needs only these two numbers, not the pages
+read again, to know the limit still holds.
 """
 
 from __future__ import annotations
@@ -185,12 +190,24 @@ class Conversion:
 
 
 @dataclass(frozen=True)
+class Nesting:
+    """How deep a PDF's pages nest the graphics state (q … Q, the forms they draw included):
+    the deepest any page reaches, and the deepest any page is left at its end (a page may leave
+    a q unclosed)."""
+
+    deepest: int
+    left_open: int
+
+
+@dataclass(frozen=True)
 class Assessment:
-    """Whether a file can be filed (``problem`` None) and what must be converted first."""
+    """Whether a file can be filed (``problem`` None) and what must be converted first; of a PDF
+    whose pages could be read, their :class:`Nesting`."""
 
     kind: str | None
     problem: str | None = None
     conversions: tuple[Conversion, ...] = ()
+    nesting: Nesting | None = None
 
     @property
     def text(self) -> str:
@@ -216,7 +233,9 @@ def assess(path: Path) -> Assessment:
     if cached is not None:
         return cached
     answer = _assess_pdf(path) if kind == "pdf" else _assess_image(path, kind)
-    _CACHE.put(key, [answer.kind, answer.problem, [[c.key, c.what, c.detail] for c in answer.conversions]])
+    nesting = [answer.nesting.deepest, answer.nesting.left_open] if answer.nesting else None
+    _CACHE.put(key, [answer.kind, answer.problem, [[c.key, c.what, c.detail] for c in answer.conversions],
+                     nesting])
     return answer
 
 
@@ -224,15 +243,18 @@ def _kept_answer(value, kind: str | None) -> Assessment | None:
     """The answer kept in the cache, or None when there is none or the entry is not one that
     this code writes (a damaged cache only costs the time of judging the file again)."""
     try:
-        stored_kind, problem, conversions = value
+        stored_kind, problem, conversions, nesting = value
         if stored_kind != kind or not (problem is None or isinstance(problem, str)):
             return None
         kept = tuple(Conversion(key, what, detail) for key, what, detail in conversions)
+        depths = None if nesting is None else Nesting(*nesting)
     except (TypeError, ValueError):
         return None
     if any(c.key not in HOW or not isinstance(c.what, str) or not isinstance(c.detail, int) for c in kept):
         return None
-    return Assessment(kind, problem, kept)
+    if depths is not None and not all(type(d) is int and d >= 0 for d in (depths.deepest, depths.left_open)):
+        return None
+    return Assessment(kind, problem, kept, depths)
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -309,11 +331,64 @@ def _assess_pdf(path: Path) -> Assessment:
         if warnings and not conversions:
             return Assessment("pdf", f"PDF 已损坏（{_short(warnings[0])}）。{damaged}")
         found, other = _pdfa_findings(pdf)
+        nesting = _pages_nesting(pdf)
     if other:
         listing = "；".join(other[:5]) + (f"；……另有 {len(other) - 5} 项" if len(other) > 5 else "")
         return Assessment("pdf", f"不符合 {'PDF/A-' + PDFA_FLAVOUR}（长期保存格式），且无法自动转换：{listing}。"
                                  "请由原系统导出为 PDF/A，或扫描为灰度/彩色（sRGB）图像后再编入")
-    return Assessment("pdf", None, tuple(conversions) + tuple(found))
+    return Assessment("pdf", None, tuple(conversions) + tuple(found), nesting)
+
+
+def _pages_nesting(pdf) -> Nesting | None:
+    """The :class:`Nesting` of every page of ``pdf`` (None: a page's content cannot be parsed —
+    the volume then reads its pages)."""
+    import pikepdf
+
+    deepest = left_open = 0
+    form_depths: dict = {}
+    try:
+        for page in pdf.pages:
+            reached, left = drawn_nesting(page, page.obj.get("/Resources"), form_depths)
+            deepest, left_open = max(deepest, reached), max(left_open, left)
+    except (pikepdf.PdfError, ValueError, TypeError):
+        return None
+    return Nesting(deepest, left_open)
+
+
+def drawn_nesting(owner, resources, form_depths: dict, open_forms: set | None = None) -> tuple[int, int]:
+    """(deepest, left open) q nesting of the content of ``owner`` (a page or a form) as drawn,
+    inside the forms it draws too (each form's own depth once, in ``form_depths`` by object);
+    only the q, Q and Do operators are parsed."""
+    import pikepdf
+
+    open_forms = set() if open_forms is None else open_forms
+    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+    depth = deepest = 0
+    for instruction in pikepdf.parse_content_stream(owner, "q Q Do"):
+        op, operands = str(instruction.operator), instruction.operands
+        if op == "q":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif op == "Q":
+            depth = max(0, depth - 1)
+        elif isinstance(xobjects, pikepdf.Dictionary):
+            form = xobjects.get(str(operands[0]))
+            if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == pikepdf.Name.Form:
+                deepest = max(deepest, depth + _form_nesting(form, form_depths, open_forms))
+    return deepest, depth
+
+
+def _form_nesting(form, form_depths: dict, open_forms: set) -> int:
+    """A form's own deepest nesting, relative to where it is drawn (once per form; a form
+    drawing itself counts 0 — the validator refuses it)."""
+    key = form.objgen
+    if key not in form_depths:
+        if key in open_forms:
+            return 0
+        open_forms.add(key)
+        form_depths[key] = drawn_nesting(form, form.get("/Resources"), form_depths, open_forms)[0]
+        open_forms.discard(key)
+    return form_depths[key]
 
 
 def _pdfa_findings(pdf) -> tuple[list[Conversion], list[str]]:

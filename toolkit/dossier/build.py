@@ -6,10 +6,11 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 2. check every item and attachment (type, encryption, damage) and convert images;
 3. number the content pages, write the manifest, draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what was written, but not again the content
-   of the files, each validated on its own in step 2 (by ``toolkit.attachments.assess``, whose
-   answer is kept by content digest: an unchanged scan is not validated again), nor that of the
-   sheets and of the stamp batches, validated on their own the same way — when the volume
+   embed the manifest, save as PDF/A and validate what the merge made and put on the pages,
+   but not again the pages of the files, each validated on its own in step 2 (by
+   ``toolkit.attachments.assess``, whose answer is kept by content digest: an unchanged scan is
+   not validated again), nor those of the sheets and the content of the stamp batches,
+   validated on their own the same way — when the volume
    fails, every item and attachment is checked on its own so the message names the file at
    fault;
 5. sign (incremental update) unless the case has uncommitted changes and ``force`` is not given;
@@ -45,7 +46,7 @@ from pathlib import Path
 import pikepdf
 
 from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
-from toolkit.attachments import PDFA_FLAVOUR, assess
+from toolkit.attachments import PDFA_FLAVOUR, Nesting, assess
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import renditions
 from toolkit.dossier.bundle import assemble
@@ -222,31 +223,36 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
         # the sheets, validated on their own like the files (their answer kept by digest: the
         # same case on the same day draws the same bytes)
-        _check_sheet(front, "案卷封面和卷内文件目录")
-        _check_sheet(back, "卷内备考表")
+        front_nesting = _check_sheet(front, "案卷封面和卷内文件目录")
+        back_nesting = _check_sheet(back, "卷内备考表")
         log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
         # every page comes from a file that passed the validator on its own: the sheets (just
-        # now) and every item and attachment (step 2)
+        # now) and every item and attachment (step 2); each with how deep that file nests
         owners: dict[int, str] = {i: "案卷封面和卷内文件目录" for i in range(plan.front_pages)}
+        nesting: dict[int, Nesting | None] = dict.fromkeys(owners, front_nesting)
         for part in ordered:
             for _ in range(part.pages):
+                nesting[len(owners)] = part.nesting
                 owners[len(owners)] = f"{part.label}（{part.source}）"
-        owners.update({plan.back_start + i: "卷内备考表" for i in range(plan.back_pages)})
+        for i in range(plan.back_start, plan.back_start + plan.back_pages):
+            owners[i], nesting[i] = "卷内备考表", back_nesting
 
         def finish(pdf: pikepdf.Pdf) -> None:
             mf.embed(pdf, manifest_bytes, pdfa.pdf_date(spec.compiled_on))
             renditions.embed_originals(pdf, ordered, pdfa.pdf_date(spec.compiled_on))
             pdfa.prepare(pdf, spec, manifest_sha)
-            pdfa.save(pdf, unsigned)
+            pdfa.save(pdf, unsigned, pdfa.file_identifier(manifest_sha))
 
-        assemble(unsigned, front=front, back=back, parts=ordered, entries=entries, links=links,
-                 plan=plan, draft=spec.dirty, book=book, work=work, finish=finish)
+        stamp_nesting = assemble(unsigned, front=front, back=back, parts=ordered, entries=entries,
+                                 links=links, plan=plan, draft=spec.dirty, book=book, work=work,
+                                 finish=finish)
         try:
             # the stamps too come from batches validated on their own (bundle.assemble)
-            pdfa.check_volume(unsigned, owners, stamps_validated=True)
+            pdfa.check_volume(unsigned, owners, stamps_validated=True, nesting=nesting,
+                              stamp_nesting=stamp_nesting)
         except DossierError:
             # name the culprit: check the items and attachments one by one
             for part in ordered:
@@ -290,13 +296,15 @@ def _room_for(path: Path, need: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent))
 
 
-def _check_sheet(path: Path, what: str) -> None:
-    """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest)."""
+def _check_sheet(path: Path, what: str) -> Nesting | None:
+    """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest); how
+    deep its pages nest."""
     from toolkit.dossier.pdfa import FLAVOUR_NAME
 
     judged = assess(path)
     if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
         raise DossierError(f"{what}（{path.name}）不符合 {FLAVOUR_NAME}：{judged.problem or judged.text}")
+    return judged.nesting
 
 
 def _check_pdfa(part: Part) -> None:

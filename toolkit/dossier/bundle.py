@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from toolkit.attachments import assess
+from toolkit.attachments import Nesting, assess
 from toolkit.dossier.entries import Entry
 from toolkit.dossier.sheets.index import Link
 from toolkit.dossier.sheets.stamps import Stamp, batch_file
@@ -118,12 +118,13 @@ def _wrap(page: pikepdf.Page, opening: pikepdf.Stream, closing: pikepdf.Stream) 
     page.obj.Contents = Array([opening, *own, closing])
 
 
-def _check_batch(path: Path) -> None:
+def _check_batch(path: Path) -> Nesting | None:
     """A batch of stamps, validated as PDF/A like any file of the volume (``assess``: its
-    answer kept by the batch's digest)."""
+    answer kept by the batch's digest); how deep its stamps nest."""
     judged = assess(path)
     if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
         raise DossierError(f"页号图层 {path.name} 不符合 PDF/A-3b：{judged.problem or judged.text}")
+    return judged.nesting
 
 
 def _num(v: float) -> str:
@@ -133,8 +134,9 @@ def _num(v: float) -> str:
 
 def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
              entries: Sequence[Entry], links: Sequence[Link], plan: Plan, draft: bool, book,
-             work: Path, finish) -> None:
-    """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it.
+             work: Path, finish) -> Nesting | None:
+    """Merge everything into a new PDF and call ``finish(pdf)`` (PDF/A, manifest, save) on it;
+    return how deep the stamps drawn nest the graphics state (None: not known).
 
     The pages are merged by qpdf's own page-selection job, which copies the page objects and
     leaves the (possibly huge) image data in the source files until the volume is written;
@@ -151,7 +153,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
     with contextlib.ExitStack() as stack:
         # the job owns the source files the pages' streams are read from: alive until saved
         pdf = stack.enter_context(job.create_pdf())
-        if Name.ID in pdf.trailer:  # a new file gets a new /ID, derived from its content
+        if Name.ID in pdf.trailer:  # a new file gets a new /ID, its own (pdfa.save)
             del pdf.trailer[Name.ID]
         if Name.AcroForm in pdf.Root:  # form fields (old signatures) of the items are not ours
             del pdf.Root[Name.AcroForm]
@@ -174,10 +176,11 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
         # position): three objects fewer per page to write, validate and sign
         opening = pdf.make_stream(b"q\n")
         closings: dict[bytes, pikepdf.Stream] = {}
+        stamp_depths: list[Nesting | None] = []
         for b0 in range(0, len(targets), STAMP_BATCH):
             batch = targets[b0:b0 + STAMP_BATCH]
             stamps_path = batch_file([t[1] for t in batch], book, work, f"stamps-{b0 // STAMP_BATCH}.pdf")
-            _check_batch(stamps_path)
+            stamp_depths.append(_check_batch(stamps_path))
             shared = None
             with pikepdf.open(stamps_path) as stamps:
                 for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):
@@ -229,3 +232,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
         pdf.Root.Lang = String("zh-CN")
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         finish(pdf)
+    known = [depth for depth in stamp_depths if depth is not None]
+    if len(known) < len(stamp_depths):
+        return None
+    return Nesting(max((d.deepest for d in known), default=0), max((d.left_open for d in known), default=0))

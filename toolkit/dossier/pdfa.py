@@ -8,23 +8,26 @@ choice is kept here (:data:`FLAVOUR`) and explained in docs/dossier.md.
 Each item and attachment is validated on its own before merging (``toolkit.attachments.assess``,
 the answer kept by the file's SHA-256 in the user's cache folder, so an unchanged scan is not
 validated again), so a refusal names the file.  The merged volume is then prepared, saved and
-validated as written, but without walking again the content those files brought
-(:func:`validate_volume`): everything the merge makes or changes is walked — trailer, catalog,
+validated as written, but without walking again the pages those files brought
+(:func:`validate_volume`): what the merge makes or changes is walked — trailer, catalog,
 metadata, output intent, outline, page labels, the embedded manifest and originals, the page
-tree, every page dictionary with its boxes and annotations, the form dictionaries of the
-page-number stamps — and every object of the file goes through the validator's object checks
-(limits, filters, embedded files).  The generated sheets and the batches of stamps are
-validated on their own first, as the files are (their answers kept by digest), so their pages'
-content is trusted in the volume like the files'.
+tree, each page's dictionary against the page role and what the merge put on the page (the
+streams around its content, the form dictionaries of the page-number stamps, the annotations,
+the q/Q nesting as drawn) — and every other object of the file goes through the validator's
+object checks (limits, filters, embedded files).  The generated sheets and the batches of
+stamps are validated on their own first, as the files are (their answers kept by digest), so
+their pages are trusted in the volume like the files'.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO, cast
 
@@ -33,10 +36,12 @@ import pikepdf.pdfa as pdfa
 from pikepdf import Name
 from pikepdf.pdfa import _engine
 from pikepdf.pdfa._content import MAX_Q_DEPTH
+from pikepdf.pdfa._shallow import shallow_json_of
 from pikepdf.pdfa._walker import DocumentWalker, _Item
 from pikepdf.pdfa._writemodel import WriteModel
 
 from toolkit.atomic import GuardedWriter
+from toolkit.attachments import Nesting, drawn_nesting
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
@@ -48,6 +53,9 @@ FLAVOUR_NAME = "PDF/A-3b"
 #: objects cost the file a few hundred KB of cross-reference table instead.
 SAVE_KWARGS = {"deterministic_id": True, "compress_streams": True,
                "object_stream_mode": pikepdf.ObjectStreamMode.disable}
+#: The volume's: its /ID is :func:`file_identifier`, set by :func:`save`.
+VOLUME_SAVE_KWARGS = pdfa.resolve_save_kwargs(FLAVOUR, **{**SAVE_KWARGS, "deterministic_id": False,
+                                                        "static_id": True})
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -125,15 +133,53 @@ def prepare(pdf: pikepdf.Pdf, spec: VolumeSpec, manifest_sha256: str) -> None:
     set_metadata(pdf, spec, manifest_sha256)  # after prepare, which stamps its own time
 
 
-def save(pdf: pikepdf.Pdf, path) -> None:
-    """Write ``pdf`` to ``path`` with the settings PDF/A needs (validated by :func:`check_volume`).
+def file_identifier(manifest_sha256: str) -> bytes:
+    """The volume's file identifier (both halves of its /ID when first written, ISO 32000-1
+    14.4): 16 bytes of SHA-256 over the manifest's digest — the facts, the inputs and the
+    documents by digest, rcmz's version, the commit, the draft state — and the versions of the
+    libraries that write the bytes.  What qpdf's deterministic ID would be derived from too, but
+    without its MD5 of the whole file as written: a second pass over a 1,500-page scan (355 MB,
+    about a second here)."""
+    import reportlab
 
+    seed = "\0".join(("rcmz-volume-id", manifest_sha256, pikepdf.__version__,
+                       pikepdf.__libqpdf_version__, reportlab.Version))
+    return hashlib.sha256(seed.encode("utf-8")).digest()[:16]
+
+
+#: The second half of the /ID qpdf writes with ``static_id`` (its first half is the trailer's),
+#: replaced in the written trailer by the volume's own (:func:`save`).
+_QPDF_STATIC_ID = b"<31415926535897932384626433832795>"
+
+
+def save(pdf: pikepdf.Pdf, path, identifier: bytes) -> None:
+    """Write ``pdf`` to ``path`` with the settings PDF/A needs (validated by :func:`check_volume`)
+    and ``identifier`` (:func:`file_identifier`) as both halves of its /ID.
+
+    qpdf keeps the first half of a trailer's /ID and, with ``static_id``, writes a constant for
+    the second, which is then overwritten in place with the first (same length, in the trailer
+    after the cross-reference table: the file has no object or cross-reference streams).
     The bytes go through :class:`toolkit.atomic.GuardedWriter`: qpdf aborts the whole process
     when a write fails inside it (a full disk), so the write error is kept and raised here, as
     an :class:`OSError`, after qpdf has finished.  ``path`` is a scratch file (removed on error).
     """
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     with _ScratchWriter(path) as stream:
-        pdf.save(cast(BinaryIO, stream), **pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS))
+        pdf.save(cast(BinaryIO, stream), **VOLUME_SAVE_KWARGS)
+    with open(path, "r+b") as written:
+        tail_at = max(0, written.seek(0, 2) - _TRAILER_TAIL)
+        written.seek(tail_at)
+        tail = written.read()
+        at = tail.rfind(_QPDF_STATIC_ID)
+        if at < 0 or at < tail.rfind(b"trailer"):  # qpdf wrote its trailer otherwise: a bug
+            raise RuntimeError("the volume's trailer has no static /ID to replace")
+        written.seek(tail_at + at)
+        written.write(b"<" + identifier.hex().encode("ascii") + b">")
+
+
+#: How far from the end of the volume its trailer's /ID is looked for (the trailer dictionary,
+#: ``startxref`` and ``%%EOF``: a few hundred bytes).
+_TRAILER_TAIL = 4096
 
 
 class _ScratchWriter(GuardedWriter):
@@ -151,14 +197,19 @@ class _ScratchWriter(GuardedWriter):
             self.error = self.error or error
 
 
-def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = False) -> None:
+def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = False,
+                 nesting: Mapping[int, Nesting | None] | None = None,
+                 stamp_nesting: Nesting | None = None) -> None:
     """Validate the volume :func:`save` wrote at ``path`` (:func:`validate_volume`);
     DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
     the validator on their own, by index, each with the file's description for messages;
-    ``stamps_validated``: the stamps drawn on them come from batches that passed it too.
-    Called once the merged document is closed, so that its memory is not held meanwhile."""
-    report = validate_volume(path, trusted, save_kwargs=pdfa.resolve_save_kwargs(FLAVOUR, **SAVE_KWARGS),
-                             stamps_validated=stamps_validated)
+    ``stamps_validated``: the stamps drawn on them come from batches that passed it too;
+    ``nesting`` and ``stamp_nesting``: how deep those files' pages and the stamps nest (from
+    their validation).  Called once the merged document is closed, so that its memory is not
+    held meanwhile."""
+    report = validate_volume(path, trusted, save_kwargs=VOLUME_SAVE_KWARGS,
+                             stamps_validated=stamps_validated, nesting=nesting,
+                             stamp_nesting=stamp_nesting)
     if not report.passed:
         raise DossierError(f"合并后的案卷不符合 {FLAVOUR_NAME}：\n{describe(report)}")
 
@@ -167,29 +218,37 @@ def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = F
 #
 # pikepdf's validator walks the object graph from the trailer (pikepdf.pdfa._walker); its engine
 # has no parameter for the walker, so for the duration of one validation the engine is given a
-# walker that, on a trusted page, leaves out the page's /Contents and /Resources — the file's
-# own, unchanged by qpdf's page copy and already approved — and walks instead what the merge
-# drew on the page: the stamp forms (STAMP_PREFIX), and the q/Q nesting of the page as drawn,
-# the one rule of the file's content that the wrapping of it (q … Q, then the stamp) can break.
-# A stamp form drawn from a batch that was validated on its own (``stamps_validated``) is
-# walked as a form dictionary — its keys, its box — but its content and resources, the batch
-# page's own, are not walked again (the q/Q nesting of the page still counts them).
-# The page dictionary itself, its boxes and its annotations are walked as on any page; the
-# objects only the file's content reaches are left out of the object checks (_VolumeModel).  The
-# file's own output intent does not matter: ``prepare`` replaces it with sRGB before a file is
-# checked, as it does for the volume.  This uses pikepdf.pdfa's private modules (pikepdf 10.18):
-# tests/test_dossier_validation.py checks the result against pikepdf's own full validation.
+# walker that does not visit a trusted page — one of a file validated on its own, whose page
+# dictionary, boxes, resources and content qpdf's page copy brought over unchanged — but walks
+# in its place what the merge put on it: the streams that wrap the page's own content (q … Q,
+# then the stamp), the stamp forms (STAMP_PREFIX), the annotations (the index's links to the
+# items are the merge's), and the q/Q nesting of the page as drawn, the one rule of the file's
+# content that the wrapping of it can break.  What else the merge changes on a page is the
+# structure around it, walked as on any file: its /Parent, a node of the page tree made by
+# ``bundle.balance_page_tree``, with the tree's counts.  A stamp form drawn from a batch that
+# was validated on its own (``stamps_validated``) is walked as a form dictionary — its keys, its
+# box — but its content and resources, the batch page's own, are not walked again (the q/Q
+# nesting of the page still counts them).  The trusted page dictionaries and the objects only
+# the files' content reaches are left out of the object checks (_VolumeModel).  The catalog,
+# the XMP, the output intent, the outline, the page labels, the manifest and the originals are
+# walked whole.  The file's own output intent does not matter: ``prepare`` replaces it with
+# sRGB before a file is checked, as it does for the volume.  This uses pikepdf.pdfa's private
+# modules (pikepdf 10.18): tests/test_dossier_validation.py checks the result against pikepdf's
+# own full validation.
 
 _ENGINE_LOCK = threading.Lock()
 
 
 def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
-                    stamps_validated: bool = False) -> pdfa.Report:
+                    stamps_validated: bool = False, nesting: Mapping[int, Nesting | None] | None = None,
+                    stamp_nesting: Nesting | None = None) -> pdfa.Report:
     """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
-    ``trusted`` (content of files that passed the validator on their own, each index with the
-    file's description) without their content and resources, and with ``stamps_validated`` the
-    stamp forms drawn on those pages without theirs; with nothing trusted, the whole file
-    (``rcmz verify``)."""
+    ``trusted`` (of files that passed the validator on their own, each index with the file's
+    description) without walking them again, and with ``stamps_validated`` the stamp forms drawn
+    on those pages without their content and resources; with nothing trusted, the whole file
+    (``rcmz verify``).  ``nesting`` (by page index) and ``stamp_nesting``: how deep the pages'
+    files and the stamps nest the graphics state, known from their validation — a page whose
+    file and stamp leave it within the limit as drawn is not parsed for it."""
     try:
         # page attributes stay where they are inherited from, as pdfa.validate_written does
         written = pikepdf.open(source, inherit_page_attributes=False)
@@ -201,24 +260,38 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
     with written:
         owners = {i: page for i, page in enumerate(written.pages) if i in trusted}
         pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
-        forms = {form.objgen for page in owners.values() for _, form in _stamps(page.obj)} \
-            if stamps_validated else set()
-        model = _VolumeModel(_content_objects(owners.values()))
-        with _ENGINE_LOCK, _trusting(written, pages, forms):
+        stamped = {page.obj.objgen: _stamps(page.obj) for page in owners.values()}
+        forms = {form.objgen for found in stamped.values() for _, form in found} if stamps_validated else set()
+        model = _VolumeModel(_content_objects(owners.values(), stamped) | set(pages) | forms)
+        depths = {page.obj.objgen: known for i, page in owners.items()
+                  if (known := (nesting or {}).get(i)) is not None}
+        trust = _Trust(pages, stamped, forms, depths, stamp_nesting.deepest if stamp_nesting else None)
+        with _ENGINE_LOCK, _trusting(written, trust):
             return _engine.run(written, FLAVOUR, model, save_kwargs=save_kwargs)
 
 
-#: The trusted pages and stamp forms of the volume being validated, by id() of its Pdf (see
-#: _walker_for).
-_TRUSTED: dict[int, tuple[Mapping[tuple[int, int], str], Set[tuple[int, int]]]] = {}
+@dataclass(frozen=True)
+class _Trust:
+    """What the volume's walker trusts: the pages (by object, with their file's description)
+    and the stamps on them, the stamp forms, the pages' nesting and the stamps' deepest (None:
+    unknown)."""
+
+    pages: Mapping[tuple[int, int], str]
+    stamps: Mapping[tuple[int, int], list[tuple[str, pikepdf.Object]]] = field(default_factory=dict)
+    forms: Set[tuple[int, int]] = frozenset()
+    nesting: Mapping[tuple[int, int], Nesting] = field(default_factory=dict)
+    stamp_depth: int | None = None
+
+
+#: The trust of the volume being validated, by id() of its Pdf (see _walker_for).
+_TRUSTED: dict[int, _Trust] = {}
 
 
 @contextlib.contextmanager
-def _trusting(pdf: pikepdf.Pdf, pages: Mapping[tuple[int, int], str],
-              forms: Set[tuple[int, int]] = frozenset()) -> Iterator[None]:
+def _trusting(pdf: pikepdf.Pdf, trust: _Trust) -> Iterator[None]:
     """While validating ``pdf``, the engine makes its walker with :func:`_walker_for`."""
     original = _engine.DocumentWalker
-    _TRUSTED[id(pdf)] = (pages, forms)
+    _TRUSTED[id(pdf)] = trust
     _engine.DocumentWalker = partial(_walker_for, original)  # type: ignore[misc,assignment]
     try:
         yield
@@ -233,15 +306,15 @@ def _walker_for(original, ctx, schemas):
     found = _TRUSTED.get(id(ctx.pdf))
     if found is None:
         return original(ctx, schemas)
-    return _VolumeWalker(ctx, schemas, trusted=found[0], forms=found[1])
+    return _VolumeWalker(ctx, schemas, found)
 
 
 class _VolumeWalker(DocumentWalker):
-    def __init__(self, ctx, schemas, *, trusted: Mapping[tuple[int, int], str],
-                 forms: Set[tuple[int, int]] = frozenset()):
+    def __init__(self, ctx, schemas, trust: _Trust):
         super().__init__(ctx, schemas)
-        self.trusted = trusted
-        self.trusted_forms = forms
+        self.trust = trust
+        self.trusted = trust.pages
+        self.trusted_forms = trust.forms
         self.form_depths: dict[tuple[int, int], int] = {}
         self.approved: set[tuple[str, str]] = set()
 
@@ -249,7 +322,7 @@ class _VolumeWalker(DocumentWalker):
         # The role schemas see only an object's shallow JSON, in which other objects are
         # reference strings that the schemas match by one pattern ("N G R"): an object whose
         # JSON, references aside, equals one already approved in this role is approved too.
-        # Hundreds of pages and stamps of a scan differ only in their references and lengths.
+        # Hundreds of stamps of a scan differ only in their references and lengths.
         key = (role, _REFERENCE.sub("'0 0 R'", repr(shallow)))
         if key in self.approved:
             return True
@@ -264,30 +337,61 @@ class _VolumeWalker(DocumentWalker):
         if role == "FormXObject" and obj.objgen in self.trusted_forms:
             yield from (child for child in children if child.where != f"{where} /Resources")
             return
-        if role != "Page" or obj.objgen not in self.trusted:
+        if role != "Pages":
             yield from children
             return
-        left_out = (f"{where} /Resources", f"{where} /Contents")  # /Contents[0] … for an array
-        yield from (child for child in children
-                    if not any(child.where == key or child.where.startswith(key + "[") for key in left_out))
-        for name, form in _stamps(obj):
-            yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
+        for child in children:
+            page = child.obj
+            if isinstance(page, pikepdf.Dictionary) and page.is_indirect and page.objgen in self.trusted:
+                yield from self._merged_onto(page, child.depth)
+            else:
+                yield child
+
+    def _merged_onto(self, page: pikepdf.Dictionary, depth: int) -> Iterator[_Item]:
+        """What the merge put on the trusted ``page``, walked in place of the page itself: its
+        dictionary, to which the merge gave a /Parent, the wrapped /Contents and the stamp's
+        resource, checked against the page's role (shallow: not its boxes nor the file's own
+        entries below it), then the wrapping, the stamps and the annotations."""
+        where = self.ctx.describe(page)
+        seen_as = self.ctx.roles.setdefault(page.objgen, "Page")
+        if seen_as != "Page":
+            self.ctx.deny("pikepdf:role-conflict", f"{where} (Page)", f"object already checked as {seen_as}",
+                          "unsupported")
+            return
+        if not self._check("Page", page, shallow_json_of(page, self.ctx.model), f"{where} (Page)"):
+            return
+        children = self.schemas.children("Page")
+        stamps = self.trust.stamps[page.objgen]
+        if stamps:
+            spec = children["/Contents"]
+            yield from (self._child(stream, spec, depth, f"{where} /Contents") for stream in _wrapping(page, stamps))
+            for name, form in stamps:
+                yield _Item(form, "FormXObject", depth + 1, f"{where} /Resources /XObject {name}")
+            if not self._nesting_holds(page) and _deepest_q(page, self.form_depths) > MAX_Q_DEPTH:
+                self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where,
+                              f"{self.trusted[page.objgen]}：图形状态嵌套（q/Q）在加盖页号后超过 {MAX_Q_DEPTH} 层")
+        annots = page.get(Name.Annots)
+        if annots is not None:
+            yield from self._each(annots, children["/Annots"], depth, f"{where} /Annots")
+
+    def _nesting_holds(self, page: pikepdf.Dictionary) -> bool:
+        """Whether what is known of the page's file and of the stamps keeps the page as drawn
+        within the limit: the file's content one q deeper (the wrapping), the stamp drawn one q
+        deeper than the file's content leaves it.  Unknown: the page is parsed."""
+        known, stamp = self.trust.nesting.get(page.objgen), self.trust.stamp_depth
+        if known is None or stamp is None:
+            return False
+        return max(known.deepest + 1, known.left_open + 1 + stamp) <= MAX_Q_DEPTH
 
     def _on_form(self, obj, where, depth):
         if obj.objgen not in self.trusted_forms:  # a trusted stamp's content: its batch's page
             super()._on_form(obj, where, depth)
 
-    def on_page_content(self, page, where="page"):
-        if page.obj.objgen not in self.trusted:
-            super().on_page_content(page, where)
-        elif _deepest_q(page.obj, self.form_depths) > MAX_Q_DEPTH:
-            self.ctx.deny(self.ctx.rule("6.1.12-8", "6.1.13-8"), where,
-                          f"{self.trusted[page.obj.objgen]}：图形状态嵌套（q/Q）在加盖页号后超过 {MAX_Q_DEPTH} 层")
-
 
 class _VolumeModel(WriteModel):
-    """The written file as it is (the identity model), less the objects that only the trusted
-    pages' own content and resources reach: the validator's object checks (limits, filters,
+    """The written file as it is (the identity model), less the trusted pages' dictionaries, the
+    objects that only their own content and resources reach and the trusted stamp forms (their
+    data and filters are their batch page's): the validator's object checks (limits, filters,
     embedded files) went over them in their own file."""
 
     __slots__ = ("_left_out",)
@@ -303,17 +407,18 @@ class _VolumeModel(WriteModel):
         return self._objects
 
 
-def _content_objects(pages: Iterable[pikepdf.Page]) -> set[tuple[int, int]]:
+def _content_objects(pages: Iterable[pikepdf.Page],
+                     stamped: Mapping[tuple[int, int], list]) -> set[tuple[int, int]]:
     """The indirect objects reached from the /Contents and /Resources of ``pages``, what the
-    volume drew on them (the stamp forms, the content streams around the page's own) left out."""
+    volume drew on them (the stamp forms, ``stamped`` by page, and the content streams around
+    the page's own) left out."""
     seen: set[tuple[int, int]] = set()
     pending: list = []
     for page in pages:
         contents = page.obj.get(Name.Contents)
-        # the volume's own streams around the page's ("q" before, the stamp after: on a page
-        # with a stamp) stay checked
+        # the volume's own streams around the page's (_wrapping) stay checked
         own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        pending += own[1:-1] if _stamps(page.obj) else own
+        pending += own[1:-1] if _wrapping(page.obj, stamped[page.obj.objgen]) else own
         resources = page.obj.get(Name.Resources)
         if isinstance(resources, pikepdf.Dictionary):
             for category, entries in resources.items():
@@ -350,37 +455,15 @@ def _stamps(page: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
             if str(key).startswith("/" + STAMP_PREFIX) and isinstance(value, pikepdf.Stream)]
 
 
+def _wrapping(page: pikepdf.Dictionary, stamps: list) -> list[pikepdf.Object]:
+    """The content streams the merge put around a stamped page's own (``bundle._wrap``): "q"
+    first, the stamp last; none on a page without a stamp."""
+    contents = page.get(Name.Contents)
+    if not stamps or not isinstance(contents, pikepdf.Array) or len(contents) < 2:
+        return []
+    return [contents[0], contents[len(contents) - 1]]
+
+
 def _deepest_q(page: pikepdf.Dictionary, form_depths: dict) -> int:
-    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too (only the
-    q, Q and Do operators are parsed)."""
-    resources = page.get(Name.Resources)
-    return _nesting(pikepdf.Page(page), resources, form_depths, set())
-
-
-def _nesting(owner, resources, form_depths: dict, open_forms: set) -> int:
-    xobjects = resources.get(Name.XObject) if isinstance(resources, pikepdf.Dictionary) else None
-    depth = deepest = 0
-    for instruction in pikepdf.parse_content_stream(owner, "q Q Do"):
-        op, operands = str(instruction.operator), instruction.operands
-        if op == "q":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif op == "Q":
-            depth = max(0, depth - 1)
-        elif isinstance(xobjects, pikepdf.Dictionary):
-            form = xobjects.get(str(operands[0]))
-            if isinstance(form, pikepdf.Stream) and form.get(Name.Subtype) == Name.Form:
-                deepest = max(deepest, depth + _form_nesting(form, form_depths, open_forms))
-    return deepest
-
-
-def _form_nesting(form: pikepdf.Stream, form_depths: dict, open_forms: set) -> int:
-    """A form's own deepest nesting, relative to where it is drawn (once per form)."""
-    key = form.objgen
-    if key not in form_depths:
-        if key in open_forms:  # a form drawing itself: the validator refused it in its file
-            return 0
-        open_forms.add(key)
-        form_depths[key] = _nesting(form, form.get(Name.Resources), form_depths, open_forms)
-        open_forms.discard(key)
-    return form_depths[key]
+    """The deepest q nesting ``page`` reaches as drawn, inside the forms it draws too."""
+    return drawn_nesting(pikepdf.Page(page), page.get(Name.Resources), form_depths)[0]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
-from toolkit.attachments import KIND_BY_EXTENSION, assess, content_digest
+from toolkit.attachments import KIND_BY_EXTENSION, Nesting, assess, content_digest
 from toolkit.errors import DossierError
 from toolkit.imagesize import PngScan, scan_png
 
@@ -46,6 +46,9 @@ class Part:
     rendition_note: str = ""
     rendition_sha256: str = ""
     original_name: str = ""
+    # how deep the merged PDF's pages nest the graphics state, from its validation (None:
+    # unknown, the volume's check reads its pages for it)
+    nesting: Nesting | None = None
 
     def manifest_extra(self) -> dict:
         """What the manifest adds to this file's entry: how it was converted (its own
@@ -94,9 +97,11 @@ def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
                     conversions=tuple(c.text for c in assessment.conversions),
                     rendition_note=renditions.note(label, path, assessment, digest),
                     rendition_sha256=sha256_file(out, cache=False),
-                    original_name=f"原件-{tag}-{path.name}")
+                    original_name=f"原件-{tag}-{path.name}",
+                    nesting=assess(out).nesting)  # the answer renditions.make found valid
     if kind == "pdf":
-        return Part(label, path, kind, path, _page_count(path, where), digest, size)
+        return Part(label, path, kind, path, _page_count(path, where), digest, size,
+                    nesting=assessment.nesting)
     out = work / f"{tag}.pdf"
     pages = _image_to_pdf(path, kind, out, where)
     # the page made of the image is validated as any PDF (its answer kept by its digest: img2pdf
@@ -105,7 +110,7 @@ def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
     if made.problem or made.conversions:
         raise DossierError(f"{where}：转换为 PDF 页面后不符合 PDF/A-3b，不能编入案卷"
                            f"（{made.problem or made.text}）")
-    return Part(label, path, kind, out, pages, digest, size)
+    return Part(label, path, kind, out, pages, digest, size, nesting=made.nesting)
 
 
 def open_checked(path: Path, where: str) -> pikepdf.Pdf:

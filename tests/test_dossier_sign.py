@@ -97,8 +97,11 @@ def _fonts_in(form) -> list:
 def test_the_key_is_read_once_for_the_estimate_and_the_signature(tmp_path, signer_config, test_cert,
                                                                  monkeypatch):
     """pyHanko signs twice (the size of the signature first, then the signature): the private
-    key is parsed once, and the volume verifies."""
+    key is parsed once, and the volume verifies.  (Signed in this process, where it is seen: a
+    process without other threads signs in a forked one, tests/test_signer_process.py.)"""
     from cryptography.hazmat.primitives import serialization
+
+    monkeypatch.setattr("toolkit.batch.can_fork", lambda: False)
 
     parsed = []
     parse = serialization.load_der_private_key

@@ -2,9 +2,13 @@
 
 Order of work (each step can refuse with :class:`DossierError` before anything is written):
 
-1. check the spec and, when signing, unlock the key (fail fast on a wrong passphrase);
+1. check the spec; when signing, unlock the key in another process while this one goes on
+   (:mod:`toolkit.dossier.signer_process`; a wrong passphrase is said as soon as that process
+   has met it, looked at after the sheets and after the merge) — from the start when there is
+   no signed volume this one could be the same as, else after step 3's comparison;
 2. check every item and attachment (type, encryption, damage) and convert images;
-3. number the content pages, write the manifest, draw cover / index / notes sheet;
+3. number the content pages, write the manifest (a volume the same as the latest signed one
+   ends here), draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
    embed the manifest, save as PDF/A and validate what the merge made and put on the pages,
    but not again the pages of the files, each validated on its own in step 2 (by
@@ -35,6 +39,7 @@ removed and nothing is left at the destination.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -53,6 +58,7 @@ from toolkit.dossier.bundle import assemble
 from toolkit.dossier.entries import plan_entries
 from toolkit.dossier.sheets import render_front
 from toolkit.dossier.sheets.notes import render_back
+from toolkit.dossier.signer_process import ready_signer
 from toolkit.dossier.sources import Part, inspect, open_checked
 from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec
 from toolkit.dossier.vocabulary import Plan
@@ -176,7 +182,13 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         log.warning("案件材料有未提交的修改：案卷按草稿生成，不签名（如确需签名请加 --force）")
     signing = signer if sign else None
 
-    with work_dir(out_dir) as work:
+    with work_dir(out_dir) as work, contextlib.ExitStack() as later:
+        # The signer is made ready in another process while this one bundles
+        # (toolkit.dossier.signer_process): from the start when this build will sign (no signed
+        # volume it could be the same as), else once the manifest says it is not the same.
+        signer_ready = None
+        if signing is not None and (resign or not any(is_signed(p) for _, p in _versions(out_dir, spec.file_stem))):
+            signer_ready = later.enter_context(ready_signer(signing, book))
         # 2. every file, checked on its own
         parts: dict[tuple[int, int], Part] = {}
         ordered: list[Part] = []
@@ -209,11 +221,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         # (pikepdf's validator), about a second of imports.
         from toolkit.dossier import pdfa
 
-        key = None
-        if signing is not None:
-            from toolkit.dossier.sign import load_signer
-
-            key = load_signer(signing)
+        if signing is not None and signer_ready is None:
+            signer_ready = later.enter_context(ready_signer(signing, book))
         front = work / "front.pdf"
         back = work / "back.pdf"
         cover_pages, index_pages, links = render_front(front, spec, entries, book,
@@ -226,6 +235,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         front_nesting = _check_sheet(front, "案卷封面和卷内文件目录")
         back_nesting = _check_sheet(back, "卷内备考表")
         log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
+        if signer_ready is not None:
+            signer_ready.raise_if_failed()  # a wrong passphrase: said without merging first
 
         # 4. merge, navigation, PDF/A
         unsigned = work / "volume.pdf"
@@ -259,15 +270,15 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
                 _check_pdfa(part)
             raise
         log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
+        if signer_ready is not None:
+            signer_ready.raise_if_failed()
 
         # 5. sign
         result = unsigned
-        if signing is not None:
-            from toolkit.dossier.sign import sign_pdf
-
+        if signer_ready is not None:
             _room_for(result, SIGNATURE_ROOM)
-            sign_pdf(result, key, signing, page=plan.back_start + back_info.signature_page,
-                     rect=back_info.signature_rect, book=book, work=work)
+            signer_ready.sign(result, page=plan.back_start + back_info.signature_page,
+                              rect=back_info.signature_rect, work=work)
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 6. into place: the name chosen under the folder's lock, from what is on disk now

@@ -101,13 +101,15 @@ def load_signing_code() -> None:
     import pyhanko.sign.timestamps  # noqa: F401
 
 
-def load_signer(cfg: SignerConfig):
-    """The pyHanko signer for ``cfg``; :class:`DossierError` when the key cannot be used."""
+def load_signer(cfg: SignerConfig, passphrase: bytes | None = None):
+    """The pyHanko signer for ``cfg`` (``passphrase``: already read, else :func:`read_passphrase`);
+    :class:`DossierError` when the key cannot be used."""
     from pyhanko.sign import signers
 
     if not cfg.p12.is_file():
         raise DossierError(f"找不到签名证书文件（PKCS#12）：{cfg.p12}")
-    passphrase = read_passphrase(cfg)
+    if passphrase is None:
+        passphrase = read_passphrase(cfg)
     try:
         loaded = signers.SimpleSigner.load_pkcs12_data(cfg.p12.read_bytes(), other_certs=set(),
                                                        passphrase=passphrase or None)

@@ -1,0 +1,78 @@
+"""Issue 13: the volume's signer is made ready in a forked process while the volume is bundled
+(toolkit/dossier/signer_process.py) — the volume signed there verifies, a wrong passphrase is an
+error and publishes nothing, and a signing process that dies is a message, not a hang.
+
+The runs happen in a fresh interpreter: the test process has other threads (the workbench's
+servers), beside which rcmz signs in its own process (as every other dossier test does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from click.testing import CliRunner
+
+from test_dossier_case import repo  # noqa: F401 — the committed example cases
+from toolkit.cli import main
+from toolkit.context import TEST_CERT_PASSPHRASE_ENV
+
+#: ``rcmz dossier CASE --out OUT`` counting the forks (the documents made in this process, so
+#: that the only fork is the signer's); prints the exit code, the output and the forks.
+SCRIPT = """
+import json, os, sys
+from click.testing import CliRunner
+from toolkit.cli import main
+from toolkit.context import TEST_CERT_PASSPHRASE_ENV
+forks, fork = [], os.fork
+def counted():
+    forks.append(1)
+    return fork()
+os.fork = counted
+PREPARE
+result = CliRunner().invoke(main, ["dossier", sys.argv[1], "--out", sys.argv[2]])
+print(json.dumps({"code": result.exit_code, "output": result.output, "forks": len(forks)}))
+"""
+
+
+def _dossier(case, out, env=None, prepare: str = "") -> dict:
+    script = SCRIPT.replace("PREPARE", textwrap.dedent(prepare))
+    done = subprocess.run([sys.executable, "-c", script, str(case), str(out)], capture_output=True,
+                          text=True, check=True, env={**os.environ, "RCMZ_WORKERS": "1", **(env or {})})
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_volume_is_signed_in_the_forked_process_and_verifies(repo, tmp_path):  # noqa: F811
+    case = repo / "2025-001-exempt-individual"
+    built = _dossier(case, tmp_path / "out")
+    assert built["code"] == 0, built["output"]
+    assert built["forks"] == 1
+    volume = tmp_path / "out" / "2025-001-案卷.pdf"
+    verified = CliRunner().invoke(main, ["verify", str(volume), "--case", str(case)])
+    assert verified.exit_code == 0, verified.output
+    assert "结论：通过" in verified.output
+
+
+def test_a_wrong_passphrase_is_an_error_and_nothing_is_published(repo, tmp_path):  # noqa: F811
+    case = repo / "2025-001-exempt-individual"
+    assert _dossier(case, tmp_path / "first")["code"] == 0   # makes the test certificate
+    built = _dossier(case, tmp_path / "out", env={TEST_CERT_PASSPHRASE_ENV: "wrong"})
+    assert built["code"] == 1 and built["forks"] == 1
+    assert "口令错误" in built["output"]
+    assert not list((tmp_path / "out").glob("*案卷*.pdf"))
+
+
+def test_a_signing_process_that_dies_is_a_message(repo, tmp_path):  # noqa: F811
+    prepare = """
+    from toolkit.dossier import signer_process
+    def dying():
+        os._exit(9)           # killed: out of memory, kill -9
+    signer_process._sign_when_sent = dying
+    """
+    built = _dossier(repo / "2025-001-exempt-individual", tmp_path / "out", prepare=prepare)
+    assert built["code"] == 1
+    assert "签名进程意外退出" in built["output"]
+    assert not list((tmp_path / "out").glob("*案卷*.pdf"))

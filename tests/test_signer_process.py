@@ -1,6 +1,7 @@
 """Issue 13: the volume's signer is made ready in a forked process while the volume is bundled
 (toolkit/dossier/signer_process.py) — the volume signed there verifies, a wrong passphrase is an
-error and publishes nothing, and a signing process that dies is a message, not a hang.
+error and publishes nothing, a signing process that dies is a message, and one whose build is
+killed ends too (tests/test_faults.py kills builds).
 
 The runs happen in a fresh interpreter: the test process has other threads (the workbench's
 servers), beside which rcmz signs in its own process (as every other dossier test does).
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -68,7 +72,7 @@ def test_a_wrong_passphrase_is_an_error_and_nothing_is_published(repo, tmp_path)
 def test_a_signing_process_that_dies_is_a_message(repo, tmp_path):  # noqa: F811
     prepare = """
     from toolkit.dossier import signer_process
-    def dying():
+    def dying(*args):
         os._exit(9)           # killed: out of memory, kill -9
     signer_process._sign_when_sent = dying
     """
@@ -76,3 +80,43 @@ def test_a_signing_process_that_dies_is_a_message(repo, tmp_path):  # noqa: F811
     assert built["code"] == 1
     assert "签名进程意外退出" in built["output"]
     assert not list((tmp_path / "out").glob("*案卷*.pdf"))
+
+
+def test_the_signing_process_of_a_killed_build_ends(repo, tmp_path):  # noqa: F811
+    # the build held at bundling, its signer forked and loading the key; then kill -9 the build
+    forked = tmp_path / "forked"
+    prepare = f"""
+    import time
+    from toolkit.dossier import build
+    def held(*args, **kwargs):
+        time.sleep(60)
+    build.assemble = held
+    def noted():
+        pid = fork()
+        if pid:
+            open({str(forked)!r}, "a").write(f"{{pid}}\\n")
+        return pid
+    os.fork = noted
+    """
+    script = SCRIPT.replace("PREPARE", textwrap.dedent(prepare))
+    build = subprocess.Popen([sys.executable, "-c", script, str(repo / "2025-001-exempt-individual"),
+                              str(tmp_path / "out")], env={**os.environ, "RCMZ_WORKERS": "1"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (forked.exists() and forked.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    signer = int(forked.read_text().split()[0])
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    while _alive(signer) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(signer)
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie nobody has reaped yet has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -8,6 +8,11 @@ prompt needs this process's terminal).  A key that cannot be used (a wrong passp
 expired certificate) is reported at the next :meth:`ReadySigner.raise_if_failed`, without waiting
 for the volume.  Where a fork is not safe (:func:`toolkit.batch.can_fork`: beside the
 workbench's threads, inside a worker of ``rcmz dossier --all``), the signer is made here.
+
+The forked process is a bare ``os.fork`` with two pipes, and it signs one volume at most: the
+volume's path comes through one pipe, its answer (the stamp, or the error met) goes back through
+the other.  Only this process holds the first pipe's writing end, so when this process ends
+(``kill -9`` too) the forked one reads the end of it and exits: it never outlives its build.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 from collections.abc import Iterator
-from concurrent.futures import Future
 from pathlib import Path
 
 from toolkit.dossier.sign import load_signer, load_signing_code, read_passphrase, sign_pdf
@@ -25,43 +30,68 @@ from toolkit.errors import DossierError
 
 
 class ReadySigner:
-    """Signs the volume with ``cfg``'s key: in the process made ready by :func:`ready_signer`,
-    or here."""
+    """Signs the volume with ``cfg``'s key: in the forked process ``pid`` (``job``: the pipe
+    the volume's path goes into, ``answer``: the one its answer comes from), or here."""
 
-    def __init__(self, cfg: SignerConfig, book, future: Future | None = None,
-                 job_fd: int | None = None):
+    def __init__(self, cfg: SignerConfig, book, pid: int | None = None, job: int | None = None,
+                 answer: int | None = None):
         self.cfg, self.book = cfg, book
-        self._future, self._job_fd = future, job_fd
-        self._signer = load_signer(cfg) if future is None else None
+        self._pid, self._job, self._answer = pid, job, answer
+        self._signer = load_signer(cfg) if pid is None else None
 
     def raise_if_failed(self) -> None:
-        """Raise what the other process met loading the key, if it has already failed."""
-        if self._future is not None and self._future.done() and self._future.exception() is not None:
-            self._future.result()
+        """Raise what the forked process met loading the key, if it has answered already."""
+        if self._answer is not None and select.select([self._answer], [], [], 0)[0]:
+            self._take_answer()
 
     def sign(self, path: Path, *, page: int, rect: tuple[float, float, float, float], work: Path) -> dict:
         """:func:`toolkit.dossier.sign.sign_pdf` of the file at ``path``."""
-        if self._future is None:
+        if self._pid is None:
             return sign_pdf(path, self._signer, self.cfg, page=page, rect=rect, book=self.book, work=work)
-        assert self._job_fd is not None
-        with os.fdopen(self._job_fd, "wb") as job:
-            self._job_fd = None
-            job.write(pickle.dumps((path, page, rect, work)))
-        return self._future.result()
+        assert self._job is not None
+        with contextlib.suppress(BrokenPipeError):  # it has answered already (an error)
+            os.write(self._job, pickle.dumps((path, page, rect, work)))
+        self._close_job()
+        return self._take_answer()
+
+    def _take_answer(self) -> dict:
+        assert self._answer is not None
+        with os.fdopen(self._answer, "rb") as answer:
+            self._answer = None
+            data = answer.read()
+        self._reap()
+        if not data:  # it died (killed, out of memory)
+            raise DossierError("签名进程意外退出，案卷未签名；请重试")
+        failed, value = pickle.loads(data)  # noqa: S301 — from the process this one forked
+        if failed:
+            raise value
+        return value
+
+    def _close_job(self) -> None:
+        if self._job is not None:
+            os.close(self._job)
+            self._job = None
+
+    def _reap(self) -> None:
+        if self._pid is not None:
+            os.waitpid(self._pid, 0)
+            self._pid = None
 
     def close(self) -> None:
-        """Let the other process end (it reads no volume when this one never sent one)."""
-        if self._job_fd is not None:
-            os.close(self._job_fd)
-            self._job_fd = None
+        """End the forked process if it is still there (the build stopped before signing)."""
+        self._close_job()
+        if self._answer is not None:
+            os.close(self._answer)
+            self._answer = None
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, 9)  # it has written nothing the build keeps
+            self._reap()
 
 
 @contextlib.contextmanager
 def ready_signer(cfg: SignerConfig, book) -> Iterator[ReadySigner]:
     """A :class:`ReadySigner` for ``cfg`` (``book``: the fonts of the signature's stamp)."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     from toolkit.batch import can_fork
 
     if not cfg.p12.is_file():
@@ -69,40 +99,47 @@ def ready_signer(cfg: SignerConfig, book) -> Iterator[ReadySigner]:
     if not can_fork():
         yield ReadySigner(cfg, book)
         return
-    import multiprocessing
-
     passphrase = read_passphrase(cfg)
     job_read, job_write = os.pipe()
-    _PREPARED[:] = [(cfg, passphrase, book, job_read, job_write)]
+    answer_read, answer_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(job_write)
+        os.close(answer_read)
+        _sign_when_sent(cfg, passphrase, book, job_read, answer_write)
+    os.close(job_read)
+    os.close(answer_write)
+    ready = ReadySigner(cfg, book, pid, job_write, answer_read)
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            ready = ReadySigner(cfg, book, pool.submit(_sign_when_sent), job_write)
-            os.close(job_read)
-            try:
-                yield ready
-            except BrokenProcessPool:  # the other process died (killed, out of memory)
-                raise DossierError("签名进程意外退出，案卷未签名；请重试") from None
-            finally:
-                ready.close()
+        yield ready
     finally:
-        _PREPARED.clear()
+        ready.close()
 
 
-#: What the forked process finds: the signer's configuration, the passphrase, the stamp's fonts
-#: and the pipe the volume's path comes through.
-_PREPARED: list[tuple[SignerConfig, bytes, object, int, int]] = []
-
-
-def _sign_when_sent() -> dict:
+def _sign_when_sent(cfg: SignerConfig, passphrase: bytes, book, job: int, answer: int) -> None:
     """In the forked process: import the signing code and load the key, then wait for the volume
-    (its path, page and rectangle of the stamp, scratch folder) and sign it."""
-    cfg, passphrase, book, job_read, job_write = _PREPARED[0]
-    os.close(job_write)  # else the pipe would never end here
-    load_signing_code()
-    signer = load_signer(cfg, passphrase)
-    with os.fdopen(job_read, "rb") as job:
-        sent = job.read()
-    if not sent:
-        return {}  # the build stopped before signing
-    path, page, rect, work = pickle.loads(sent)  # noqa: S301 — from the process that forked this one
-    return sign_pdf(path, signer, cfg, page=page, rect=rect, book=book, work=work)
+    (its path, the page and rectangle of the stamp, the scratch folder), sign it, answer, end."""
+    code = 0
+    reply: tuple[bool, object]
+    try:
+        try:
+            load_signing_code()
+            signer = load_signer(cfg, passphrase)
+            with os.fdopen(job, "rb") as stream:
+                sent = stream.read()
+            if not sent:
+                return  # the build stopped before signing, or ended
+            path, page, rect, work = pickle.loads(sent)  # noqa: S301 — from the process that forked this one
+            reply = (False, sign_pdf(path, signer, cfg, page=page, rect=rect, book=book, work=work))
+        except Exception as error:  # noqa: BLE001 — every failure goes back to the build
+            reply = (True, error)
+        try:
+            data = pickle.dumps(reply)
+        except Exception:  # noqa: BLE001 — an error that cannot be pickled: its words
+            data = pickle.dumps((True, DossierError(f"签名失败：{reply[1]}")))
+        with contextlib.suppress(BrokenPipeError), os.fdopen(answer, "wb") as stream:
+            stream.write(data)
+    except BaseException:  # noqa: BLE001 — never back into the build's own code
+        code = 1
+    finally:
+        os._exit(code)

@@ -120,3 +120,30 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_the_volume_is_checked_while_it_is_signed(repo, tmp_path):  # noqa: F811
+    # the check waits, before validating, until the signature has been appended to the file it
+    # opened: it passes on what it opened, and the volume is signed and verifies
+    seen = tmp_path / "seen"
+    prepare = f"""
+    import time
+    from pathlib import Path
+    from toolkit.dossier import pdfa
+    check = pdfa.check_volume
+    def waiting(written, *args, **kwargs):
+        path = Path(written.filename)
+        size, deadline = path.stat().st_size, time.monotonic() + 30
+        while path.stat().st_size == size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        Path({str(seen)!r}).write_text(str(path.stat().st_size - size))
+        return check(written, *args, **kwargs)
+    pdfa.check_volume = waiting
+    """
+    case = repo / "2025-001-exempt-individual"
+    built = _dossier(case, tmp_path / "out", prepare=prepare)
+    assert built["code"] == 0, built["output"]
+    assert int(seen.read_text()) > 0          # signed while the check had the file open
+    volume = tmp_path / "out" / "2025-001-案卷.pdf"
+    verified = CliRunner().invoke(main, ["verify", str(volume), "--case", str(case)])
+    assert verified.exit_code == 0, verified.output

@@ -10,7 +10,8 @@ Order of work (each step can refuse with :class:`DossierError` before anything i
 3. number the content pages, write the manifest (a volume the same as the latest signed one
    ends here), draw cover / index / notes sheet;
 4. merge with pikepdf, stamp page numbers (and 草稿), add links, bookmarks, page labels,
-   embed the manifest, save as PDF/A and validate what the merge made and put on the pages,
+   embed the manifest, save as PDF/A and validate what the merge made and put on the pages
+   (while step 5 signs: the check reads the file as it was opened, the signature is appended),
    but not again the pages of the files, each validated on its own in step 2 (by
    ``toolkit.attachments.assess``, whose answer is kept by content digest: an unchanged scan is
    not validated again), nor those of the sheets and the content of the stamp batches,
@@ -260,9 +261,19 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         stamp_nesting = assemble(unsigned, front=front, back=back, parts=ordered, entries=entries,
                                  links=links, plan=plan, draft=spec.dirty, book=book, work=work,
                                  finish=finish)
+        # 5. validate and sign at once: the check reads the volume as it is now opened, the
+        # signature is appended to the file (a failed check publishes nothing)
+        written = pdfa.open_written(unsigned)
+        later.callback(written.close)  # (check_volume closes it; this, when it is not reached)
+        result = unsigned
+        if signer_ready is not None:
+            signer_ready.raise_if_failed()
+            _room_for(result, SIGNATURE_ROOM)
+            signer_ready.send(result, page=plan.back_start + back_info.signature_page,
+                              rect=back_info.signature_rect, work=work)
         try:
             # the stamps too come from batches validated on their own (bundle.assemble)
-            pdfa.check_volume(unsigned, owners, stamps_validated=True, nesting=nesting,
+            pdfa.check_volume(written, owners, stamps_validated=True, nesting=nesting,
                               stamp_nesting=stamp_nesting)
         except DossierError:
             # name the culprit: check the items and attachments one by one
@@ -271,14 +282,7 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
             raise
         log.debug("merged and validated: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
         if signer_ready is not None:
-            signer_ready.raise_if_failed()
-
-        # 5. sign
-        result = unsigned
-        if signer_ready is not None:
-            _room_for(result, SIGNATURE_ROOM)
-            signer_ready.sign(result, page=plan.back_start + back_info.signature_page,
-                              rect=back_info.signature_rect, work=work)
+            signer_ready.signed()
             log.debug("signed: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
 
         # 6. into place: the name chosen under the folder's lock, from what is on disk now

@@ -197,11 +197,21 @@ class _ScratchWriter(GuardedWriter):
             self.error = self.error or error
 
 
+def open_written(path) -> pikepdf.Pdf:
+    """The volume :func:`save` wrote at ``path``, opened for :func:`check_volume`: its objects
+    are read from where they are then, so the signature may be appended to the file meanwhile
+    (toolkit.dossier.build signs while it checks)."""
+    try:
+        return pikepdf.open(path, inherit_page_attributes=False)  # as pdfa.validate_written opens
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        raise DossierError(f"合并后的案卷无法读回（{type(exc).__name__}: {exc}）") from None
+
+
 def check_volume(path, trusted: Mapping[int, str], *, stamps_validated: bool = False,
                  nesting: Mapping[int, Nesting | None] | None = None,
                  stamp_nesting: Nesting | None = None) -> None:
-    """Validate the volume :func:`save` wrote at ``path`` (:func:`validate_volume`);
-    DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
+    """Validate the volume :func:`save` wrote at ``path``, or as :func:`open_written` opened it
+    (:func:`validate_volume`); DossierError if it fails.  ``trusted``: the pages whose content comes from files that passed
     the validator on their own, by index, each with the file's description for messages;
     ``stamps_validated``: the stamps drawn on them come from batches that passed it too;
     ``nesting`` and ``stamp_nesting``: how deep those files' pages and the stamps nest (from
@@ -242,7 +252,7 @@ _ENGINE_LOCK = threading.Lock()
 def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
                     stamps_validated: bool = False, nesting: Mapping[int, Nesting | None] | None = None,
                     stamp_nesting: Nesting | None = None) -> pdfa.Report:
-    """Validate the written volume ``source`` (a path or a stream), the pages at the indexes
+    """Validate the written volume ``source`` (a path, a stream or the opened file), the pages at the indexes
     ``trusted`` (of files that passed the validator on their own, each index with the file's
     description) without walking them again, and with ``stamps_validated`` the stamp forms drawn
     on those pages without their content and resources; with nothing trusted, the whole file
@@ -251,7 +261,7 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
     file and stamp leave it within the limit as drawn is not parsed for it."""
     try:
         # page attributes stay where they are inherited from, as pdfa.validate_written does
-        written = pikepdf.open(source, inherit_page_attributes=False)
+        written = source if isinstance(source, pikepdf.Pdf) else pikepdf.open(source, inherit_page_attributes=False)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         report = pdfa.Report(pdfa.Flavour(FLAVOUR), save_kwargs=dict(save_kwargs or {}))
         report.findings.append(pdfa.Finding("pikepdf:internal", str(source), f"{type(exc).__name__}: {exc}",

@@ -37,6 +37,7 @@ class ReadySigner:
                  answer: int | None = None):
         self.cfg, self.book = cfg, book
         self._pid, self._job, self._answer = pid, job, answer
+        self._sent: tuple[Path, int, tuple[float, float, float, float], Path] | None = None
         self._signer = load_signer(cfg) if pid is None else None
 
     def raise_if_failed(self) -> None:
@@ -44,14 +45,23 @@ class ReadySigner:
         if self._answer is not None and select.select([self._answer], [], [], 0)[0]:
             self._take_answer()
 
-    def sign(self, path: Path, *, page: int, rect: tuple[float, float, float, float], work: Path) -> dict:
-        """:func:`toolkit.dossier.sign.sign_pdf` of the file at ``path``."""
+    def send(self, path: Path, *, page: int, rect: tuple[float, float, float, float], work: Path) -> None:
+        """Sign the file at ``path`` (:func:`toolkit.dossier.sign.sign_pdf`): in the forked
+        process from now on — this one may go on reading the file as it opened it before, the
+        signature is appended to it — or here, at :meth:`signed`."""
+        self._sent = (path, page, rect, work)
+        if self._pid is not None:
+            assert self._job is not None
+            with contextlib.suppress(BrokenPipeError):  # it has answered already (an error)
+                os.write(self._job, pickle.dumps(self._sent))
+            self._close_job()
+
+    def signed(self) -> dict:
+        """What the stamp of the file :meth:`send` gave says, once it is signed."""
+        assert self._sent is not None, "send() first"
         if self._pid is None:
+            path, page, rect, work = self._sent
             return sign_pdf(path, self._signer, self.cfg, page=page, rect=rect, book=self.book, work=work)
-        assert self._job is not None
-        with contextlib.suppress(BrokenPipeError):  # it has answered already (an error)
-            os.write(self._job, pickle.dumps((path, page, rect, work)))
-        self._close_job()
         return self._take_answer()
 
     def _take_answer(self) -> dict:

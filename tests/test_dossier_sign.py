@@ -224,7 +224,7 @@ def test_dirty_case_signed_only_when_forced(case_root, signer_config, tmp_path):
     assert all("草稿" in t for t in page_texts(path))
 
 
-def test_wrong_passphrase_refused_before_any_work(tmp_path, signer_config, monkeypatch):
+def test_wrong_passphrase_refused_and_nothing_written(tmp_path, signer_config, monkeypatch):
     spec = make_case(tmp_path, items=1)
     monkeypatch.setenv(PASS_ENV, "wrong")
     with pytest.raises(DossierError, match="口令错误"):

@@ -113,8 +113,8 @@ class KeptDocuments:
         if not self.added:
             return
         try:
-            entries = [(e.stat().st_mtime_ns, e.stat().st_size, e.path) for e in os.scandir(self.folder)
-                       if e.is_file() and not e.name.startswith(".")]
+            entries = [(stat.st_mtime_ns, stat.st_size, e.path) for e in os.scandir(self.folder)
+                       if e.is_file() and not e.name.startswith(".") and (stat := e.stat())]
         except OSError:
             return
         total = sum(size for _, size, _ in entries)

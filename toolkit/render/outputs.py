@@ -52,8 +52,11 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
 
     formats = tuple(formats)
     kept = KeptDocuments.open(fonts, formats, docx_shell, duplex)
-    keys = [kept.key(document) for document in documents] if kept is not None else []
-    found = {i: hit for i, key in enumerate(keys) if kept is not None and (hit := kept.find(key))}
+    keys: list[str] = []
+    found: dict[int, tuple[dict[str, bytes], list[RenderRecord]]] = {}
+    if kept is not None:
+        keys = [kept.key(document) for document in documents]
+        found = {i: hit for i, key in enumerate(keys) if (hit := kept.find(key))}
     missing = [i for i in range(len(documents)) if i not in found]
     job = _Job([documents[i] for i in missing], fonts, formats, docx_shell, duplex)
     made = dict(zip(missing, _make_all(job, _worker_count(workers, len(missing)), meanwhile),

@@ -16,6 +16,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SYSDEPS := $(VENV)/.sysdeps
 CASE ?=
 CASES ?= casefiles
 OUT ?=
@@ -24,7 +25,7 @@ NEED_CASE = @test -n "$(CASE)" || { echo "用法：make $@ CASE=casefiles/<案�
 
 .PHONY: setup sysdeps browser-deps libreoffice test lint check render dossier dossiers wheel install-check serve bench clean
 
-setup: $(STAMP) sysdeps
+setup: $(STAMP) $(SYSDEPS)
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +33,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-sysdeps:
-	@bash scripts/ensure-system-deps.sh
+# Fonts, qpdf, poppler and the converted fonts, looked for once: the script writes $(SYSDEPS)
+# only when nothing was missing (else the next make looks again); `make sysdeps` looks again.
+$(SYSDEPS): scripts/ensure-system-deps.sh scripts/fetch-fonts.sh scripts/apt-install.sh | $(STAMP)
+	@bash scripts/ensure-system-deps.sh $@
+
+sysdeps: | $(STAMP)
+	@bash scripts/ensure-system-deps.sh $(SYSDEPS)
 
 browser-deps:
 	@bash scripts/ensure-browser-deps.sh

@@ -5,7 +5,7 @@
 #   ${RCMZ_FONT_HOME:-${XDG_DATA_HOME:-~/.local/share}/rcmz/fonts}/fandol/
 # 然后（有 .venv 时）把字体的 CFF 轮廓转换为 TrueType 并缓存（python -m toolkit.render.fontcache）。
 # 已有这些文件（或已装 TeX Live 的 fandol）时什么也不做。许可：GPL 加字体例外，见 docs/fonts-and-layout.md。
-# 不中断：失败时说明怎么办，退出码仍为 0（排版会退回到旧的替代字体并提示）。
+# 不中断：失败时说明怎么办（排版会退回到旧的替代字体并提示），退出码 1；字体齐备且已转换时为 0。
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -22,14 +22,15 @@ have_all() {
 
 convert() {
   if [ -x "$root/.venv/bin/python" ]; then
-    (cd "$root" && .venv/bin/python -m toolkit.render.fontcache) \
-      || echo "提示：字体转换未完成；首次排版时会自动转换（较慢）。" >&2
+    (cd "$root" && .venv/bin/python -m toolkit.render.fontcache) && return 0
+    echo "提示：字体转换未完成；首次排版时会自动转换（较慢）。" >&2
   fi
+  return 1
 }
 
 if have_all "$dest" || have_all "$texlive"; then
   convert
-  exit 0
+  exit
 fi
 
 explain() {
@@ -42,11 +43,11 @@ explain() {
 
 if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
   explain "本机没有 apt-get / dpkg-deb"
-  exit 0
+  exit 1
 fi
 
 mkdir -p "$cache" && chmod 700 "$cache" 2>/dev/null
-work="$(mktemp -d "${TMPDIR:-/tmp}/rcmz-fandol.XXXXXX")" || { explain "无法建立临时文件夹"; exit 0; }
+work="$(mktemp -d "${TMPDIR:-/tmp}/rcmz-fandol.XXXXXX")" || { explain "无法建立临时文件夹"; exit 1; }
 trap 'rm -rf "$work"' EXIT
 
 download() {
@@ -62,20 +63,20 @@ fi
 deb="$(ls -t "$cache"/texlive-lang-chinese_*.deb 2>/dev/null | head -n 1)"
 if [ -z "$deb" ]; then
   explain "apt-get download 失败：$(grep -v '^W:' "$work/apt.err" 2>/dev/null | head -n 1)"
-  exit 0
+  exit 1
 fi
 
 pattern='./usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol[FSHK]*.otf'
 docs='./usr/share/doc/texlive-doc/fonts/fandol/*'
 if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards "$pattern" "$docs" 2>"$work/tar.err"; then
   explain "解包失败：$(head -n 1 "$work/tar.err")"
-  exit 0
+  exit 1
 fi
 if ! have_all "$work/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"; then
   explain "软件包中缺少字体文件"
-  exit 0
+  exit 1
 fi
-mkdir -p "$dest.new" || { explain "无法写入 $home"; exit 0; }
+mkdir -p "$dest.new" || { explain "无法写入 $home"; exit 1; }
 for f in $files; do cp "$work/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/$f" "$dest.new/"; done
 cp "$work/usr/share/doc/texlive-doc/fonts/fandol/README" "$dest.new/README" 2>/dev/null
 gzip -dc "$work/usr/share/doc/texlive-doc/fonts/fandol/COPYING.gz" > "$dest.new/COPYING" 2>/dev/null
@@ -84,4 +85,3 @@ rm -rf "$dest" && mv "$dest.new" "$dest"
 rm -f "$deb"        # the fonts are kept; the 49 MB package is not needed any more
 echo "已取得 Fandol 字体：$dest" >&2
 convert
-exit 0

@@ -147,3 +147,54 @@ def test_the_volume_is_checked_while_it_is_signed(repo, tmp_path):  # noqa: F811
     volume = tmp_path / "out" / "2025-001-案卷.pdf"
     verified = CliRunner().invoke(main, ["verify", str(volume), "--case", str(case)])
     assert verified.exit_code == 0, verified.output
+
+
+def test_the_signer_is_forked_before_the_documents_are_made_and_later_forks_hold_no_pipe(
+        repo, tmp_path):  # noqa: F811
+    # a volume that will be signed whatever its manifest says (none signed there yet): the key is
+    # loaded while the documents are made; a process forked after that (a render worker) closes
+    # its copies of the signer's pipes, so the signer sees the end of its job pipe when the
+    # build ends
+    seen = tmp_path / "seen.json"
+    prepare = f"""
+    from toolkit.dossier import signer_process
+    from toolkit.render import outputs
+    write = outputs.write_documents
+    def noted(*args, **kwargs):
+        held = sorted(signer_process._HELD)
+        read, write_end = os.pipe()
+        pid = fork()
+        if pid == 0:
+            still = [fd for fd in held if _open(fd)]
+            os.write(write_end, json.dumps(still).encode())
+            os._exit(0)
+        os.close(write_end)
+        inherited = json.loads(os.read(read, 1000))
+        os.waitpid(pid, 0)
+        open({str(seen)!r}, "w").write(json.dumps({{"forks": len(forks), "held": held,
+                                                    "inherited": inherited}}))
+        return write(*args, **kwargs)
+    def _open(fd):
+        try:
+            os.fstat(fd)
+            return True
+        except OSError:
+            return False
+    outputs.write_documents = noted
+    """
+    case = repo / "2025-001-exempt-individual"
+    built = _dossier(case, tmp_path / "out", prepare=prepare)
+    assert built["code"] == 0, built["output"]
+    noted = json.loads(seen.read_text())
+    assert noted["forks"] == 1 and len(noted["held"]) == 2    # the signer, forked already
+    assert noted["inherited"] == []
+    assert built["forks"] == 1                                  # and no other
+
+
+def test_no_signer_is_forked_for_a_volume_found_unchanged(repo, tmp_path):  # noqa: F811
+    case = repo / "2025-001-exempt-individual"
+    assert _dossier(case, tmp_path / "out")["code"] == 0
+    again = _dossier(case, tmp_path / "out", env={TEST_CERT_PASSPHRASE_ENV: "wrong"})
+    assert again["code"] == 0, again["output"]
+    assert again["forks"] == 0                   # no key asked for: the volume is the same
+    assert "未重新生成和签名" in again["output"]

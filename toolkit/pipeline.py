@@ -246,34 +246,44 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
         raise DossierError("尚无备案步骤的记录（06-filing.yaml）：立卷人、检查人、案卷号等须先填写"
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
-    # the volume is an electronic record: no blank pages for two-sided printing in it
-    documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
-    rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False,
-                               meanwhile=_load_bundling)
-    from toolkit.dossier.build import build_dossier
-    from toolkit.dossier.from_case import volume_spec
     from toolkit.dossier.provenance import provenance
+    from toolkit.dossier.signer_process import start_signer
+    from toolkit.dossier.spec import volume_stem
 
     origin = provenance(result.case.folder, volume_inputs(result.case, context))
     for reason in origin.reasons:
         logging.getLogger("rcmz.dossier").warning("未提交到 git 的材料：%s", reason)
-    spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
-                       result.limits, commit=origin.commit, dirty=origin.dirty, filed_on=today)
-    spec = replace(spec, inputs=tuple(config_inputs(context)))
     signer = replace(context.signing.signer, ask_passphrase=ask_passphrase)
-    return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts, resign=resign)
+    # the key loaded in another process while the documents are made, when the volume will be
+    # signed whatever its manifest turns out to be (the signer's imports are the longest path)
+    with start_signer(out_dir, volume_stem(result.case.id), signer, dirty=origin.dirty, force=force,
+                      resign=resign, fonts=context.fonts) as ready:
+        # the volume is an electronic record: no blank pages for two-sided printing in it
+        documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
+        rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False,
+                                   meanwhile=partial(_load_bundling, signing=ready is None))
+        from toolkit.dossier.build import build_dossier
+        from toolkit.dossier.from_case import volume_spec
+
+        spec = volume_spec(result.case, context.config, [(r.document, r.files["pdf"]) for r in rendered],
+                           result.limits, commit=origin.commit, dirty=origin.dirty, filed_on=today)
+        spec = replace(spec, inputs=tuple(config_inputs(context)))
+        return build_dossier(spec, out_dir, signer, force=force, fonts=context.fonts, resign=resign,
+                             ready=ready)
 
 
-def _load_bundling() -> None:
-    """Import the bundling, validating and signing code (pikepdf, pyHanko: about a second)
-    while the documents are rendered in other processes (when none is rendered, a volume found
-    unchanged needs little of it)."""
+def _load_bundling(signing: bool) -> None:
+    """Import the bundling and validating code (pikepdf) and, when this process will sign
+    (``signing``: no signer was made ready in another), the signing code (pyHanko): about a
+    second, while the documents are rendered in other processes (when none is rendered, a
+    volume found unchanged needs little of it)."""
     import toolkit.dossier.build
-    import toolkit.dossier.from_case
-    import toolkit.dossier.provenance  # noqa: F401
-    from toolkit.dossier.sign import load_signing_code
+    import toolkit.dossier.from_case  # noqa: F401
 
-    load_signing_code()
+    if signing:
+        from toolkit.dossier.sign import load_signing_code
+
+        load_signing_code()
 
 
 def volume_inputs(case, context: RunContext) -> list[Path]:

@@ -44,7 +44,6 @@ import contextlib
 import errno
 import logging
 import os
-import re
 import shutil
 import time
 from pathlib import Path
@@ -59,9 +58,9 @@ from toolkit.dossier.bundle import assemble
 from toolkit.dossier.entries import plan_entries
 from toolkit.dossier.sheets import render_front
 from toolkit.dossier.sheets.notes import render_back
-from toolkit.dossier.signer_process import ready_signer
+from toolkit.dossier.signer_process import ReadySigner, ready_signer, start_signer
 from toolkit.dossier.sources import Part, inspect, open_checked
-from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec
+from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec, volume_versions
 from toolkit.dossier.vocabulary import Plan
 from toolkit.errors import DossierError
 
@@ -80,17 +79,6 @@ def _peak() -> float:
 
 # ------------------------------------------------------------------------------------------------
 # output names
-
-
-def _versions(out_dir: Path, stem: str) -> list[tuple[int, Path]]:
-    found = []
-    pat = re.compile(re.escape(stem) + r"(?:-v(\d+))?\.pdf")
-    if out_dir.is_dir():
-        for p in out_dir.iterdir():
-            m = pat.fullmatch(p.name)
-            if m and p.is_file():
-                found.append((int(m.group(1) or 1), p))
-    return sorted(found)
 
 
 def is_signed(path: Path) -> bool:
@@ -122,7 +110,7 @@ def manifest_digest(path: Path) -> str | None:
 def identical_signed(out_dir: Path, stem: str, digest: str) -> Path | None:
     """The latest signed volume of ``stem`` in ``out_dir`` when its manifest digest is
     ``digest`` (the same facts, inputs and documents), else None."""
-    for _, path in reversed(_versions(out_dir, stem)):
+    for _, path in reversed(volume_versions(out_dir, stem)):
         if is_signed(path):
             return path if manifest_digest(path) == digest else None
     return None
@@ -130,7 +118,7 @@ def identical_signed(out_dir: Path, stem: str, digest: str) -> Path | None:
 
 def output_path(out_dir: Path, stem: str) -> tuple[Path, bool]:
     """(where to write, may it replace an existing file)."""
-    versions = _versions(out_dir, stem)
+    versions = volume_versions(out_dir, stem)
     if not versions:
         return out_dir / f"{stem}.pdf", False
     n, latest = versions[-1]
@@ -149,18 +137,21 @@ def _default_book():
 
 
 def build_dossier(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *,
-                  force: bool = False, fonts=None, resign: bool = False) -> Path:
+                  force: bool = False, fonts=None, resign: bool = False,
+                  ready: ReadySigner | None = None) -> Path:
     """Build the volume of ``spec`` in ``out_dir`` and return the path written.
 
     ``signer`` None: not signed.  A spec with ``dirty=True`` (uncommitted changes in the case) is
     watermarked 草稿 on every page and is not signed unless ``force``.  ``fonts`` is a
     :class:`toolkit.render.fonts.FontBook` (default: the discovered fonts).  When the latest
     signed volume has the same manifest, that volume is returned and nothing is built or signed
-    again, unless ``resign``.
+    again, unless ``resign``.  ``ready``: the signer made ready for this build before its
+    documents were made (:func:`~toolkit.dossier.signer_process.start_signer`), else the build
+    makes its own.
     """
     out_dir = Path(out_dir)
     try:
-        return _build(spec, out_dir, signer, force=force, fonts=fonts, resign=resign)
+        return _build(spec, out_dir, signer, force=force, fonts=fonts, resign=resign, ready=ready)
     except OSError as error:  # the disk filled up, the folder is read-only …
         raise output_error(error, out_dir) from None
 
@@ -174,7 +165,7 @@ def _same_as_signed(out_dir: Path, stem: str, digest: str) -> Path | None:
 
 
 def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, force: bool, fonts,
-           resign: bool) -> Path:
+           resign: bool, ready: ReadySigner | None) -> Path:
     t0 = time.perf_counter()
     validate_spec(spec)
     book = fonts or _default_book()
@@ -187,9 +178,10 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         # The signer is made ready in another process while this one bundles
         # (toolkit.dossier.signer_process): from the start when this build will sign (no signed
         # volume it could be the same as), else once the manifest says it is not the same.
-        signer_ready = None
-        if signing is not None and (resign or not any(is_signed(p) for _, p in _versions(out_dir, spec.file_stem))):
-            signer_ready = later.enter_context(ready_signer(signing, book))
+        signer_ready = ready if signing is not None else None
+        if signer_ready is None:
+            signer_ready = later.enter_context(start_signer(
+                out_dir, spec.file_stem, signing, dirty=spec.dirty, force=force, resign=resign, fonts=book))
         # 2. every file, checked on its own
         parts: dict[tuple[int, int], Part] = {}
         ordered: list[Part] = []

@@ -11,8 +11,9 @@ workbench's threads, inside a worker of ``rcmz dossier --all``), the signer is m
 
 The forked process is a bare ``os.fork`` with two pipes, and it signs one volume at most: the
 volume's path comes through one pipe, its answer (the stamp, or the error met) goes back through
-the other.  Only this process holds the first pipe's writing end, so when this process ends
-(``kill -9`` too) the forked one reads the end of it and exits: it never outlives its build.
+the other.  Only this process holds the first pipe's writing end — a process forked from it
+later (a render worker) closes its copy at once — so when this process ends (``kill -9`` too)
+the forked one reads the end of it and exits: it never outlives its build.
 """
 
 from __future__ import annotations
@@ -25,8 +26,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.dossier.sign import load_signer, load_signing_code, read_passphrase, sign_pdf
-from toolkit.dossier.spec import SignerConfig
+from toolkit.dossier.spec import SignerConfig, volume_versions
 from toolkit.errors import DossierError
+
+#: This process's ends of the pipes of its forked signers: not for processes it forks later.
+_HELD: set[int] = set()
+
+
+def _close_held() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held)
 
 
 class ReadySigner:
@@ -66,6 +80,7 @@ class ReadySigner:
 
     def _take_answer(self) -> dict:
         assert self._answer is not None
+        _HELD.discard(self._answer)
         with os.fdopen(self._answer, "rb") as answer:
             self._answer = None
             data = answer.read()
@@ -79,6 +94,7 @@ class ReadySigner:
 
     def _close_job(self) -> None:
         if self._job is not None:
+            _HELD.discard(self._job)
             os.close(self._job)
             self._job = None
 
@@ -91,12 +107,31 @@ class ReadySigner:
         """End the forked process if it is still there (the build stopped before signing)."""
         self._close_job()
         if self._answer is not None:
+            _HELD.discard(self._answer)
             os.close(self._answer)
             self._answer = None
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, 9)  # it has written nothing the build keeps
             self._reap()
+
+
+def start_signer(out_dir: Path, stem: str, signer: SignerConfig | None, *, dirty: bool,
+                 force: bool, resign: bool, fonts) -> contextlib.AbstractContextManager[ReadySigner | None]:
+    """The signer made ready from now on (:func:`ready_signer`) when the build of the volume
+    ``stem`` in ``out_dir`` will sign it whatever its manifest says: ``signer`` given, the case
+    committed (or ``force``), and no signed volume there it could be the same as (or
+    ``resign``).  Otherwise None: a build that may find its volume unchanged asks for no key
+    before it knows.  ``fonts``: the fonts of the signature's stamp.  Leaving the context ends
+    that process."""
+    if signer is None or (dirty and not force):
+        return contextlib.nullcontext(None)
+    if not resign and (versions := volume_versions(out_dir, stem)):
+        from toolkit.dossier.build import is_signed  # pikepdf: only when there is a volume to open
+
+        if any(is_signed(path) for _, path in versions):
+            return contextlib.nullcontext(None)
+    return ready_signer(signer, fonts)
 
 
 @contextlib.contextmanager
@@ -119,6 +154,7 @@ def ready_signer(cfg: SignerConfig, book) -> Iterator[ReadySigner]:
         _sign_when_sent(cfg, passphrase, book, job_read, answer_write)
     os.close(job_read)
     os.close(answer_write)
+    _HELD.update((job_write, answer_read))
     ready = ReadySigner(cfg, book, pid, job_write, answer_read)
     try:
         yield ready

@@ -126,8 +126,24 @@ class VolumeSpec:
 
     @property
     def file_stem(self) -> str:
-        """Base of the output file name: ``<case_id>-案卷``."""
-        return f"{safe_filename(self.case_id)}-案卷"
+        return volume_stem(self.case_id)
+
+
+def volume_stem(case_id: str) -> str:
+    """Base of the output file name of a case's volume: ``<case_id>-案卷``."""
+    return f"{safe_filename(case_id)}-案卷"
+
+
+def volume_versions(out_dir: Path, stem: str) -> list[tuple[int, Path]]:
+    """The volumes ``stem`` in ``out_dir`` (``<stem>.pdf``, ``<stem>-v2.pdf`` …), by version."""
+    found = []
+    pat = re.compile(re.escape(stem) + r"(?:-v(\d+))?\.pdf")
+    if out_dir.is_dir():
+        for p in out_dir.iterdir():
+            m = pat.fullmatch(p.name)
+            if m and p.is_file():
+                found.append((int(m.group(1) or 1), p))
+    return sorted(found)
 
 
 @dataclass(frozen=True)

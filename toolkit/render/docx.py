@@ -65,7 +65,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -174,6 +174,21 @@ def _environment() -> jinja2.Environment:
     # from_string, which CompiledOnce answers from what it (or an earlier run) compiled.
     return CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize,
                         bytecode_cache=bytecode_cache(__file__))
+
+
+class _ShellTemplate(DocxTemplate):
+    """docxtpl's template, with what its ``patch_xml`` makes of a part remembered: every
+    document of a run fills the same shell, whose parts it would otherwise clean up again
+    (docxtpl's regular expressions over each part: a tenth of a DOCX's time)."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched_xml(src_xml)
+
+
+@lru_cache(maxsize=16)
+def _patched_xml(src_xml: str) -> str:
+    # docxtpl's patch_xml reads nothing of its template but the text it is given
+    return DocxTemplate.patch_xml(None, src_xml)
 
 
 def _run(text: str, rpr: str = "") -> str:
@@ -669,11 +684,13 @@ def _hang_labels(body, geo: _Geometry) -> None:
 def _fit_issuer(root, styles, geo: _Geometry) -> None:
     """The 发文机关标志 as in the PDF: 初号 (42 pt), condensed (``w:w``) when wider than the text
     block, down to 60 %, and only then smaller."""
-    defined = {s.style_id: s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    defined = None
     for p in root.iter(qn("w:p")):
         style = _style_of(p)
         if style not in STYLE_ISSUER:
             continue
+        if defined is None:  # looked up only where there is a 发文机关标志 (not in most parts)
+            defined = {s.style_id: s for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
         width = _width(_text_of(p))
         if not width or style not in defined:       # a bureau shell without the style
             continue
@@ -761,9 +778,10 @@ def _normalize_zip(data: bytes, fix=None) -> bytes:
     return out.getvalue()
 
 
-def _east_asian_runs(root, styles) -> None:
-    """Every run names its East-Asian face (``w:rFonts/@w:eastAsia``), the face its character or
-    paragraph style gives it: WPS lays a run out in its default face otherwise."""
+def _east_asian_faces(styles) -> Callable[[str | None], str | None]:
+    """The East-Asian face of a style of ``styles``: its own ``w:rFonts/@w:eastAsia``, else
+    the one it is based on, else the default paragraph style's (read once per document, for
+    its body and each header and footer)."""
     faces: dict[str, tuple[str | None, str | None]] = {}
     for st in styles.iterchildren(qn("w:style")):
         fonts = st.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
@@ -780,6 +798,13 @@ def _east_asian_runs(root, styles) -> None:
             seen += 1
         return faces.get("Normal", (None, None))[0]
 
+    return face
+
+
+def _east_asian_runs(root, face: Callable[[str | None], str | None]) -> None:
+    """Every run names its East-Asian face (``w:rFonts/@w:eastAsia``), the face its character or
+    paragraph style gives it (``face``: :func:`_east_asian_faces`): WPS lays a run out in its
+    default face otherwise."""
     for p in root.iter(qn("w:p")):
         pface = face(_style_of(p) or "Normal")
         for r in p.iter(qn("w:r")):
@@ -967,7 +992,7 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
     shell = Path(shell) if shell is not None else DEFAULT_SHELL
     if not shell.is_file():
         raise RenderError(f"找不到 DOCX 样式外壳：{shell}")
-    tpl = DocxTemplate(str(shell))
+    tpl = _ShellTemplate(str(shell))
     try:
         docx = tpl.get_docx()
     except (OpcError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
@@ -987,7 +1012,8 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
     _hang_labels(docx.element.body, geo)
     _tighten(docx.element.body, docx.styles.element, tight)
     _fit_issuer(docx.element.body, docx.styles, geo)
-    _east_asian_runs(docx.element.body, docx.styles.element)
+    faces = _east_asian_faces(docx.styles.element)
+    _east_asian_runs(docx.element.body, faces)
     _core_properties(docx, doc)
     buf = io.BytesIO()
     tpl.save(buf)
@@ -998,7 +1024,7 @@ def render_docx(doc: Document, shell: Path | None = None, *, record_pages: int =
             return blob
         root = parse_xml(blob)
         _fit_issuer(root, docx.styles, geo)
-        _east_asian_runs(root, docx.styles.element)
+        _east_asian_runs(root, faces)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     return _normalize_zip(buf.getvalue(), fix)

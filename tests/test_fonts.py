@@ -263,7 +263,7 @@ def test_unwritable_cache_converts_into_a_temporary_folder(tmp_path, monkeypatch
     monkeypatch.setattr(C, "_TEMP", {})
     otf = tmp_path / "ReadOnlyHome.otf"
     _make_cff_font(otf)
-    with caplog.at_level(logging.WARNING, logger="toolkit.render.fontcache"):
+    with caplog.at_level(logging.WARNING, logger="rcmz.render.fontcache"):
         book = FontBook({"heiti": [str(otf)]})
         assert book.runs("一", "heiti")[0][0] == book.faces("heiti")[0].name
     assert any("无法写入" in r.getMessage() for r in caplog.records)
@@ -331,20 +331,14 @@ def decision(tmp_path_factory):
         shutil.copy(CASEFILES / name, root / name)
     shutil.copytree(CASEFILES / "2025-003-hearing-deferral", root / "2025-003-hearing-deferral")
     out = root.parent / "out"
-    logged: list[str] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = lambda record: logged.append(record.getMessage())
-    logger = logging.getLogger("toolkit")
-    logger.addHandler(handler)
     # the stand-in line comes once per process (per rcmz command): earlier tests may have had it
     fontbook_from_config(None)._warned_standins = False
-    try:
-        result = CliRunner().invoke(main, ["render", str(root / "2025-003-hearing-deferral"),
-                                           "--only", "decision", "--format", "pdf", "--out", str(out)])
-    finally:
-        logger.removeHandler(handler)
+    result = CliRunner().invoke(main, ["render", str(root / "2025-003-hearing-deferral"),
+                                       "--only", "decision", "--format", "pdf", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    return next(out.glob("decision-*.pdf")), logged
+    # what the clerk sees on the terminal, without -v (toolkit/logs.py)
+    told = [line.removeprefix("提示：") for line in result.stderr.splitlines() if line.startswith("提示：")]
+    return next(out.glob("decision-*.pdf")), told
 
 
 def test_official_body_is_fangsong_and_title_a_song_face(decision):
@@ -362,7 +356,8 @@ def test_official_body_is_fangsong_and_title_a_song_face(decision):
 
 
 def test_render_reports_fallbacks_and_standins_once(decision):
-    """Set with free faces: one line per document with fallen-back characters, one stand-in line."""
+    """Set with free faces: one line per document with fallen-back characters, one stand-in
+    line, on the terminal of ``rcmz render``."""
     _, logged = decision
     # the case names 欧阳喆: FandolFang has no 喆 (licensed 仿宋_GB2312 has none either)
     fell = [ln for ln in logged if "后备字体" in ln]
@@ -386,7 +381,7 @@ def test_fontbook_records_each_render(tmp_path, caplog):
             c.setFont(font, 16)
             c.drawString(72, 700, s)
         c.showPage()
-        with caplog.at_level(logging.WARNING, logger="toolkit.render.fonts"):
+        with caplog.at_level(logging.WARNING, logger="rcmz.render.fonts"):
             c.save()
     first, second = book.renders[-2:]
     assert (first.title, second.title) == ("甲文书", "乙文书")

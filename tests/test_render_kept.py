@@ -37,7 +37,7 @@ def _made_spy(monkeypatch) -> list[str]:
 
 
 def _fallback_reports(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "toolkit.render.fonts"]
+    return [r.getMessage() for r in caplog.records if r.name == "rcmz.render.fonts"]
 
 
 def test_an_unchanged_case_is_written_again_without_making_it(example, tmp_path, monkeypatch, caplog):

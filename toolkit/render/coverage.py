@@ -24,7 +24,7 @@ from pathlib import Path
 
 from toolkit.render import fontcache
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rcmz.render.coverage")  # rcmz's own notices reach the terminal (toolkit/logs.py)
 
 _PLANES = 0x110000
 #: Bump when the bitmap format changes.

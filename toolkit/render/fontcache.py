@@ -48,7 +48,7 @@ from pathlib import Path
 
 from toolkit.render import fontmetrics
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rcmz.render.fontcache")  # rcmz's own notices reach the terminal (toolkit/logs.py)
 
 #: Bump when the conversion changes: old files are then ignored (and may be deleted).
 FORMAT = 1

@@ -43,7 +43,7 @@ from typing import Any
 
 from toolkit.cachefile import keeps_own, write_cache_file
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rcmz.render.fontmetrics")  # rcmz's own notices reach the terminal (toolkit/logs.py)
 
 #: Bump when a record's payload changes shape: older records are then ignored.
 FORMAT = 2  # 2: a reportlab face's tables as arrays (fonts._packed)

@@ -52,7 +52,7 @@ from toolkit.render import fontcache, fontmetrics
 if TYPE_CHECKING:  # reportlab loads when a face is first drawn: `rcmz check` finds the files only
     from reportlab.pdfbase.ttfonts import TTFont
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("rcmz.render.fonts")  # rcmz's own notices reach the terminal (toolkit/logs.py)
 
 ROLES: tuple[str, ...] = ("fangsong", "xiaobiaosong", "heiti", "kaiti", "songti")
 ROLE_NAMES: dict[str, str] = {

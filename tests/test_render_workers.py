@@ -38,11 +38,11 @@ def counted():
     forks.append(1)
     return fork()
 os.fork = counted
-meanwhile, calls = None, []
+meanwhile, calls, vet_pdf, after = None, [], None, lambda rendered: None
 PREPARE
 try:
     rendered = outputs.write_documents(documents, context.fonts, out, docx_shell=context.docx_shell,
-                                       workers=workers, meanwhile=meanwhile)
+                                       workers=workers, meanwhile=meanwhile, vet_pdf=vet_pdf)
 except RcmzError as error:
     print(json.dumps({"error": str(error), "forks": len(forks),
                       "left": sorted(p.name for p in out.iterdir()) if out.exists() else []}))
@@ -52,7 +52,8 @@ print(json.dumps({
     "meanwhile": calls,
     "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
               for r in rendered for p in r.files.values()},
-    "reports": [(r.title, sorted(r.fallbacks)) for r in context.fonts.renders]}))
+    "reports": [(r.title, sorted(r.fallbacks)) for r in context.fonts.renders],
+    "after": after(rendered)}))
 """
 
 
@@ -158,3 +159,27 @@ def test_documents_found_kept_are_not_made_again(example, tmp_path):
     again = _run(case, tmp_path / "two", 2, cache=cache)
     assert first["forks"] == 2 and again["forks"] == 0
     assert again["files"] == first["files"] and again["reports"] == first["reports"]
+
+
+def test_the_workers_vet_each_pdf_and_the_parent_keeps_what_they_found(example, tmp_path):
+    # rcmz dossier has each document judged as PDF/A where it was made (vet_pdf:
+    # toolkit.attachments.assess_content); the verdicts come back with the files, so the build
+    # judging the written files finds them all and judges none again
+    prepare = """
+    from toolkit import attachments
+    parent, judge, judged = os.getpid(), attachments._assess_pdf, []
+    def counted(path):
+        judged.append(os.getpid() == parent)
+        return judge(path)
+    attachments._assess_pdf = counted
+    vet_pdf = attachments.assess_content
+    def after(rendered):
+        in_workers = len(judged)                       # (the parent's list: its own calls only)
+        verdicts = [attachments.assess(r.files["pdf"]).problem for r in rendered]
+        return {"parent_before": in_workers, "parent_after": len(judged), "verdicts": verdicts}
+    """
+    found = _run(example("2025-003-hearing-deferral"), tmp_path / "out", 2, prepare)
+    assert found["forks"] == 2
+    after = found["after"]
+    assert after["parent_before"] == 0 and after["parent_after"] == 0   # all judged, in the workers
+    assert len(after["verdicts"]) == 13 and set(after["verdicts"]) == {None}   # and all pass

@@ -239,6 +239,19 @@ def assess(path: Path) -> Assessment:
     return answer
 
 
+def assess_content(data: bytes, suffix: str = ".pdf") -> Assessment:
+    """:func:`assess` of a file before it is written: the bytes ``data`` it will hold, with its
+    extension ``suffix``.  The answer is kept by content digest like any file's, so the file
+    written later is not judged again: ``rcmz dossier`` has each document judged in the process
+    that made it, beside the others (toolkit.render.outputs)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rcmz-assess-") as folder:
+        path = Path(folder) / f"content{suffix}"
+        path.write_bytes(data)
+        return assess(path)
+
+
 def _kept_answer(value, kind: str | None) -> Assessment | None:
     """The answer kept in the cache, or None when there is none or the entry is not one that
     this code writes (a damaged cache only costs the time of judging the file again)."""

@@ -246,6 +246,7 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
         raise DossierError("尚无备案步骤的记录（06-filing.yaml）：立卷人、检查人、案卷号等须先填写"
                            "（rcmz step 生成该文件）", file=str(folder))
     out_dir = Path(out_dir) if out_dir else default_out_dir(folder)
+    from toolkit.attachments import assess_content
     from toolkit.dossier.provenance import provenance
     from toolkit.dossier.signer_process import start_signer
     from toolkit.dossier.spec import volume_stem
@@ -261,7 +262,8 @@ def dossier(folder: Path, out_dir: Path | None = None, *, force: bool = False,
         # the volume is an electronic record: no blank pages for two-sided printing in it
         documents = compose_all(result.case, context.config, kinds=volume_kinds(result.case, today))
         rendered = write_documents(documents, context.fonts, out_dir, ("pdf",), duplex=False,
-                                   meanwhile=partial(_load_bundling, signing=ready is None))
+                                   meanwhile=partial(_load_bundling, signing=ready is None),
+                                   vet_pdf=assess_content)
         from toolkit.dossier.build import build_dossier
         from toolkit.dossier.from_case import volume_spec
 

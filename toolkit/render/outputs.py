@@ -37,7 +37,8 @@ def output_name(document: Document) -> str:
 def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: Path,
                     formats=FORMATS, docx_shell: Path | None = None, *,
                     duplex: bool = True, workers: int | None = None,
-                    meanwhile: Callable[[], object] | None = None) -> list[RenderedDocument]:
+                    meanwhile: Callable[[], object] | None = None,
+                    vet_pdf: Callable[[bytes], object] | None = None) -> list[RenderedDocument]:
     """Typeset every document in memory first, then write all files (:func:`publish_all`).
 
     ``fonts`` is needed for PDF only; ``docx_shell`` is a bureau's own DOCX style shell;
@@ -47,7 +48,9 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
     :func:`_worker_count`).  ``meanwhile`` is other work of the caller that can overlap theirs:
     done in this process while they make the documents, and not at all without workers (when
     every document was found, or one process makes them), so the caller does what it needs of it
-    itself."""
+    itself.  ``vet_pdf`` is called in a worker with each PDF it made, for what it puts into
+    rcmz's caches (handed to this process like the workers' other finds): the dossier's PDF/A
+    verdict of each document, got beside the others instead of one after another later."""
     from toolkit.render.kept import KeptDocuments
 
     formats = tuple(formats)
@@ -58,7 +61,7 @@ def write_documents(documents: list[Document], fonts: FontBook | None, out_dir: 
         keys = [kept.key(document) for document in documents]
         found = {i: hit for i, key in enumerate(keys) if (hit := kept.find(key))}
     missing = [i for i in range(len(documents)) if i not in found]
-    job = _Job([documents[i] for i in missing], fonts, formats, docx_shell, duplex)
+    job = _Job([documents[i] for i in missing], fonts, formats, docx_shell, duplex, vet_pdf)
     made = dict(zip(missing, _make_all(job, _worker_count(workers, len(missing)), meanwhile),
                     strict=True))
     results, data = [], {}
@@ -110,6 +113,7 @@ class _Job:
     formats: tuple[str, ...]
     docx_shell: Path | None
     duplex: bool
+    vet_pdf: Callable[[bytes], object] | None = None   # in a worker only (_make_in_worker)
 
     def make(self, index: int) -> tuple[dict[str, bytes], list[RenderRecord]]:
         """The files of document ``index`` (format → content), and the records of its PDF still
@@ -158,6 +162,8 @@ def _make_in_worker(index: int) -> _Made:
     if job.fonts is not None and job.fonts.deferred is None:
         job.fonts.deferred = []  # the parent reports this worker's PDFs (this is its copy)
     outputs, records = job.make(index)
+    if job.vet_pdf is not None and "pdf" in outputs:
+        job.vet_pdf(outputs["pdf"])
     return outputs, records, cachefile.take_added()
 
 

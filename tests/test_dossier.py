@@ -257,11 +257,11 @@ def test_images_embedded_without_recompression(built):
     jpeg = spec.items[1].attachments[1].path.read_bytes()
     with pikepdf.open(path) as pdf:
         page = pdf.pages[1 + ATTACHMENT_STARTS[1]]
-        images = [v for k, v in page.images.items()]  # noqa
+        images = list(page.get_images(recursive=False).values())
         assert images[0].Filter == "/DCTDecode"
         assert images[0].read_raw_bytes() == jpeg
         tiff_page = pdf.pages[1 + ATTACHMENT_STARTS[2]]
-        img = list(tiff_page.images.values())[0]
+        img = list(tiff_page.get_images(recursive=False).values())[0]
         flt = img.Filter
         assert (flt[0] if isinstance(flt, pikepdf.Array) else flt) == "/CCITTFaxDecode"
 

@@ -83,7 +83,23 @@ def _peak() -> float:
 
 def is_signed(path: Path) -> bool:
     """True when ``path`` carries a signature field with a value — or cannot be read at all
-    (when in doubt, a file is treated as signed and never overwritten)."""
+    (when in doubt, a file is treated as signed and never overwritten).  Remembered while the
+    file's size and modification time stay the same: a build asks of each version up to three
+    times (whether to start the signer, whether the volume is unchanged, which name is free)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return True
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    if key not in _SIGNED:
+        _SIGNED[key] = _has_signature(path)
+    return _SIGNED[key]
+
+
+_SIGNED: dict[tuple[str, int, int], bool] = {}
+
+
+def _has_signature(path: Path) -> bool:
     try:
         with pikepdf.open(path) as pdf:
             form = pdf.Root.get("/AcroForm")

@@ -695,8 +695,12 @@ def test_lead_in_line_is_not_left_at_the_bottom(fonts):
 def test_heading_is_never_the_last_line_of_a_page(fonts):
     table = Table((1, 3), ((Cell("项目", label=True), Cell("内容", label=True)),
                            (Cell("甲", label=True), Cell("长" * 70)),), header_rows=1)
+    # a box for handwriting that goes whole to the next page (听证经过 of a hearing not yet
+    # recorded) takes its heading along too
+    box = Table((1,), ((Cell("", lines=14),),))
     for blocks in [(_plain("甲", 21), Paragraph("一、基本情况", "h1"), Paragraph("乙" * 60)),
-                   (_plain("甲", 20), Paragraph("（一）表格", "h2"), table)]:
+                   (_plain("甲", 20), Paragraph("（一）表格", "h2"), table),
+                   (_plain("甲", 12), Paragraph("听证经过", "h1"), box)]:
         pages = page_rows(render_pdf(Document("t", "form", "", blocks), fonts))
         assert len(pages) == 2
         heading = blocks[1].text

@@ -117,7 +117,10 @@ def set_table(cur: Cursor, setter: LineSetter, table: Table, n: int, joined: boo
             fresh = cur.y >= BLOCK_TOP - (header_h if r >= nhead else 0) - EPS
             full = BLOCK_H - (header_h if r >= nhead else 0)
             if need <= full + EPS and not fresh:
-                _continue_table(cur, header, r >= nhead)
+                if r == 0:      # nothing of the table is on this page: a heading above goes along
+                    cur.break_page()
+                else:
+                    _continue_table(cur, header, r >= nhead)
                 continue
             k = int((avail - 2 * style.pad_v + EPS) // style.lead)
             if k < (1 if fresh else 2):

@@ -51,7 +51,7 @@ from pathlib import Path
 import pikepdf
 
 from toolkit.atomic import default_mode, exclusive, output_error, publish, work_dir
-from toolkit.attachments import PDFA_FLAVOUR, Nesting, assess
+from toolkit.attachments import PDFA_FLAVOUR, Nesting
 from toolkit.dossier import manifest as mf
 from toolkit.dossier import renditions
 from toolkit.dossier.bundle import assemble
@@ -59,7 +59,7 @@ from toolkit.dossier.entries import plan_entries
 from toolkit.dossier.sheets import render_front
 from toolkit.dossier.sheets.notes import render_back
 from toolkit.dossier.signer_process import ReadySigner, ready_signer, start_signer
-from toolkit.dossier.sources import Part, inspect, open_checked
+from toolkit.dossier.sources import Part, check_drawn, inspect, open_checked
 from toolkit.dossier.spec import SignerConfig, VolumeSpec, validate_spec, volume_versions
 from toolkit.dossier.vocabulary import Plan
 from toolkit.errors import DossierError
@@ -241,8 +241,8 @@ def _build(spec: VolumeSpec, out_dir: Path, signer: SignerConfig | None, *, forc
         plan = Plan(cover_pages, index_pages, content_pages, back_info.pages)
         # the sheets, validated on their own like the files (their answer kept by digest: the
         # same case on the same day draws the same bytes)
-        front_nesting = _check_sheet(front, "案卷封面和卷内文件目录")
-        back_nesting = _check_sheet(back, "卷内备考表")
+        front_nesting = check_drawn(front, "案卷封面和卷内文件目录")
+        back_nesting = check_drawn(back, "卷内备考表")
         log.debug("sheets drawn: %.2f s, peak %.0f MB", time.perf_counter() - t0, _peak())
         if signer_ready is not None:
             signer_ready.raise_if_failed()  # a wrong passphrase: said without merging first
@@ -317,17 +317,6 @@ def _room_for(path: Path, need: int) -> None:
         return
     if free < need:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path.parent))
-
-
-def _check_sheet(path: Path, what: str) -> Nesting | None:
-    """A sheet rcmz drew, validated as PDF/A like the files (``assess``, kept by digest); how
-    deep its pages nest."""
-    from toolkit.dossier.pdfa import FLAVOUR_NAME
-
-    judged = assess(path)
-    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
-        raise DossierError(f"{what}（{path.name}）不符合 {FLAVOUR_NAME}：{judged.problem or judged.text}")
-    return judged.nesting
 
 
 def _check_pdfa(part: Part) -> None:

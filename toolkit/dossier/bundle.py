@@ -13,11 +13,11 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from toolkit.attachments import Nesting, assess
+from toolkit.attachments import Nesting
 from toolkit.dossier.entries import Entry
 from toolkit.dossier.sheets.index import Link
 from toolkit.dossier.sheets.stamps import Stamp, batch_file
-from toolkit.dossier.sources import Part
+from toolkit.dossier.sources import Part, check_drawn
 from toolkit.dossier.vocabulary import (
     BOOKMARK_COVER,
     BOOKMARK_INDEX,
@@ -28,7 +28,6 @@ from toolkit.dossier.vocabulary import (
     item_bookmark_title,
     label_ranges,
 )
-from toolkit.errors import DossierError
 
 #: Overlays drawn per reportlab document (it keeps a whole document in memory until saved).
 STAMP_BATCH = 200
@@ -118,15 +117,6 @@ def _wrap(page: pikepdf.Page, opening: pikepdf.Stream, closing: pikepdf.Stream) 
     page.obj.Contents = Array([opening, *own, closing])
 
 
-def _check_batch(path: Path) -> Nesting | None:
-    """A batch of stamps, validated as PDF/A like any file of the volume (``assess``: its
-    answer kept by the batch's digest); how deep its stamps nest."""
-    judged = assess(path)
-    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
-        raise DossierError(f"页号图层 {path.name} 不符合 PDF/A-3b：{judged.problem or judged.text}")
-    return judged.nesting
-
-
 def _num(v: float) -> str:
     s = f"{v:.4f}".rstrip("0").rstrip(".")
     return s if s not in ("-0", "") else "0"
@@ -180,7 +170,7 @@ def assemble(out: Path, *, front: Path, back: Path, parts: Sequence[Part],
         for b0 in range(0, len(targets), STAMP_BATCH):
             batch = targets[b0:b0 + STAMP_BATCH]
             stamps_path = batch_file([t[1] for t in batch], book, work, f"stamps-{b0 // STAMP_BATCH}.pdf")
-            stamp_depths.append(_check_batch(stamps_path))
+            stamp_depths.append(check_drawn(stamps_path, "页号图层"))
             shared = None
             with pikepdf.open(stamps_path) as stamps:
                 for (i, _, matrix), spage in zip(batch, stamps.pages, strict=True):

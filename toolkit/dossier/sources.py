@@ -113,6 +113,15 @@ def inspect(path: Path, label: str, work: Path, tag: str) -> Part:
     return Part(label, path, kind, out, pages, digest, size, nesting=made.nesting)
 
 
+def check_drawn(path: Path, what: str) -> Nesting | None:
+    """A file rcmz drew for the volume (a sheet, a batch of page-number stamps), validated as
+    PDF/A like the files (``assess``, its answer kept by digest); how deep its pages nest."""
+    judged = assess(path)
+    if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
+        raise DossierError(f"{what}（{path.name}）不符合 PDF/A-3b：{judged.problem or judged.text}")
+    return judged.nesting
+
+
 def open_checked(path: Path, where: str) -> pikepdf.Pdf:
     """Open a PDF for merging; refuse encrypted and damaged files."""
     try:

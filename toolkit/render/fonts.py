@@ -243,11 +243,28 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     ])
 
 
+def _deflate_with_zlib_ng() -> None:
+    """reportlab's FlateDecode filter compresses with zlib-ng instead of the system zlib: at the
+    same level 6 its output is within 0.1 % of zlib's size in half the time.  The font subsets
+    are most of every PDF's bytes, and compressing them was a fifth of typesetting a case's
+    documents (149 → 69 ms for the 2025-003 example's 3.6 MB of streams).  Every stream
+    reportlab writes compresses through its one filter object, whatever document it is in."""
+    from reportlab.pdfbase import pdfdoc
+    from zlib_ng import zlib_ng
+
+    def encode(data: bytes | str) -> bytes:
+        return zlib_ng.compress(data.encode("utf8") if isinstance(data, str) else data, 6)
+
+    pdfdoc.PDFZCompress.encode = encode
+
+
 @lru_cache(maxsize=1)
 def _ttfont_class() -> type:
     """reportlab's TTFont whose subsets carry a valid ToUnicode CMap for non-BMP characters
     (defined on first use, so that importing this module does not load reportlab)."""
     from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+
+    _deflate_with_zlib_ng()
 
     class _TTFont(TTFont):
         """Writing a PDF also closes the record of what its text used (:func:`_finish_render`)."""

@@ -250,7 +250,11 @@ def _deflate_with_zlib_ng() -> None:
     documents (149 → 69 ms for the 2025-003 example's 3.6 MB of streams).  Every stream
     reportlab writes compresses through its one filter object, whatever document it is in."""
     from reportlab.pdfbase import pdfdoc
-    from zlib_ng import zlib_ng
+
+    try:
+        from zlib_ng import zlib_ng
+    except ImportError:  # an environment installed without it: reportlab's own zlib, as slow as before
+        return
 
     def encode(data: bytes | str) -> bytes:
         return zlib_ng.compress(data.encode("utf8") if isinstance(data, str) else data, 6)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
-from toolkit.attachments import KIND_BY_EXTENSION, Nesting, assess, content_digest
+from toolkit.attachments import KIND_BY_EXTENSION, PDFA_FLAVOUR, Nesting, assess, content_digest
 from toolkit.errors import DossierError
 from toolkit.imagesize import PngScan, scan_png
 
@@ -118,7 +118,7 @@ def check_drawn(path: Path, what: str) -> Nesting | None:
     PDF/A like the files (``assess``, its answer kept by digest); how deep its pages nest."""
     judged = assess(path)
     if judged.problem or judged.conversions:  # rcmz's own drawing: a defect, not the user's
-        raise DossierError(f"{what}（{path.name}）不符合 PDF/A-3b：{judged.problem or judged.text}")
+        raise DossierError(f"{what}（{path.name}）不符合 PDF/A-{PDFA_FLAVOUR}：{judged.problem or judged.text}")
     return judged.nesting
 
 

@@ -198,3 +198,28 @@ def test_no_signer_is_forked_for_a_volume_found_unchanged(repo, tmp_path):  # no
     assert again["code"] == 0, again["output"]
     assert again["forks"] == 0                   # no key asked for: the volume is the same
     assert "未重新生成和签名" in again["output"]
+
+
+def test_the_volume_goes_to_disk_while_it_is_signed(repo, tmp_path):  # noqa: F811
+    # the build flushes the merged volume while the other process signs it, before it waits
+    # for the signature: publishing then has only the signature's bytes to make durable
+    seen = tmp_path / "seen.json"
+    prepare = f"""
+    from toolkit.dossier import build, signer_process
+    order, flush, signed = [], build.fsync_file, signer_process.ReadySigner.signed
+    def flushed(path):
+        order.append(["fsync", os.path.basename(path), path.stat().st_size])
+        return flush(path)
+    def waited(self):
+        order.append(["signed", os.path.basename(self._sent[0])])
+        stamp = signed(self)
+        open({str(seen)!r}, "w").write(json.dumps(order))
+        return stamp
+    build.fsync_file = flushed
+    signer_process.ReadySigner.signed = waited
+    """
+    built = _dossier(repo / "2025-001-exempt-individual", tmp_path / "out", prepare=prepare)
+    assert built["code"] == 0, built["output"]
+    (flush, name, size), (wait, signing) = json.loads(seen.read_text())
+    assert (flush, wait) == ("fsync", "signed") and name == signing   # the same file, first
+    assert size > 0

@@ -410,6 +410,9 @@ def _pdfa_findings(pdf) -> tuple[list[Conversion], list[str]]:
     import pikepdf
     import pikepdf.pdfa as pdfa
 
+    from toolkit import pdfa_schemas
+
+    pdfa_schemas.install()
     for page in pdf.pages:  # reportlab's empty /Trans means nothing (toolkit.dossier.pdfa)
         trans = page.obj.get("/Trans")
         if isinstance(trans, pikepdf.Dictionary) and len(trans.keys()) == 0:

@@ -45,6 +45,10 @@ from toolkit.attachments import Nesting, drawn_nesting
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
+from toolkit.pdfa_schemas import install as _fast_schema_checks
+
+# every validation below (parts, sheets, volume, verify) asks jsonschema-rs first
+_fast_schema_checks()
 
 FLAVOUR = "3b"
 FLAVOUR_NAME = "PDF/A-3b"

@@ -108,9 +108,10 @@ class PageCounts:
         pages = self._get(key)
         if pages is None:
             if path.suffix.lower() == ".pdf":
-                from pypdf import PdfReader
+                import pikepdf  # loaded already: the check has just judged the file with it
 
-                pages = len(PdfReader(path).pages)
+                with pikepdf.open(path) as pdf:
+                    pages = len(pdf.pages)
             else:
                 from PIL import Image
 

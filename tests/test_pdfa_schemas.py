@@ -7,6 +7,8 @@ schema; and the validator's findings are the same with and without it."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -19,6 +21,8 @@ from test_dossier_support import make_case, make_item_pdf
 from toolkit import pdfa_schemas
 from toolkit.dossier import build_dossier
 from toolkit.dossier import pdfa as dpdfa
+
+pdfa_schemas.install()  # for every check of this module, whatever the size of its files
 
 #: Values put in place of an object's own to break its schema (and some that keep it valid).
 REPLACEMENTS = (None, True, -1, 0, 2**31, 2**40, 1.5, "x", "/Foo", "1 0 R", "u:x", "b:00", [], {},
@@ -150,3 +154,26 @@ def test_a_valid_file_is_not_checked_by_python_jsonschema(tmp_path, monkeypatch)
     assert checked == []
     assert _findings(movie_pdf(tmp_path / "movie.pdf"))
     assert "Annot" in "".join(checked)          # the refused annotation: pikepdf's check said why
+
+
+#: Judges the PDF given (toolkit.attachments, as rcmz check does) in a fresh interpreter and
+#: prints whether jsonschema-rs was loaded for it.
+JUDGE = """
+import sys
+from pathlib import Path
+from toolkit import attachments
+assert attachments._assess_pdf(Path(sys.argv[1])).problem is None
+print("jsonschema_rs" in sys.modules)
+"""
+
+
+def test_jsonschema_rs_is_loaded_for_large_files_only(tmp_path):
+    # (its 10 MB are not worth it for a few pages: the workbench checks small files all day)
+    def loaded(pages: int) -> bool:
+        path = make_item_pdf(tmp_path / f"{pages}.pdf", pages, "正文")
+        done = subprocess.run([sys.executable, "-c", JUDGE, str(path)], capture_output=True,
+                              text=True, check=True)
+        return done.stdout.strip() == "True"
+
+    assert not loaded(pdfa_schemas.FAST_FROM_PAGES - 1)
+    assert loaded(pdfa_schemas.FAST_FROM_PAGES)

@@ -412,7 +412,7 @@ def _pdfa_findings(pdf) -> tuple[list[Conversion], list[str]]:
 
     from toolkit import pdfa_schemas
 
-    pdfa_schemas.install()
+    pdfa_schemas.install_for(pdf)
     for page in pdf.pages:  # reportlab's empty /Trans means nothing (toolkit.dossier.pdfa)
         trans = page.obj.get("/Trans")
         if isinstance(trans, pikepdf.Dictionary) and len(trans.keys()) == 0:

@@ -10,6 +10,11 @@ which says what rule it breaks: every finding, with its veraPDF rule id and mess
 comes from pikepdf.  A role whose schema jsonschema-rs cannot build, or an object it cannot
 read, is checked by pikepdf alone.
 
+Loading jsonschema-rs costs about 10 MB and 15 ms, what python-jsonschema spends on some 25
+pages: :func:`install_for` installs it for a file of :data:`FAST_FROM_PAGES` pages or more
+(a scan, a volume), so that a process that validates small files only (the workbench checking
+a case's documents) does not carry it.
+
 This rests on jsonschema-rs never finding valid what python-jsonschema finds invalid:
 tests/test_pdfa_schemas.py compares the two on every object of rcmz's documents, volumes and
 sample attachments (the broken ones too) and on variations of each that break its schema.
@@ -28,6 +33,16 @@ _FAST: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
 #: pikepdf's own ``SchemaSet.check``, once :func:`install` has replaced it.
 _PIKEPDF_CHECK: Any = None
+
+
+#: Pages from which a file's validation is worth loading jsonschema-rs for (see above).
+FAST_FROM_PAGES = 50
+
+
+def install_for(pdf) -> None:
+    """:func:`install`, when ``pdf`` (a :class:`pikepdf.Pdf`) is large enough to pay for it."""
+    if _PIKEPDF_CHECK is None and len(pdf.pages) >= FAST_FROM_PAGES:
+        install()
 
 
 def install() -> None:

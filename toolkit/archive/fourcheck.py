@@ -534,7 +534,10 @@ def opens(pkg: Pkg) -> tuple[str, list[str]]:
 def formats(pkg: Pkg) -> tuple[str, list[str]]:
     import pikepdf.pdfa as pikepdf_pdfa
 
+    from toolkit import pdfa_schemas
     from toolkit.dossier import pdfa
+
+    pdfa_schemas.install()  # the volumes of a package: scans and all, large files
 
     memo = []
     for rel, entry in pkg.listing.items():

@@ -45,10 +45,7 @@ from toolkit.attachments import Nesting, drawn_nesting
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
-from toolkit.pdfa_schemas import install as _fast_schema_checks
-
-# every validation below (parts, sheets, volume, verify) asks jsonschema-rs first
-_fast_schema_checks()
+from toolkit.pdfa_schemas import install_for as fast_schema_checks_for
 
 FLAVOUR = "3b"
 FLAVOUR_NAME = "PDF/A-3b"
@@ -89,6 +86,7 @@ def check_part(pdf: pikepdf.Pdf, where: str) -> None:
     embedded, CMYK images without a CMYK profile, transparency …).
     """
     strip_empty_transitions(pdf)
+    fast_schema_checks_for(pdf)
     try:
         pdfa.prepare(pdf, FLAVOUR)
         report = pdfa.check(pdf, FLAVOUR, **SAVE_KWARGS)
@@ -272,6 +270,7 @@ def validate_volume(source, trusted: Mapping[int, str], save_kwargs=None, *,
                                             "unsupported"))
         return report
     with written:
+        fast_schema_checks_for(written)
         owners = {i: page for i, page in enumerate(written.pages) if i in trusted}
         pages = {page.obj.objgen: trusted[i] for i, page in owners.items()}
         stamped = {page.obj.objgen: _stamps(page.obj) for page in owners.values()}

@@ -8,6 +8,7 @@ from both.  Hidden folders (``.git``, ``.cache``) are never cases.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -58,5 +59,9 @@ def case_folder_of(path: Path) -> Path | None:
 
 def current_step(folder: Path) -> str | None:
     """The key of the last step whose file is present (in the order of ``STEPS``)."""
-    present = [step.key for step in STEPS if (folder / step.file).exists()]
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return None
+    present = [step.key for step in STEPS if step.file in names and (folder / step.file).exists()]
     return present[-1] if present else None

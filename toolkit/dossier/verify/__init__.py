@@ -67,7 +67,7 @@ def _check_volume(report: VerifyReport, path: Path, case_dir: Path | None) -> No
         report.add("可用性", FAIL, f"文件已损坏，无法打开（{exc}）")
         return
     with pdf:
-        vol = read_volume(report, pdf, path)
+        vol = read_volume(report, pdf)
         if vol is None:
             return
         for check in VOLUME_CHECKS:

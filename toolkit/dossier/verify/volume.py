@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pikepdf
 from pikepdf import Name
@@ -21,7 +20,6 @@ class Volume:
     """An opened volume whose manifest and page labels could be read."""
 
     pdf: pikepdf.Pdf
-    path: Path                                  # the file, read again by pypdf for page text
     manifest: dict
     digest: str                                 # SHA-256 of the embedded manifest
     ranges: list[tuple[int, pikepdf.Object]]              # the page-label ranges
@@ -109,7 +107,7 @@ def _copied(into: pikepdf.Pdf, value):
     return value
 
 
-def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, path: Path) -> Volume | None:
+def read_volume(report: VerifyReport, pdf: pikepdf.Pdf) -> Volume | None:
     """The manifest and the parts of ``pdf``; None (with the failure reported) when the manifest
     is missing or unreadable, the labels are not those of a volume or the content pages do not
     match the manifest — nothing further can be checked then."""
@@ -137,7 +135,7 @@ def read_volume(report: VerifyReport, pdf: pikepdf.Pdf, path: Path) -> Volume | 
     if plan.content_pages != content:
         report.add("完整性", FAIL, f"卷内文件应有 {content} 页，文件中实为 {plan.content_pages} 页")
         return None
-    return Volume(pdf, path, manifest, digest, ranges, plan)
+    return Volume(pdf, manifest, digest, ranges, plan)
 
 
 def label_ranges(pdf: pikepdf.Pdf) -> list[tuple[int, pikepdf.Object]]:

@@ -16,8 +16,9 @@ pages: :func:`install_for` installs it for a file of :data:`FAST_FROM_PAGES` pag
 a case's documents) does not carry it.
 
 This rests on jsonschema-rs never finding valid what python-jsonschema finds invalid:
-tests/test_pdfa_schemas.py compares the two on every object of rcmz's documents, volumes and
-sample attachments (the broken ones too) and on variations of each that break its schema.
+tests/test_pdfa_schemas.py compares the two on every object of a volume (sheets, items, scans,
+attachments, outline, labels, manifest) and of sample files PDF/A refuses, and on 30,000
+variations of them (19,000 of which break a schema).
 pikepdf.pdfa's schemas are plain Draft 2020-12 (types, enums, references, ``pattern`` with a
 lookahead, ``unevaluatedProperties``; ``format`` only as an annotation in both).  This uses
 pikepdf.pdfa's private modules, as pikepdf 10.18 has them (the pin in pyproject.toml).

@@ -57,6 +57,17 @@ def make_tiff(path: Path, frames: int = 2) -> Path:
     return path
 
 
+def movie_pdf(path: Path) -> Path:
+    """A PDF with an annotation type PDF/A forbids (no conversion answers it)."""
+    make_item_pdf(path, 1, "含影片注释")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Movie,
+                                                     Rect=[0, 0, 10, 10], F=4))
+        pdf.pages[0].obj.Annots = pikepdf.Array([annot])
+        pdf.save(path)
+    return path
+
+
 def make_case(root: Path, *, items: int = 3, dirty: bool = False, extra_items: int = 0,
               **overrides) -> VolumeSpec:
     """A case folder under ``root`` and its VolumeSpec.

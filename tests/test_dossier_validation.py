@@ -13,7 +13,7 @@ import pikepdf
 import pikepdf.pdfa as pikepdf_pdfa
 import pytest
 
-from test_dossier_support import make_case, make_item_pdf
+from test_dossier_support import make_case, make_item_pdf, movie_pdf
 from toolkit import attachments
 from toolkit.cachefile import JsonCache
 from toolkit.dossier import Attachment, build_dossier, verify_dossier
@@ -88,17 +88,6 @@ def test_a_damaged_cache_means_validating_again(tmp_path, monkeypatch, validated
     path = build_dossier(spec, tmp_path / "out2", None)
     assert "03-decision-scan.pdf" in validated
     assert pikepdf_pdfa.validate_written(path, dpdfa.FLAVOUR).passed
-
-
-def movie_pdf(path: Path) -> Path:
-    """A PDF with an annotation type PDF/A forbids (no conversion answers it)."""
-    make_item_pdf(path, 1, "含影片注释")
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Movie,
-                                                     Rect=[0, 0, 10, 10], F=4))
-        pdf.pages[0].obj.Annots = pikepdf.Array([annot])
-        pdf.save(path)
-    return path
 
 
 def test_a_file_that_is_not_pdfa_is_refused_on_a_cached_run_too(tmp_path, monkeypatch, validated):

@@ -17,7 +17,7 @@ import pytest
 from pikepdf.pdfa._schemas import SchemaSet
 
 from attachment_samples import form_pdf, standard_fonts_pdf
-from test_dossier_support import make_case, make_item_pdf
+from test_dossier_support import make_case, make_item_pdf, movie_pdf
 from toolkit import pdfa_schemas
 from toolkit.dossier import build_dossier
 from toolkit.dossier import pdfa as dpdfa
@@ -27,17 +27,6 @@ pdfa_schemas.install()  # for every check of this module, whatever the size of i
 #: Values put in place of an object's own to break its schema (and some that keep it valid).
 REPLACEMENTS = (None, True, -1, 0, 2**31, 2**40, 1.5, "x", "/Foo", "1 0 R", "u:x", "b:00", [], {},
                 [0, 0, 0], {"/Foo": 1})
-
-
-def movie_pdf(path: Path) -> Path:
-    """An annotation type PDF/A forbids."""
-    make_item_pdf(path, 1, "含影片注释")
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        annot = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Movie,
-                                                     Rect=[0, 0, 10, 10], F=4))
-        pdf.pages[0].obj.Annots = pikepdf.Array([annot])
-        pdf.save(path)
-    return path
 
 
 @pytest.fixture(scope="module")

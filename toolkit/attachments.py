@@ -152,7 +152,8 @@ def _trailer_section(stream, tail: bytes, size: int) -> bytes:
 
 # -- the whole answer: can it be filed, and what will the dossier convert --------------------------
 
-#: The PDF/A flavour of the volume (toolkit.dossier.pdfa.FLAVOUR, where the choice is explained).
+#: The PDF/A flavour of the volume, the one definition (toolkit.dossier.pdfa.FLAVOUR, whose module
+#: explains the choice, is this).
 PDFA_FLAVOUR = "3b"
 
 #: What each conversion does, in words for ``rcmz check`` and the 备考表, and the tool that does it.

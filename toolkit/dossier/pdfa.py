@@ -3,7 +3,8 @@
 Level: PDF/A-3b (ISO 19005-3) — PDF/A-2b plus embedded files of any type, which the manifest
 (``manifest.json``) needs; PDF/A-2 allows only PDF/A files as attachments.  Everything else is as
 PDF/A-2b: fonts embedded, sRGB output intent, XMP with pdfaid, a file /ID, no encryption.  The
-choice is kept here (:data:`FLAVOUR`) and explained in docs/dossier.md.
+choice (:data:`FLAVOUR`, defined as ``toolkit.attachments.PDFA_FLAVOUR``) is explained in
+docs/dossier.md.
 
 Each item and attachment is validated on its own before merging (``toolkit.attachments.assess``,
 the answer kept by the file's SHA-256 in the user's cache folder, so an unchanged scan is not
@@ -41,13 +42,15 @@ from pikepdf.pdfa._walker import DocumentWalker, _Item
 from pikepdf.pdfa._writemodel import WriteModel
 
 from toolkit.atomic import GuardedWriter
-from toolkit.attachments import Nesting, drawn_nesting
+from toolkit.attachments import PDFA_FLAVOUR, Nesting, drawn_nesting
 from toolkit.dossier.spec import VolumeSpec, parse_partial_date
 from toolkit.dossier.vocabulary import STAMP_PREFIX
 from toolkit.errors import DossierError
 from toolkit.pdfa_schemas import install_for as fast_schema_checks_for
 
-FLAVOUR = "3b"
+#: The volume's flavour, defined beside the attachments' judgement (which ``rcmz check`` runs
+#: without loading this module).
+FLAVOUR = PDFA_FLAVOUR
 FLAVOUR_NAME = "PDF/A-3b"
 #: No object streams: pyHanko, signing and verifying, parses a whole object stream again for each
 #: object it reads from one — for the page tree of a 1,500-page volume, seconds; the plain

@@ -51,7 +51,7 @@ from toolkit.pdfa_schemas import install_for as fast_schema_checks_for
 #: The volume's flavour, defined beside the attachments' judgement (which ``rcmz check`` runs
 #: without loading this module).
 FLAVOUR = PDFA_FLAVOUR
-FLAVOUR_NAME = "PDF/A-3b"
+FLAVOUR_NAME = f"PDF/A-{FLAVOUR}"
 #: No object streams: pyHanko, signing and verifying, parses a whole object stream again for each
 #: object it reads from one — for the page tree of a 1,500-page volume, seconds; the plain
 #: objects cost the file a few hundred KB of cross-reference table instead.

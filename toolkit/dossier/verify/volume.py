@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Name
@@ -24,6 +24,8 @@ class Volume:
     digest: str                                 # SHA-256 of the embedded manifest
     ranges: list[tuple[int, pikepdf.Object]]              # the page-label ranges
     plan: Plan
+    #: pypdf readers of the sheets already asked for, by their pages (:meth:`_sheets`)
+    _readers: dict[tuple[int, ...], object] = field(default_factory=dict, repr=False)
 
     @property
     def items(self) -> list[dict]:
@@ -42,8 +44,7 @@ class Volume:
 
     def text(self, indexes: Sequence[int]) -> list[str]:
         """Extracted text of the pages at ``indexes``."""
-        reader = _reader(self.pdf, indexes)
-        return [page.extract_text() or "" for page in reader.pages]
+        return [page.extract_text() or "" for page in self._sheets(indexes).pages]
 
     def index_cells(self, column: str) -> list[str] | None:
         """The text of ``column`` (a header of the 卷内文件目录, such as 页号) in each row of the
@@ -52,7 +53,15 @@ class Volume:
         and a cell's lines are joined — so a 页号 ``119-120`` that wraps in its narrow column
         reads as one.  None when the layout cannot be read (no header, no row links)."""
         indexes = range(self.plan.cover_pages, self.plan.front_pages)
-        return self._index_cells(indexes, _reader(self.pdf, indexes), column)
+        return self._index_cells(indexes, self._sheets(indexes), column)
+
+    def _sheets(self, indexes: Sequence[int]):
+        """pypdf on the pages at ``indexes`` (:func:`_reader`), made once: the index is read for
+        its cells and again for its text."""
+        key = tuple(indexes)
+        if key not in self._readers:
+            self._readers[key] = _reader(self.pdf, key)
+        return self._readers[key]
 
     def _index_cells(self, indexes: range, reader, column: str) -> list[str] | None:
         cells: list[str] = []

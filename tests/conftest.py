@@ -44,9 +44,12 @@ def shared_font_cache():
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    """No test reads or writes the user's cache (rcmz status keeps one in ~/.cache/rcmz)."""
+    """No test reads or writes the user's cache (rcmz status keeps one in ~/.cache/rcmz), and no
+    ``rcmz render`` a test runs hands itself to, or leaves behind, a resident process
+    (tests/test_resident.py tries that on its own)."""
     monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("RCMZ_NO_CACHE", raising=False)
+    monkeypatch.setenv("RCMZ_RESIDENT", "0")
 
 
 @pytest.fixture

@@ -25,13 +25,17 @@ the build backend).
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -176,7 +180,7 @@ def test_the_wheel_holds_every_module_and_the_data_folders(wheel):
     assert not missing, f"data files not in the wheel: {missing}"
     assert "toolkit/_data/templates/docx/shell.docx" in names
     assert not [name for name in names if name.startswith(("tests/", "casefiles/", "schemas/", "templates/"))]
-    assert re.search(r"^rcmz = toolkit\.cli:main$", scripts, re.MULTILINE)
+    assert re.search(r"^rcmz = toolkit\.resident:main$", scripts, re.MULTILINE)
 
 
 def test_the_installed_rcmz_is_the_wheel_not_the_checkout(venv, case_repository):
@@ -220,6 +224,33 @@ def test_check_render_dossier_verify_from_a_case_repository(venv, case_repositor
     assert "[通过] PDF/A" in verified.stdout and "[通过] 来源文件" in verified.stdout
     assert verified.stdout.rstrip().endswith("结论：通过（测试证书，不得用于正式归档）")  # a test-certificate pass is not a real pass
     assert "Traceback" not in checked.stderr + verified.stderr
+
+
+def test_the_installed_rcmz_hands_a_second_render_to_its_resident_process(venv, case_repository):
+    # the wheel's own search path and data folders, as a bureau runs it (tests/test_resident.py
+    # tries the rest in the checkout)
+    rcmz, case = venv / BIN / "rcmz", f"casefiles/{CASE}"
+    sockets = Path(tempfile.mkdtemp(prefix="rcmz-"))  # short: a socket's path holds 108 bytes
+    env = clean_env(RCMZ_RESIDENT="1", XDG_RUNTIME_DIR=str(sockets), RCMZ_RESIDENT_IDLE="60")
+    log = sockets / "rcmz"
+    try:
+        run([rcmz, "render", case, "--out", "build/alone", "--only", "decision"], cwd=case_repository, env=env)
+        deadline = time.monotonic() + 120
+        while not list(log.glob("*.sock")):
+            assert time.monotonic() < deadline, "no resident process started"
+            time.sleep(0.1)
+        run([rcmz, "render", case, "--out", "build/handed", "--only", "decision"], cwd=case_repository,
+            env={**env, "RCMZ_CACHE_DIR": str(sockets / "cache")})
+        [text] = [p.read_text(encoding="utf-8") for p in log.glob("*.log")]
+        assert re.search(r"pid \d+ exit 0 ", text), text
+        for made in (case_repository / "build" / "alone").iterdir():
+            assert (case_repository / "build" / "handed" / made.name).read_bytes() == made.read_bytes()
+    finally:
+        for text in (p.read_text(encoding="utf-8") for p in log.glob("*.log")):
+            for pid in re.findall(r"started pid (\d+)", text):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGTERM)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def test_a_user_error_is_a_chinese_message(venv, tmp_path):

@@ -210,7 +210,7 @@ def compilations(monkeypatch):
 
 
 def _environments_of_a_new_process() -> None:
-    compose_module.environment.cache_clear()
+    compose_module._environment.cache_clear()
     docx_module._environment.cache_clear()
 
 

@@ -17,6 +17,7 @@ import traceback
 import xml.etree.ElementTree as ET
 from dataclasses import astuple, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 import jinja2
@@ -121,8 +122,18 @@ def names(people) -> str:
     return "、".join(out)
 
 
-@lru_cache(maxsize=8)
 def environment(override_dirs: tuple[str, ...]) -> jinja2.Environment:
+    """The environment of the wording templates: a bureau's override folders before the
+    package's own templates."""
+    from toolkit.cachefile import cache_folder
+
+    return _environment(override_dirs, cache_folder())
+
+
+@lru_cache(maxsize=8)
+def _environment(override_dirs: tuple[str, ...], cache: Path | None) -> jinja2.Environment:
+    # Keyed by the cache folder too: an environment writes what it compiles to the folder it
+    # was made with (a resident process's commands may each have their own, toolkit.resident).
     # Sandboxed: an override template travels in the case repository, and whoever can commit
     # there must not be able to run code on every clerk's machine through it.  One environment
     # per run compiles each template once; its bytecode cache, once across runs.

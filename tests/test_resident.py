@@ -217,7 +217,7 @@ def test_every_cache_of_a_command_but_the_code_only_ones_starts_empty(monkeypatc
 
     monkeypatch.setattr(fonts, "_FACES", {})
     forms.count_lines("样张", 100.0, 16.0, ())
-    resident._fresh_state({})
+    resident._fresh_state(resident._Loaded({}))
     assert forms.count_lines.cache_info().currsize == 0       # font sizes of one case's cells
     names = {f"{v.__module__}.{v.__qualname__}" for m in list(sys.modules.values())
              if getattr(m, "__name__", "").startswith("toolkit")

@@ -238,7 +238,7 @@ def serve(address: str, idle: float = IDLE_SECONDS) -> None:
     except OSError:
         return  # another resident process for this code is starting or running
     _remove_ended(address)
-    fonts = _load()  # before listening: meanwhile commands run by themselves, not waiting
+    loaded = _load()  # before listening: meanwhile commands run by themselves, not waiting
     gc.collect()
     gc.freeze()  # the children share what is loaded; their collections leave it alone
     try:
@@ -273,7 +273,7 @@ def serve(address: str, idle: float = IDLE_SECONDS) -> None:
             pid = os.fork()
             if pid == 0:
                 listener.close()
-                _run_request(connection, fonts, log)  # never returns
+                _run_request(connection, loaded, log)  # never returns
             connection.close()
             log.write(f"command in pid {pid}")
     finally:
@@ -351,11 +351,26 @@ def _remove_ended(address: str, older_than: float = 86400) -> None:
             continue
 
 
-def _load() -> dict[str, tuple[int, ...]]:
-    """Import what ``rcmz render`` imports, compile the schemas and read the faces of the
-    default fonts; their files' signatures, by path, so that a child reads a changed file
-    again."""
+class _Loaded:
+    """What :func:`_load` leaves for every command: the signatures of the font files whose
+    faces it read (by path: a child reads a changed file again), and the ``functools`` caches
+    of rcmz a command must start without (:func:`_fresh_state`)."""
+
+    def __init__(self, fonts: dict[str, tuple[int, ...]]):
+        self.fonts = fonts
+        # the modules loaded now are the only ones whose caches can hold anything at a fork
+        self.caches = [value for name, module in list(sys.modules.items())
+                       if name == "toolkit" or name.startswith("toolkit.")
+                       for value in vars(module).values()
+                       if callable(getattr(value, "cache_clear", None))
+                       and f"{value.__module__}.{value.__qualname__}" not in CODE_ONLY_CACHES]
+
+
+def _load() -> _Loaded:
+    """Import what ``rcmz render`` imports, compile the schemas and the templates and read the
+    faces of the default fonts."""
     import concurrent.futures.process  # noqa: F401 — the render's workers (toolkit.batch)
+    from pathlib import Path
 
     import toolkit.batch  # noqa: F401 — what the command imports, loaded once for every child
     import toolkit.cli  # noqa: F401
@@ -368,21 +383,27 @@ def _load() -> dict[str, tuple[int, ...]]:
     import toolkit.render.kept  # noqa: F401
     import toolkit.render.pdf  # noqa: F401
     from toolkit.case.schema import prepare_fast_validators
-    from toolkit.render import fontmetrics
+    from toolkit.case.yamlio import parse_text
+    from toolkit.render import fontcache, fontmetrics
     from toolkit.render.fonts import _faces, _split_entry, default_role_files
 
     prepare_fast_validators()  # the package's own schemas: part of the address
     _compile_templates()
+    # the YAML 1.2 tag table, worked out once per process (toolkit.case.yamlio._TABLES)
+    parse_text("date: 2025-01-01\nitems: [1, 2.5, true, null]\n", Path("样张.yaml"))
     signatures = {}
     for chain in default_role_files().values():
         for entry in chain:
             path, index = _split_entry(entry)
             try:
                 signatures[os.path.abspath(path)] = fontmetrics.signature(os.stat(path))
-                _faces(path, index)
+                faces = _faces(path, index)
             except OSError:
                 continue
-    return signatures
+            for face in faces:  # each part of a CFF face its command would load, if converted
+                if face.source is None or fontcache.cached_part(face.source, face.part):
+                    face.materialize()
+    return _Loaded(signatures)
 
 
 def _compile_templates() -> None:
@@ -416,7 +437,7 @@ CODE_ONLY_CACHES = frozenset({
 })
 
 
-def _run_request(connection, fonts: dict[str, tuple[int, ...]], log: _Log) -> None:
+def _run_request(connection, loaded: _Loaded, log: _Log) -> None:
     """In a forked child: become the command's process (its standard streams, folder,
     environment, umask, arguments), run it, send its exit status, end."""
     import traceback
@@ -427,7 +448,7 @@ def _run_request(connection, fonts: dict[str, tuple[int, ...]], log: _Log) -> No
         request = _receive(connection)
         if request is not None:
             _become(request)
-            _fresh_state(fonts)
+            _fresh_state(loaded)
     except BaseException:  # noqa: BLE001 — not begun: the caller runs the command itself
         log.write("could not take a command:\n" + traceback.format_exc())
         os._exit(0)
@@ -508,22 +529,18 @@ def _become(request: dict) -> None:
 _REPLACED: list = []
 
 
-def _fresh_state(fonts: dict[str, tuple[int, ...]]) -> None:
+def _fresh_state(loaded: _Loaded) -> None:
     """Nothing of the resident process's own use left in the caches a command fills: every
     ``functools`` cache of rcmz emptied but :data:`CODE_ONLY_CACHES`, and the faces of a font
     file that changed dropped."""
     from toolkit.render import fontmetrics
     from toolkit.render.fonts import _FACES
 
-    for name, module in list(sys.modules.items()):
-        if name == "toolkit" or name.startswith("toolkit."):
-            for value in list(vars(module).values()):
-                if (callable(getattr(value, "cache_clear", None))
-                        and f"{value.__module__}.{value.__qualname__}" not in CODE_ONLY_CACHES):
-                    value.cache_clear()
+    for cache in loaded.caches:
+        cache.cache_clear()
     for path, index in list(_FACES):
         try:
-            same = fonts.get(path) == fontmetrics.signature(os.stat(path))
+            same = loaded.fonts.get(path) == fontmetrics.signature(os.stat(path))
         except OSError:
             same = False
         if not same:

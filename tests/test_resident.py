@@ -241,3 +241,30 @@ def test_the_files_of_processes_that_ended_long_ago_are_removed(tmp_path):
         resident._remove_ended(str(tmp_path / "render-mine.sock"))
     assert not any(p.exists() for p in ended)
     assert all(p.exists() for p in recent + running)
+
+
+def test_what_the_resident_process_loads_is_only_what_every_command_may_share():
+    # A child starts with what _load left: modules, compiled schemas and templates, font faces
+    # checked against their files.  Any other state it filled (a case cache read from the first
+    # caller's cache folder, a bureau's configuration) would reach every later command.
+    import toolkit.cachefile
+
+    def containers() -> dict[tuple[str, str], int]:
+        return {(name, key): len(value) for name, module in list(sys.modules.items())
+                if name.startswith("toolkit") for key, value in vars(module).items()
+                if isinstance(value, (dict, list, set)) and not key.startswith("__")}
+
+    resident._import_command_modules()
+    from toolkit.render import fontmetrics, fonts
+
+    fonts._FACES.clear()
+    fontmetrics._DIGESTS = None
+    before = containers()
+    resident._load()
+    changed = {key for key, size in containers().items() if before.get(key, 0) != size}
+    assert changed <= {("toolkit.case.yamlio", "_TABLES"), ("toolkit.case.yamlio", "_TAGS"),
+                       ("toolkit.case.schema", "_FAST"), ("toolkit.render.fontmetrics", "_DIGESTS"),
+                       ("toolkit.render.fonts", "_FACES")}, changed
+    assert ("toolkit.render.fonts", "_FACES") in changed
+    for cache in toolkit.cachefile._OPEN.values():            # no case cache read or written
+        assert cache._memory is None and not cache._dirty

@@ -366,13 +366,11 @@ class _Loaded:
                        and f"{value.__module__}.{value.__qualname__}" not in CODE_ONLY_CACHES]
 
 
-def _load() -> _Loaded:
-    """Import what ``rcmz render`` imports, compile the schemas and the templates and read the
-    faces of the default fonts."""
+def _import_command_modules() -> None:
+    """What ``rcmz render`` imports, loaded once for every child."""
     import concurrent.futures.process  # noqa: F401 — the render's workers (toolkit.batch)
-    from pathlib import Path
 
-    import toolkit.batch  # noqa: F401 — what the command imports, loaded once for every child
+    import toolkit.batch  # noqa: F401
     import toolkit.cli  # noqa: F401
     import toolkit.documents.compose  # noqa: F401
     import toolkit.documents.filing  # noqa: F401
@@ -382,11 +380,19 @@ def _load() -> _Loaded:
     import toolkit.render.docx  # noqa: F401
     import toolkit.render.kept  # noqa: F401
     import toolkit.render.pdf  # noqa: F401
+
+
+def _load() -> _Loaded:
+    """Import what ``rcmz render`` imports, compile the schemas and the templates and read the
+    faces of the default fonts."""
+    from pathlib import Path
+
     from toolkit.case.schema import prepare_fast_validators
     from toolkit.case.yamlio import parse_text
     from toolkit.render import fontcache, fontmetrics
     from toolkit.render.fonts import _faces, _split_entry, default_role_files
 
+    _import_command_modules()
     prepare_fast_validators()  # the package's own schemas: part of the address
     _compile_templates()
     # the YAML 1.2 tag table, worked out once per process (toolkit.case.yamlio._TABLES)

@@ -18,9 +18,10 @@ Why it can be trusted:
   the package and its data folders (``schemas/``, ``templates/``) and of the folders packages
   are installed in.  An edited or upgraded rcmz is another name, so it gets a process of its
   own; an old one ends after :data:`IDLE_SECONDS` without work.  Each command starts from the
-  state the process had once loaded — modules and fonts, nothing of an earlier command — with
-  every cache in memory emptied (they are re-read from disk, where they are checked), and a
-  font file that changed since it was loaded read again.
+  state the process had once loaded — modules, compiled schemas and templates, fonts — and
+  nothing of an earlier command: every cache in memory emptied but those that depend on the
+  package alone (:data:`CODE_ONLY_CACHES`; the others are read again from disk, where they are
+  checked), and a font file that changed since it was loaded read again.
 * **Only its user.**  The socket lies in a folder of the user's own (``$XDG_RUNTIME_DIR/rcmz``,
   else ``~/.cache/rcmz/run``) that only they may open, and a connection from another user is
   refused (``SO_PEERCRED``).
@@ -153,7 +154,7 @@ def _hand_over(address: str, args: list[str]) -> int | None:
     request = json.dumps({
         "argv": [sys.argv[0], *args], "cwd": os.getcwd(), "env": dict(os.environ),
         "umask": _umask(), "ignored": [int(s) for s in ignored],
-        "encodings": [[getattr(s, "encoding", None), getattr(s, "errors", None)] for s in streams],
+        "streams": [[getattr(s, name, None) for name in _STREAM_SETTINGS] for s in streams],
     }).encode()
     reply = connection.makefile("rb")
     try:
@@ -507,9 +508,15 @@ def _receive(connection) -> dict | None:
     return json.loads(body)
 
 
+#: What the caller's standard streams are made with, that the command's are made with too
+#: (line buffering at a terminal, ``python -u``'s writing through, the locale's encoding).
+_STREAM_SETTINGS = ("encoding", "errors", "line_buffering", "write_through")
+
+
 def _become(request: dict) -> None:
-    """This process as the caller's: environment, time zone, folder, umask, arguments, and
-    standard streams of its encodings, line-buffered at a terminal as Python makes them."""
+    """This process as the caller's: environment, time zone, folder, umask, arguments, signals
+    ignored, and standard streams made as the caller's are."""
+    import io
     import time
 
     for signum in _FORWARDED:  # as the interpreter starts with them, or ignored as the caller's
@@ -521,10 +528,13 @@ def _become(request: dict) -> None:
     os.chdir(request["cwd"])
     os.umask(request["umask"])
     sys.argv = list(request["argv"])
-    for fd, (name, (encoding, errors)) in enumerate(zip(("stdin", "stdout", "stderr"),
-                                                        request["encodings"], strict=True)):
-        stream = open(fd, "r" if fd == 0 else "w", buffering=1 if fd == 2 or os.isatty(fd) else -1,
-                      encoding=encoding or "utf-8", errors=errors or "strict", closefd=False)
+    for fd, (name, (encoding, errors, line_buffering, write_through)) in enumerate(
+            zip(("stdin", "stdout", "stderr"), request["streams"], strict=True)):
+        raw = io.FileIO(fd, "r" if fd == 0 else "w", closefd=False)
+        stream = io.TextIOWrapper(io.BufferedReader(raw) if fd == 0 else io.BufferedWriter(raw),
+                                  encoding=encoding or "utf-8", errors=errors or "strict",
+                                  line_buffering=bool(line_buffering),
+                                  write_through=bool(write_through))
         # the streams made at this process's start stay referenced: collected, they would
         # close the descriptors that are now the caller's
         _REPLACED.append(getattr(sys, name))

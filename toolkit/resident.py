@@ -151,8 +151,13 @@ def _hand_over(address: str, args: list[str]) -> int | None:
     streams = [sys.stdin, sys.stdout, sys.stderr]
     # a signal this process ignores (a background job's Ctrl-C) is ignored by the command too
     ignored = [s for s in _FORWARDED if signal.getsignal(s) is signal.SIG_IGN]
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was removed: the command says so itself, run here
+        connection.close()
+        return None
     request = json.dumps({
-        "argv": [sys.argv[0], *args], "cwd": os.getcwd(), "env": dict(os.environ),
+        "argv": [sys.argv[0], *args], "cwd": cwd, "env": dict(os.environ),
         "umask": _umask(), "ignored": [int(s) for s in ignored],
         "streams": [[getattr(s, name, None) for name in _STREAM_SETTINGS] for s in streams],
     }).encode()

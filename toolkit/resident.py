@@ -103,20 +103,14 @@ def code_digest() -> str:
     import hashlib
 
     from toolkit.paths import SCHEMAS_DIR, TEMPLATES_DIR
+    from toolkit.treestamp import add_tree
 
     digest = hashlib.sha256(repr((sys.executable, sys.version, sys.path, tuple(sys.flags),
                                   os.geteuid())).encode())
     package = os.path.dirname(os.path.abspath(__file__))
     for root in dict.fromkeys((package, str(SCHEMAS_DIR), str(TEMPLATES_DIR))):
-        for folder, folders, files in os.walk(root):
-            folders[:] = sorted(f for f in folders if f != "__pycache__")
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        digest.update(f"{root}\n".encode("utf-8", "surrogateescape"))
+        add_tree(digest, root, skip=frozenset({"__pycache__"}))
     for entry in sys.path:  # a package installed, upgraded or removed changes its folder
         try:
             digest.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\n".encode())

@@ -27,6 +27,7 @@ from toolkit.cachefile import user_cache_folder
 from toolkit.case.folders import current_step
 from toolkit.case.steps import BY_KEY
 from toolkit.errors import RcmzError
+from toolkit.treestamp import add_tree
 
 #: Below this many cases one process is faster than starting workers.
 PARALLEL_THRESHOLD = 150
@@ -143,17 +144,7 @@ def _salt() -> str:
 def fingerprint(folder: Path) -> str:
     """A digest of every file under ``folder`` (name, size, modification time) and the salt."""
     digest = hashlib.sha1(_salt().encode())
-    base = str(folder)
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(path, base)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                          .encode("utf-8", "surrogateescape"))
+    add_tree(digest, str(folder))
     return digest.hexdigest()
 
 

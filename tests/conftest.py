@@ -18,6 +18,12 @@ EXAMPLES = ("2025-001-exempt-individual", "2025-002-refused-unit", "2025-003-hea
             "2025-004-lighter-report-first")
 
 
+#: No ``rcmz render`` a test starts — by any fixture of any scope, a workbench's job included —
+#: hands itself to, or leaves behind, a resident process in the user's folder
+#: (tests/test_resident.py switches it on, in folders of its own).
+os.environ["RCMZ_RESIDENT"] = "0"
+
+
 #: Converted fonts (Fandol and Noto CJK are CFF; see toolkit/render/fontcache.py) for the test
 #: suite: in the checkout, not the user's cache, and kept between runs, so the ~1 minute of
 #: conversion is paid once per checkout (a fresh CI clone pays it in its first run).
@@ -44,12 +50,9 @@ def shared_font_cache():
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    """No test reads or writes the user's cache (rcmz status keeps one in ~/.cache/rcmz), and no
-    ``rcmz render`` a test runs hands itself to, or leaves behind, a resident process
-    (tests/test_resident.py tries that on its own)."""
+    """No test reads or writes the user's cache (rcmz status keeps one in ~/.cache/rcmz)."""
     monkeypatch.setenv("RCMZ_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("RCMZ_NO_CACHE", raising=False)
-    monkeypatch.setenv("RCMZ_RESIDENT", "0")
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ CASE1, CASE2, CASE3 = "2025-001-exempt-individual", "2025-002-refused-unit", "20
 def rcmz(server, *args) -> str:
     return subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=server.root, capture_output=True,
                           text=True, encoding="utf-8", env={"RCMZ_CACHE_DIR": str(server.root / ".cache"),
-                                                            "PATH": "/usr/bin:/bin"}).stdout
+                                                            "PATH": "/usr/bin:/bin", "RCMZ_RESIDENT": "0"}).stdout
 
 
 def edit(page, server, case, name):

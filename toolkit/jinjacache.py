@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket
 
-from toolkit.cachefile import cache_folder, code_salt, write_cache_file
+from toolkit.cachefile import code_salt, write_cache_file
 
 _SUM = 32  # bytes of SHA-256
 
@@ -58,10 +58,10 @@ class DiskBytecodeCache(jinja2.BytecodeCache):
         write_cache_file(self._file(bucket), hashlib.sha256(body).digest() + body, folder_mode=0o700)
 
 
-def bytecode_cache(module_file: str) -> DiskBytecodeCache | None:
-    """The compiled-template cache for the environment configured in ``module_file``; None when
-    caching is off."""
-    folder = cache_folder()
+def bytecode_cache(module_file: str, folder: Path | None) -> DiskBytecodeCache | None:
+    """The compiled-template cache in the cache folder ``folder`` (:func:`toolkit.cachefile.
+    cache_folder`, which an environment made with it is kept by) for the environment configured
+    in ``module_file``; None when caching is off (no folder)."""
     if folder is None:
         return None
     salt = f"{jinja2.__version__};{code_salt(module_file)}"

@@ -139,7 +139,7 @@ def _environment(override_dirs: tuple[str, ...], cache: Path | None) -> jinja2.E
     # per run compiles each template once; its bytecode cache, once across runs.
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*override_dirs, str(TEMPLATES_DIR)]),
-        bytecode_cache=bytecode_cache(__file__),
+        bytecode_cache=bytecode_cache(__file__, cache),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,

@@ -175,7 +175,7 @@ def _environment(cache: Path | None) -> jinja2.Environment:
     # from_string, which CompiledOnce answers from what it (or an earlier run) compiled.  Keyed
     # by the cache folder its bytecode cache writes to (see toolkit.documents.compose).
     return CompiledOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize,
-                        bytecode_cache=bytecode_cache(__file__))
+                        bytecode_cache=bytecode_cache(__file__, cache))
 
 
 class _ShellTemplate(DocxTemplate):
